@@ -1,0 +1,65 @@
+"""Test helpers: drive the sandbox through its /_sandbox/ control endpoints over real HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class SandboxControl:
+    base_url: str
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = httpx.request(method, f"{self.base_url}/_sandbox/{path}", timeout=10, **kwargs)
+        assert response.status_code < 400, (
+            f"{method} {path}: {response.status_code} {response.text}"
+        )
+        return response.json() if response.content else None
+
+    def reset(self, scenario: str) -> dict:
+        return self._call("POST", "reset", json={"scenario": scenario})
+
+    def index(self) -> dict:
+        return self._call("GET", "")
+
+    def mailbox(self, to: str | None = None) -> list[dict]:
+        params = {"to": to} if to else {}
+        return self._call("GET", "mailbox", params=params)["messages"]
+
+    def latest_code(self, to: str) -> str:
+        messages = self.mailbox(to)
+        assert messages, f"no code was mailed to {to}"
+        return messages[-1]["code"]
+
+    def fault(self, endpoint: str, kind: str, **options: Any) -> None:
+        self._call("POST", "faults", json={"endpoint": endpoint, "kind": kind, **options})
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def advance(self, seconds: float) -> None:
+        self._call("POST", "clock", json={"advanceSeconds": seconds})
+
+    def time_scale(self, scale: float) -> None:
+        self._call("POST", "clock", json={"timeScale": scale})
+
+    def publish(self, domain: str, **options: Any) -> None:
+        self._call("POST", "dns/publish", json={"domain": domain, **options})
+
+    def unpublish(self, domain: str, **options: Any) -> None:
+        self._call("POST", "dns/unpublish", json={"domain": domain, **options})
+
+    def account(self, **changes: Any) -> None:
+        self._call("POST", "account", json=changes)
+
+    def rate_limit(self, per_minute: int) -> None:
+        self._call("POST", "rate-limit", json={"perMinute": per_minute})
+
+    def expire_tokens(self) -> None:
+        self._call("POST", "oauth/expire-tokens", json={})
+
+    def state(self) -> dict:
+        return self._call("GET", "state")

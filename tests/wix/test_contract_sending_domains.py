@@ -1,0 +1,180 @@
+"""Contract: the real WixClient against the sandbox over loopback HTTP — Sending Domains and
+Account Details, including the whole journey to AUTHENTICATED."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import client_for, site
+from tests.support import SandboxControl
+from tui.sandbox import SandboxServer
+from tui.wix import (
+    AccountStatus,
+    DomainStatus,
+    FailedPrecondition,
+    NotFound,
+    SenderDetailsDoNotExist,
+    WixClient,
+)
+
+from .test_contract_sender_details import verified
+
+
+async def test_without_sender_details_everything_is_locked(wix: WixClient) -> None:
+    with pytest.raises(SenderDetailsDoNotExist) as info:
+        await wix.query_sending_domains(domains=["bakery.example"])
+    error = info.value
+    assert error.status == 428 and error.code == "SENDER_DETAILS_DO_NOT_EXIST"
+    assert "create sender details" in error.hint
+    with pytest.raises(SenderDetailsDoNotExist):
+        await wix.get_sending_domain("00000000-0000-0000-0000-000000000000")
+    with pytest.raises(SenderDetailsDoNotExist):
+        await wix.authenticate_sending_domain("00000000-0000-0000-0000-000000000000")
+
+
+async def test_unfiltered_query_is_sender_details_do_not_exist(
+    sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    # The client refuses to send this (see test_auth_and_urls); prove the sandbox agrees with
+    # the docs by sending it raw.
+    creds = site(sandbox_server)
+    response = httpx.post(
+        f"{sandbox_server.base_url}/sending-domains/v1/sending-domains/query",
+        json={"query": {}},
+        headers={"Authorization": creds.api_key, "wix-site-id": creds.site_id},
+    )
+    assert response.status_code == 428
+    assert response.json()["details"]["applicationError"]["code"] == "SENDER_DETAILS_DO_NOT_EXIST"
+
+
+async def test_journey_to_authenticated(wix: WixClient, control: SandboxControl) -> None:
+    await verified(wix, control, "hello@bakery.example")
+    await wix.create_sender_details("Bakery", "hello@bakery.example")
+
+    domain = await wix.find_sending_domain("bakery.example")
+    assert domain is not None
+    assert domain.status is DomainStatus.INITIALIZING
+    assert domain.dns_records == ()
+    with pytest.raises(FailedPrecondition) as info:
+        await wix.authenticate_sending_domain(domain.id)
+    assert info.value.code
+
+    control.advance(3600)
+    domain = await wix.get_sending_domain(domain.id)
+    assert domain.status is DomainStatus.NOT_AUTHENTICATED
+    assert 3 <= len(domain.dns_records) <= 5
+    assert all(r.type == "CNAME" for r in domain.dns_records)
+    assert all(r.host_name.endswith(".bakery.example") for r in domain.dns_records)
+
+    with pytest.raises(FailedPrecondition) as info:
+        await wix.authenticate_sending_domain(domain.id)
+    assert "DNS records" in info.value.sentence
+    assert info.value.code
+    assert (await wix.get_sending_domain(domain.id)).status is DomainStatus.NOT_AUTHENTICATED
+
+    control.publish("bakery.example")
+    result = await wix.authenticate_sending_domain(domain.id)
+    assert result.status is DomainStatus.AUTHENTICATED
+    assert (await wix.get_sending_domain(domain.id)).status is DomainStatus.AUTHENTICATED
+
+
+async def test_partly_published_records_do_not_authenticate(
+    wix: WixClient, control: SandboxControl
+) -> None:
+    await verified(wix, control, "hello@bakery.example")
+    await wix.create_sender_details("Bakery", "hello@bakery.example")
+    control.advance(3600)
+    domain = await wix.find_sending_domain("bakery.example")
+    assert domain is not None and domain.dns_records
+    control.publish("bakery.example", hostNames=[domain.dns_records[0].host_name])
+    with pytest.raises(FailedPrecondition):
+        await wix.authenticate_sending_domain(domain.id)
+
+
+async def test_public_mailbox_domains_get_no_sending_domain(
+    wix: WixClient, sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    owner = site(sandbox_server).owner_email  # a public-mailbox address, auto-verified
+    await wix.create_sender_email(owner)
+    await wix.create_sender_details("Bakery", owner)
+    public_domain = owner.rpartition("@")[2]
+    assert await wix.query_sending_domains(domains=[public_domain]) == []
+    assert await wix.find_sending_domain(public_domain) is None
+
+
+async def test_query_by_domain_and_id_forms(
+    sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    control.reset("agency")
+    creds = site(sandbox_server)
+    async with client_for(sandbox_server, creds) as wix:
+        names = [d["domain"] for d in _domains_of(control, creds.site_id)]
+        assert len(names) >= 4
+        every = await wix.query_sending_domains(domains=[n.upper() + "." for n in names])
+        assert sorted(d.domain for d in every) == sorted(names)
+        statuses = {d.status for d in every}
+        assert {
+            DomainStatus.INITIALIZING,
+            DomainStatus.NOT_AUTHENTICATED,
+            DomainStatus.AUTHENTICATED,
+            DomainStatus.UNKNOWN,
+        } <= statuses
+        unknown = next(d for d in every if d.status is DomainStatus.UNKNOWN)
+        assert unknown.status_raw and unknown.status_label.startswith("unknown: ")
+
+        one = await wix.query_sending_domains(ids=[every[0].id])
+        assert [d.id for d in one] == [every[0].id]
+        some = await wix.query_sending_domains(ids=[every[0].id, every[1].id, "missing-id"])
+        assert sorted(d.id for d in some) == sorted([every[0].id, every[1].id])
+        assert await wix.query_sending_domains(domains=["nothing-here.example"]) == []
+        with pytest.raises(NotFound):
+            await wix.get_sending_domain("00000000-0000-0000-0000-000000000000")
+        with pytest.raises(NotFound):
+            await wix.authenticate_sending_domain("00000000-0000-0000-0000-000000000000")
+
+
+async def test_agency_authenticate_paths(
+    sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    control.reset("agency")
+    creds = site(sandbox_server)
+    async with client_for(sandbox_server, creds) as wix:
+        names = [d["domain"] for d in _domains_of(control, creds.site_id)]
+        domains = await wix.query_sending_domains(domains=names)
+        authenticated = [d for d in domains if d.status is DomainStatus.AUTHENTICATED]
+        assert authenticated
+        again = await wix.authenticate_sending_domain(authenticated[0].id)
+        assert again.status is DomainStatus.AUTHENTICATED
+        initializing = next(d for d in domains if d.status is DomainStatus.INITIALIZING)
+        with pytest.raises(FailedPrecondition):
+            await wix.authenticate_sending_domain(initializing.id)
+        pending = [d for d in domains if d.status is DomainStatus.NOT_AUTHENTICATED]
+        outcomes = []
+        for domain in pending:
+            try:
+                outcomes.append((await wix.authenticate_sending_domain(domain.id)).status)
+            except FailedPrecondition:
+                outcomes.append("refused")
+        # One pending domain has its records published already; another does not.
+        assert DomainStatus.AUTHENTICATED in outcomes and "refused" in outcomes
+
+
+async def test_account_details(wix: WixClient, control: SandboxControl) -> None:
+    account = await wix.get_account_details()
+    assert account.status is AccountStatus.ACTIVE
+    assert account.package_id
+    assert account.monthly_quota.emails is not None
+    control.account(status="SUSPENDED")
+    assert (await wix.get_account_details()).status is AccountStatus.SUSPENDED
+
+
+def _domains_of(control: SandboxControl, site_id: str) -> list[dict]:
+    state = control.state()
+    sites = state["sites"]
+    entry = (
+        sites[site_id]
+        if isinstance(sites, dict)
+        else next(s for s in sites if s.get("siteId") == site_id)
+    )
+    return entry["sendingDomains"]

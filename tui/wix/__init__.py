@@ -1,0 +1,71 @@
+"""The Wix REST client: models, errors, auth, retries and the async ``WixClient``.
+
+Plain async Python (httpx); it must never import Textual, so the headless CLI reuses it.
+"""
+
+from tui.wix.auth import ApiKeyAuth, Auth, OAuthAuth
+from tui.wix.client import WixClient, normalize_domain
+from tui.wix.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    SenderDetailsDoNotExist,
+    ServerError,
+    Unauthorized,
+    WixApiError,
+    WixError,
+    WixProtocolError,
+    WixTimeout,
+    WixTransportError,
+)
+from tui.wix.models import (
+    AccountDetails,
+    AccountStatus,
+    DnsRecord,
+    DomainStatus,
+    Page,
+    SenderDetails,
+    SenderEmail,
+    SendingDomain,
+)
+from tui.wix.retry import NO_RETRY, RetryPolicy
+from tui.wix.transport import WIX_BASE_URL, check_base_url
+
+__all__ = [
+    "NO_RETRY",
+    "WIX_BASE_URL",
+    "AccountDetails",
+    "AccountStatus",
+    "AlreadyExists",
+    "ApiKeyAuth",
+    "Auth",
+    "DnsRecord",
+    "DomainStatus",
+    "FailedPrecondition",
+    "FieldViolation",
+    "InvalidArgument",
+    "NotFound",
+    "OAuthAuth",
+    "Page",
+    "PermissionDenied",
+    "RateLimited",
+    "RetryPolicy",
+    "SenderDetails",
+    "SenderDetailsDoNotExist",
+    "SenderEmail",
+    "SendingDomain",
+    "ServerError",
+    "Unauthorized",
+    "WixApiError",
+    "WixClient",
+    "WixError",
+    "WixProtocolError",
+    "WixTimeout",
+    "WixTransportError",
+    "check_base_url",
+    "normalize_domain",
+]

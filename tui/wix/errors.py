@@ -1,0 +1,399 @@
+"""The typed error hierarchy for Wix calls, and the mapping from Wix's error envelope.
+
+Every error carries the operation, the HTTP method and path, the HTTP status, the application
+code (when Wix sent one) and one human sentence, plus the fix where the docs give one. None of
+them ever carries a header, so the API key cannot end up in a message.
+
+    WixError
+    ├── WixTransportError        no usable HTTP answer: connect failure, timeout, dropped
+    │   └── WixTimeout
+    ├── WixProtocolError         an answer we cannot read (HTML, truncated JSON, missing fields)
+    └── WixApiError              Wix answered with an error status
+        ├── InvalidArgument      400, with the field violations
+        ├── Unauthorized         401
+        ├── PermissionDenied     403
+        ├── NotFound             404
+        ├── AlreadyExists        409
+        ├── FailedPrecondition   428, with the application code
+        │   └── SenderDetailsDoNotExist
+        ├── RateLimited          429, with retry_after
+        └── ServerError          5xx
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+SENDER_DETAILS_DO_NOT_EXIST = "SENDER_DETAILS_DO_NOT_EXIST"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldViolation:
+    field: str
+    description: str
+    violated_rule: str = ""
+    data: Mapping[str, Any] | None = None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.description}" if self.field else self.description
+
+
+class WixError(Exception):
+    """Base of every error the client raises."""
+
+    def __init__(
+        self,
+        sentence: str,
+        *,
+        operation: str,
+        method: str,
+        path: str,
+        status: int | None = None,
+        code: str | None = None,
+        hint: str = "",
+        server_message: str = "",
+    ) -> None:
+        self.sentence = sentence
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.status = status
+        self.code = code
+        self.hint = hint
+        self.server_message = server_message
+        super().__init__(sentence)
+
+    @property
+    def where(self) -> str:
+        parts = [f"{self.method} {self.path}"]
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.code:
+            parts.append(self.code)
+        return ", ".join(parts)
+
+    def user_message(self) -> str:
+        """The sentence and the fix, for a screen or a CLI error line."""
+        return f"{self.sentence} {self.hint}".strip()
+
+    def __str__(self) -> str:
+        return f"{self.user_message()} [{self.where}]"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.sentence!r}, {self.where!r})"
+
+
+class WixTransportError(WixError):
+    """No usable HTTP answer. ``sent`` says whether the request may have reached Wix: when it
+    is ``False`` the connection failed before anything was sent, so even a write is safe to
+    retry."""
+
+    def __init__(self, sentence: str, *, sent: bool, **kwargs: Any) -> None:
+        self.sent = sent
+        super().__init__(sentence, **kwargs)
+
+
+class WixTimeout(WixTransportError):
+    pass
+
+
+class WixProtocolError(WixError):
+    """Wix answered, but not with something we can read."""
+
+
+class WixApiError(WixError):
+    """Wix answered with an error status."""
+
+    def __init__(
+        self,
+        sentence: str,
+        *,
+        field_violations: tuple[FieldViolation, ...] = (),
+        data: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.field_violations = field_violations
+        self.data = data or {}
+        super().__init__(sentence, **kwargs)
+
+
+class InvalidArgument(WixApiError):
+    pass
+
+
+class Unauthorized(WixApiError):
+    pass
+
+
+class PermissionDenied(WixApiError):
+    pass
+
+
+class NotFound(WixApiError):
+    pass
+
+
+class AlreadyExists(WixApiError):
+    pass
+
+
+class FailedPrecondition(WixApiError):
+    pass
+
+
+class SenderDetailsDoNotExist(FailedPrecondition):
+    pass
+
+
+class RateLimited(WixApiError):
+    def __init__(self, sentence: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(sentence, **kwargs)
+
+
+class ServerError(WixApiError):
+    pass
+
+
+_BY_STATUS: dict[int, type[WixApiError]] = {
+    400: InvalidArgument,
+    401: Unauthorized,
+    403: PermissionDenied,
+    404: NotFound,
+    409: AlreadyExists,
+    428: FailedPrecondition,
+    429: RateLimited,
+}
+
+# --- the words ------------------------------------------------------------------------------
+
+_KEY_HINT = (
+    "Check that the API key is pasted whole, exactly as issued (no 'Bearer' prefix), and that it "
+    "still exists in the API Keys Manager (https://manage.wix.com/account/api-keys)."
+)
+_PERMISSION_HINT = (
+    "Check that the key has the permissions this needs (Sending Domains, Sender Emails, Email "
+    "Marketing), that the site ID is right (the part after /dashboard/ in the dashboard URL), "
+    "and that the key was made by the account that owns the site."
+)
+_SENDER_DETAILS_HINT = (
+    "Verify a sender email and create sender details first (or have the site owner do it in the "
+    "Wix dashboard); the Sending Domains API only opens after that."
+)
+_DNS_HINT = (
+    "Check the CNAME records at your DNS host and how far they have propagated. Wix advises "
+    "waiting at least 1 hour after adding them and 4 hours between attempts; propagation can "
+    "take up to 48 hours."
+)
+
+# (operation, status) -> (sentence, hint). Operation "*" matches any operation.
+_SITUATIONS: dict[tuple[str, int], tuple[str, str]] = {
+    ("*", 401): ("Wix did not accept the credentials.", _KEY_HINT),
+    ("*", 403): ("Wix refused this call for this site.", _PERMISSION_HINT),
+    ("*", 429): (
+        "Too many requests to Wix (the limit is 200 a minute per site).",
+        "Wait a minute and try again.",
+    ),
+    ("*", 404): ("Wix could not find it; it may have been deleted.", "Refresh the list."),
+    ("sender-emails.create", 409): (
+        "This address is already a sender email of the site.",
+        "Use it from the list (or get-or-create) instead of adding it again.",
+    ),
+    ("sender-emails.send-verification-code", 409): (
+        "This address is already verified; no code is needed.",
+        "",
+    ),
+    ("sender-emails.send-verification-code", 428): (
+        "Wix cannot send a code to this address right now.",
+        "Wait a few minutes and try again; check the address is spelled right.",
+    ),
+    ("sender-emails.verify", 409): ("This address is already verified.", ""),
+    ("sender-emails.verify", 400): (
+        "That verification code is not right.",
+        "Check the latest email from Wix (and the spam folder) and type the code again, "
+        "or send a new code.",
+    ),
+    ("sender-details.create", 428): (
+        "The from address is not a verified sender email of this site.",
+        "Add it as a sender email and verify it with the emailed code first.",
+    ),
+    ("sender-details.update", 428): (
+        "The new from address is not a verified sender email of this site.",
+        "Add it as a sender email and verify it with the emailed code first.",
+    ),
+    ("sender-details.create", 409): (
+        "A sender with this name and address already exists.",
+        "Use the existing one, or pick another from-name.",
+    ),
+    ("sender-details.delete", 428): (
+        "The default sender cannot be deleted.",
+        "Mark another sender as default first.",
+    ),
+    ("sending-domains.authenticate", 428): (
+        "Wix could not authenticate the domain: it does not see the DNS records yet, or the "
+        "domain is not ready for authentication.",
+        _DNS_HINT,
+    ),
+}
+
+
+def _describe(operation: str, status: int) -> tuple[str, str]:
+    for key in ((operation, status), ("*", status)):
+        if key in _SITUATIONS:
+            return _SITUATIONS[key]
+    if status == 400:
+        return ("Wix rejected the request as invalid.", "")
+    if status == 409:
+        return ("Wix reports a conflict with the current state.", "Refresh and try again.")
+    if status == 428:
+        return ("A condition Wix requires for this is not met yet.", "")
+    if status >= 500:
+        return (
+            f"Wix had an internal problem (HTTP {status}).",
+            "It is on Wix's side; try again in a few minutes.",
+        )
+    return (f"Wix answered with HTTP {status}.", "")
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What we could read of an error body."""
+
+    message: str = ""
+    code: str | None = None
+    description: str = ""
+    data: Mapping[str, Any] | None = None
+    field_violations: tuple[FieldViolation, ...] = ()
+    unreadable: str = ""  # why the body was not a Wix envelope ("an HTML page", ...)
+
+
+def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
+    """Read Wix's error envelope (or an OAuth-style error body) without ever raising."""
+    if not body.strip():
+        return Envelope(unreadable="an empty body")
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        looks_html = "html" in content_type.lower() or body.lstrip()[:1] == b"<"
+        return Envelope(unreadable="an HTML page" if looks_html else "a body that is not JSON")
+    if not isinstance(parsed, Mapping):
+        return Envelope(unreadable="JSON that is not an object")
+    message = parsed.get("message")
+    message = message if isinstance(message, str) else ""
+    # OAuth endpoints answer IETF-style: {"error": "invalid_client", "error_description": ...}
+    if isinstance(parsed.get("error"), str):
+        desc = parsed.get("error_description")
+        return Envelope(
+            message=desc if isinstance(desc, str) else message,
+            code=parsed["error"],
+            description=desc if isinstance(desc, str) else "",
+        )
+    details = parsed.get("details")
+    details = details if isinstance(details, Mapping) else {}
+    app = details.get("applicationError")
+    if isinstance(app, Mapping):
+        code = app.get("code")
+        desc = app.get("description")
+        data = app.get("data")
+        return Envelope(
+            message=message,
+            code=code if isinstance(code, str) and code else None,
+            description=desc if isinstance(desc, str) else "",
+            data=data if isinstance(data, Mapping) else None,
+        )
+    validation = details.get("validationError")
+    if isinstance(validation, Mapping):
+        raw = validation.get("fieldViolations")
+        violations = tuple(_violation(v) for v in raw if isinstance(v, Mapping)) if raw else ()
+        return Envelope(message=message, field_violations=violations)
+    return Envelope(message=message)
+
+
+def _violation(raw: Mapping[str, Any]) -> FieldViolation:
+    def text(key: str) -> str:
+        value = raw.get(key)
+        return value if isinstance(value, str) else ""
+
+    data = raw.get("data")
+    return FieldViolation(
+        field=text("field"),
+        description=text("description"),
+        violated_rule=text("violatedRule"),
+        data=data if isinstance(data, Mapping) else None,
+    )
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def error_from_response(
+    *,
+    operation: str,
+    method: str,
+    path: str,
+    status: int,
+    body: bytes,
+    content_type: str = "",
+    retry_after: str | None = None,
+) -> WixApiError:
+    """Map an error answer to the typed hierarchy."""
+    envelope = decode_envelope(body, content_type)
+    sentence, hint = _describe(operation, status)
+    if envelope.code == SENDER_DETAILS_DO_NOT_EXIST:
+        cls: type[WixApiError] = SenderDetailsDoNotExist
+        sentence, hint = "This site has no sender details yet.", _SENDER_DETAILS_HINT
+    elif status >= 500:
+        cls = ServerError
+    else:
+        cls = _BY_STATUS.get(status, WixApiError)
+    if envelope.field_violations:
+        sentence = f"{sentence.rstrip('.')}: " + "; ".join(map(str, envelope.field_violations))
+        sentence = sentence if sentence.endswith(".") else sentence + "."
+    elif envelope.unreadable and status >= 500:
+        sentence = f"{sentence[:-1]}; the answer was {envelope.unreadable}."
+    elif envelope.description and cls in (FailedPrecondition, WixApiError, Unauthorized):
+        # Wix's own words help most for codes we have no sentence of our own for.
+        detail = envelope.description.rstrip(".")
+        sentence = f"{sentence} Wix says: {detail}."
+    kwargs: dict[str, Any] = {
+        "operation": operation,
+        "method": method,
+        "path": path,
+        "status": status,
+        "code": envelope.code,
+        "hint": hint,
+        "server_message": envelope.message or envelope.description,
+        "field_violations": envelope.field_violations,
+        "data": envelope.data,
+    }
+    if cls is RateLimited:
+        seconds = parse_retry_after(retry_after)
+        if seconds is not None:
+            kwargs["hint"] = f"Wait {seconds:.0f} s and try again."
+        return RateLimited(sentence, retry_after=seconds, **kwargs)
+    return cls(sentence, **kwargs)

@@ -1,0 +1,305 @@
+"""Typed models of the Wix JSON we use, parsed once at the edge.
+
+Rules (DESIGN.md, conventions):
+- unknown fields are ignored, so a new field Wix adds never breaks us;
+- an unknown enum value is kept as ``UNKNOWN`` together with the raw string, never a crash;
+- a missing *required* field (an object without ``id``, say) is a protocol error, raised by the
+  parser as :class:`ParseError` and turned into a typed client error by the caller;
+- a malformed optional field (an unparseable date) becomes ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+class ParseError(ValueError):
+    """A response body did not have the shape the fact sheet documents."""
+
+
+class DomainStatus(StrEnum):
+    INITIALIZING = "INITIALIZING"
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    AUTHENTICATED = "AUTHENTICATED"
+    UNKNOWN = "UNKNOWN"
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    WARNED = "WARNED"
+    SUSPENDED = "SUSPENDED"
+    SUSPENDED_AUTOLIFT = "SUSPENDED_AUTOLIFT"
+    BANNED = "BANNED"
+    UNKNOWN = "UNKNOWN"
+
+
+def enum_value(enum: type[E], raw: object) -> E:
+    """``raw`` as a member of ``enum``, or ``enum.UNKNOWN`` if Wix sent something new."""
+    try:
+        return enum(raw)
+    except ValueError:
+        return enum("UNKNOWN")
+
+
+def describe_enum(value: StrEnum, raw: str) -> str:
+    """A label that keeps an unknown value visible: ``"unknown: SUSPENDED_BY_WIX"``."""
+    if value.value == "UNKNOWN" and raw != "UNKNOWN":
+        return f"unknown: {raw}" if raw else "unknown"
+    return value.value
+
+
+# --- field readers -------------------------------------------------------------------------
+
+
+def _obj(data: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise ParseError(f"{where} should be a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _required_str(data: Mapping[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise ParseError(f"{where}.{key} is missing or not a string")
+    return value
+
+
+def _str(data: Mapping[str, Any], key: str, default: str = "") -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else default
+
+
+def _bool(data: Mapping[str, Any], key: str) -> bool:
+    return data.get(key) is True
+
+
+def _int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    # proto3 JSON sends 64-bit integers as strings
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
+
+
+def parse_datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _list(
+    data: Mapping[str, Any], key: str, item: Callable[[object, str], T], where: str
+) -> list[T]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ParseError(f"{where}.{key} should be a list")
+    return [item(entry, f"{where}.{key}[{i}]") for i, entry in enumerate(value)]
+
+
+# --- Sender Emails -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SenderEmail:
+    id: str
+    email_address: str
+    verified: bool
+    created_date: datetime | None = None
+    updated_date: datetime | None = None
+
+    @property
+    def domain(self) -> str:
+        return self.email_address.rpartition("@")[2].lower()
+
+    @classmethod
+    def parse(cls, data: object, where: str = "senderEmail") -> SenderEmail:
+        obj = _obj(data, where)
+        return cls(
+            id=_required_str(obj, "id", where),
+            email_address=_required_str(obj, "emailAddress", where),
+            verified=_bool(obj, "verified"),
+            created_date=parse_datetime(obj.get("createdDate")),
+            updated_date=parse_datetime(obj.get("updatedDate")),
+        )
+
+
+# --- Sender Details ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SenderDetails:
+    id: str
+    from_name: str
+    from_email_address: str
+    default: bool = False
+    created_date: datetime | None = None
+    updated_date: datetime | None = None
+
+    @property
+    def domain(self) -> str:
+        return self.from_email_address.rpartition("@")[2].lower()
+
+    @classmethod
+    def parse(cls, data: object, where: str = "senderDetails") -> SenderDetails:
+        obj = _obj(data, where)
+        return cls(
+            id=_required_str(obj, "id", where),
+            from_name=_str(obj, "fromName"),
+            from_email_address=_required_str(obj, "fromEmailAddress", where),
+            default=_bool(obj, "default"),
+            created_date=parse_datetime(obj.get("createdDate")),
+            updated_date=parse_datetime(obj.get("updatedDate")),
+        )
+
+
+# --- Sending Domains -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DnsRecord:
+    """One record to publish. The docs only name ``hostName`` and ``value`` and always call them
+    CNAMEs; a ``type`` field, if Wix ever sends one, is kept."""
+
+    host_name: str
+    value: str
+    type: str = "CNAME"
+
+    @classmethod
+    def parse(cls, data: object, where: str = "dnsRecord") -> DnsRecord:
+        obj = _obj(data, where)
+        return cls(
+            host_name=_required_str(obj, "hostName", where),
+            value=_required_str(obj, "value", where),
+            type=(_str(obj, "type") or "CNAME").upper(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SendingDomain:
+    id: str
+    domain: str
+    status: DomainStatus
+    status_raw: str
+    dns_records: tuple[DnsRecord, ...] = ()
+    created_date: datetime | None = None
+
+    @property
+    def status_label(self) -> str:
+        return describe_enum(self.status, self.status_raw)
+
+    @classmethod
+    def parse(cls, data: object, where: str = "sendingDomain") -> SendingDomain:
+        obj = _obj(data, where)
+        raw_status = _str(obj, "status")
+        return cls(
+            id=_required_str(obj, "id", where),
+            domain=_required_str(obj, "domain", where),
+            status=enum_value(DomainStatus, raw_status),
+            status_raw=raw_status,
+            dns_records=tuple(_list(obj, "dnsRecords", DnsRecord.parse, where)),
+            created_date=parse_datetime(obj.get("createdDate")),
+        )
+
+
+# --- Account Details -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    campaigns: int | None = None
+    emails: int | None = None
+
+    @classmethod
+    def parse(cls, data: object) -> Quota:
+        if not isinstance(data, Mapping):
+            return cls()
+        return cls(campaigns=_int(data, "campaigns"), emails=_int(data, "emails"))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDetails:
+    status: AccountStatus
+    status_raw: str
+    package_id: str = ""
+    package_group: str = ""
+    monthly_quota: Quota = field(default_factory=Quota)
+    quota_used: Quota = field(default_factory=Quota)
+    quota_period_from: datetime | None = None
+    quota_period_to: datetime | None = None
+    max_campaign_audience_size: int | None = None
+
+    @property
+    def status_label(self) -> str:
+        return describe_enum(self.status, self.status_raw)
+
+    @property
+    def emails_left(self) -> int | None:
+        """Emails left this period; ``None`` when unknown or unlimited (-1)."""
+        allowed, used = self.monthly_quota.emails, self.quota_used.emails
+        if allowed is None or allowed < 0 or used is None:
+            return None
+        return max(0, allowed - used)
+
+    @classmethod
+    def parse(cls, data: object, where: str = "accountDetails") -> AccountDetails:
+        obj = _obj(data, where)
+        raw_status = _str(obj, "status")
+        package = obj.get("package")
+        package = package if isinstance(package, Mapping) else {}
+        period = obj.get("quotaPeriod")
+        period = period if isinstance(period, Mapping) else {}
+        return cls(
+            status=enum_value(AccountStatus, raw_status),
+            status_raw=raw_status,
+            package_id=_str(package, "id"),
+            package_group=_str(package, "group"),
+            monthly_quota=Quota.parse(package.get("monthlyQuotaAllocation")),
+            quota_used=Quota.parse(period.get("quotaUsage")),
+            quota_period_from=parse_datetime(period.get("dateFrom")),
+            quota_period_to=parse_datetime(period.get("dateTo")),
+            max_campaign_audience_size=_int(obj, "maxCampaignAudienceSize"),
+        )
+
+
+# --- paging --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a cursor-paged list. ``next_cursor`` is ``None`` on the last page."""
+
+    items: tuple[T, ...]
+    next_cursor: str | None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any], key: str, item: Callable[[object, str], T]) -> Page[T]:
+        items = tuple(_list(data, key, item, "response"))
+        meta = data.get("pagingMetadata")
+        meta = meta if isinstance(meta, Mapping) else {}
+        cursors = meta.get("cursors")
+        cursors = cursors if isinstance(cursors, Mapping) else {}
+        cursor = cursors.get("next")
+        next_cursor = cursor if isinstance(cursor, str) and cursor else None
+        # Some Wix lists send hasNext=false with a leftover cursor; trust hasNext when present.
+        if meta.get("hasNext") is False:
+            next_cursor = None
+        return cls(items=items, next_cursor=next_cursor)

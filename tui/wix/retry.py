@@ -1,0 +1,59 @@
+"""When a failed call is tried again, and how long to wait first.
+
+Reads (GET and Query) are idempotent: they are retried on 429, 5xx, failed connections, timeouts
+and dropped connections, with exponential backoff and full jitter, honouring Retry-After, and
+bounded both by a number of attempts and by total time.
+
+Writes (create, send code, verify, authenticate, delete, ...) are retried only when the
+connection failed before the request was sent. Anything else might already have taken effect,
+and a second verification email because of a retry is exactly what we must never do.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from tui.wix.errors import RateLimited, ServerError, WixError, WixTransportError
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_total: float = 30.0
+    """Seconds from the first attempt after which no new attempt starts."""
+    max_retry_after: float = 60.0
+    """A Retry-After longer than this is not waited out; the error goes to the caller."""
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.base_delay < 0 or self.max_delay < 0 or self.max_total < 0:
+            raise ValueError("retry delays must not be negative")
+
+    def should_retry(self, error: WixError, *, idempotent: bool) -> bool:
+        """Whether ``error`` may be retried at all (ignoring attempts and time left)."""
+        if isinstance(error, WixTransportError):
+            return idempotent or not error.sent
+        if not idempotent:
+            return False
+        if isinstance(error, RateLimited):
+            return error.retry_after is None or error.retry_after <= self.max_retry_after
+        return isinstance(error, ServerError)
+
+    def delay(self, error: WixError, retry_number: int, rng: random.Random) -> float:
+        """Seconds to wait before retry number ``retry_number`` (1 for the first retry).
+
+        Full jitter (uniform between 0 and the exponential cap) spreads clients out after an
+        outage; a Retry-After from the server is a floor, never shortened by the jitter.
+        """
+        cap = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
+        jittered = rng.uniform(0.0, cap)
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return max(error.retry_after, jittered)
+        return jittered
+
+
+NO_RETRY = RetryPolicy(max_attempts=1)
