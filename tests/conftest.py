@@ -28,6 +28,7 @@ def sandbox_server() -> Iterator[SandboxServer]:
 def control(sandbox_server: SandboxServer) -> Iterator[SandboxControl]:
     control = SandboxControl(sandbox_server.base_url)
     control.reset("fresh")
+    control.time_scale(1.0)  # reset keeps the clock speed on purpose (the demo wants that)
     yield control
     control.clear_faults()
 

@@ -97,7 +97,7 @@ async def test_second_sender_needs_a_bigger_plan(wix: WixClient, control: Sandbo
 async def test_default_moves_and_default_cannot_be_deleted(
     wix: WixClient, control: SandboxControl
 ) -> None:
-    control.account(packageId="Ascend_Professional", packageGroup="Core")
+    control.account(packageId="Ascend_Core")
     await verified(wix, control, "hello@bakery.example")
     first = await wix.create_sender_details("Bakery", "hello@bakery.example")
     second = await wix.create_sender_details("Bakery Orders", "hello@bakery.example")
@@ -121,7 +121,7 @@ async def test_default_moves_and_default_cannot_be_deleted(
 
 
 async def test_list_pages(wix: WixClient, control: SandboxControl) -> None:
-    control.account(packageId="Ascend_Professional", packageGroup="Core")
+    control.account(packageId="Ascend_Core")
     await verified(wix, control, "hello@bakery.example")
     made = [
         await wix.create_sender_details(f"Sender {i}", "hello@bakery.example") for i in range(5)

@@ -1,0 +1,201 @@
+"""Injected faults: every kind, its phase, counts, probabilities, and the control API."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import httpx
+import pytest
+
+EMAILS = "/sender-emails/v1/sender-emails"
+
+
+def add_fault(client, **spec) -> dict:
+    response = client.post("/_sandbox/faults", json=spec)
+    assert response.status_code == 200, response.text
+    return response.json()["fault"]
+
+
+def create_body(address: str) -> dict:
+    return {"senderEmail": {"emailAddress": address}}
+
+
+def test_status_fault_answers_without_processing(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="status", status=503)
+    response = site.post(EMAILS, json=create_body("a1@sunrise.example"))
+    assert response.status_code == 503
+    assert response.json() == {"message": "", "details": {}}
+    assert site.get(EMAILS).json()["senderEmails"] == []  # nothing was created
+    # count defaults to 1: the next request goes through.
+    assert site.post(EMAILS, json=create_body("a1@sunrise.example")).status_code == 200
+
+
+def test_status_429_fault_carries_retry_after_and_envelope(site, client):
+    add_fault(client, endpoint="*", kind="status", status=429, retryAfter=2)
+    response = site.get(EMAILS)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "2"
+    error = response.json()["details"]["applicationError"]
+    assert error["code"] == "TOO_MANY_REQUESTS"
+
+
+def test_drop_after_applies_the_write_then_kills_the_connection(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="drop")
+    with pytest.raises(httpx.RemoteProtocolError):
+        site.post(EMAILS, json=create_body("dropped@sunrise.example"))
+    # The request was processed: a retry of the create now conflicts.
+    listed = site.get(EMAILS).json()["senderEmails"]
+    assert [e["emailAddress"] for e in listed] == ["dropped@sunrise.example"]
+    assert site.post(EMAILS, json=create_body("dropped@sunrise.example")).status_code == 409
+
+
+def test_drop_before_does_not_process(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="drop", phase="before")
+    with pytest.raises(httpx.TransportError):
+        site.post(EMAILS, json=create_body("never@sunrise.example"))
+    assert site.get(EMAILS).json()["senderEmails"] == []
+
+
+def test_drop_is_not_logged_as_an_application_error(site, client, caplog):
+    add_fault(client, endpoint="sender-emails.list", kind="drop")
+    with caplog.at_level(logging.DEBUG, logger="uvicorn.error"), pytest.raises(httpx.HTTPError):
+        site.get(EMAILS)
+    time.sleep(0.05)  # the server thread logs after the client saw the drop
+    assert "Exception in ASGI application" not in caplog.text
+
+
+async def test_drop_gives_an_async_client_a_transport_error(sandbox):
+    creds = sandbox.credentials[0]
+    headers = {"Authorization": creds.api_key, "wix-site-id": creds.site_id}
+    async with httpx.AsyncClient(base_url=sandbox.base_url, headers=headers) as http:
+        await http.post(
+            "/_sandbox/faults", json={"endpoint": "account-details.get", "kind": "drop"}
+        )
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.get("/email-marketing/v1/account-details")
+        ok = await http.get("/email-marketing/v1/account-details")
+        assert ok.status_code == 200
+
+
+def test_drop_noise_filter_only_hides_deliberate_drops():
+    from tui.sandbox.faults import DeliberateConnectionDrop
+    from tui.sandbox.server import _DropNoiseFilter
+
+    def record(error: BaseException) -> logging.LogRecord:
+        exc_info = (type(error), error, None)
+        message = "Exception in ASGI application"
+        return logging.LogRecord(
+            "uvicorn.error", logging.ERROR, __file__, 1, message, None, exc_info
+        )
+
+    noise_filter = _DropNoiseFilter()
+    assert noise_filter.filter(record(DeliberateConnectionDrop("x"))) is False
+    assert noise_filter.filter(record(RuntimeError("real bug"))) is True
+
+
+def test_malformed_processes_and_returns_truncated_json(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="malformed")
+    response = site.post(EMAILS, json=create_body("half@sunrise.example"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(response.content)
+    assert len(site.get(EMAILS).json()["senderEmails"]) == 1
+
+
+def test_html_gateway_page_without_processing(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="html")
+    response = site.post(EMAILS, json=create_body("html@sunrise.example"))
+    assert response.status_code == 502
+    assert response.headers["content-type"].startswith("text/html")
+    assert "502 Bad Gateway" in response.text
+    assert site.get(EMAILS).json()["senderEmails"] == []
+
+
+def test_empty_processes_and_returns_empty_200(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="empty")
+    response = site.post(EMAILS, json=create_body("empty@sunrise.example"))
+    assert response.status_code == 200
+    assert response.content == b""
+    assert len(site.get(EMAILS).json()["senderEmails"]) == 1
+
+
+def test_latency_is_real_time_and_then_processes(site, client, sandbox):
+    sandbox.clock.set_speed(1000)  # world speed must not shorten injected network latency
+    add_fault(client, endpoint="sender-emails.list", kind="latency", latencyMs=250)
+    started = time.perf_counter()
+    response = site.get(EMAILS)
+    assert time.perf_counter() - started >= 0.25
+    assert response.status_code == 200
+
+
+def test_latency_stacks_with_another_fault(site, client):
+    add_fault(client, endpoint="*", kind="latency", latencyMs=100)
+    add_fault(client, endpoint="*", kind="status", status=500)
+    started = time.perf_counter()
+    response = site.get(EMAILS)
+    assert time.perf_counter() - started >= 0.1
+    assert response.status_code == 500
+
+
+def test_count_and_listing(site, client):
+    fault = add_fault(client, endpoint="sender-emails.list", kind="status", status=500, count=2)
+    assert fault["remaining"] == 2
+    listed = client.get("/_sandbox/faults").json()
+    assert [f["id"] for f in listed["faults"]] == [fault["id"]]
+    assert "sender-emails.list" in listed["routeNames"]
+    assert site.get(EMAILS).status_code == 500
+    assert client.get("/_sandbox/faults").json()["faults"][0]["remaining"] == 1
+    assert site.get(EMAILS).status_code == 500
+    assert site.get(EMAILS).status_code == 200
+    assert client.get("/_sandbox/faults").json()["faults"] == []
+
+
+def test_other_routes_are_unaffected(site, client):
+    add_fault(client, endpoint="sender-details.list", kind="status", status=500, count=5)
+    assert site.get(EMAILS).status_code == 200
+
+
+def test_probability(site, client):
+    add_fault(client, endpoint="sender-emails.list", kind="status", status=503, probability=0.0)
+    assert all(site.get(EMAILS).status_code == 200 for _ in range(10))
+    client.delete("/_sandbox/faults")
+    add_fault(client, endpoint="sender-emails.list", kind="status", status=503, probability=0.5)
+    statuses = [site.get(EMAILS).status_code for _ in range(40)]
+    assert 0 < statuses.count(503) < 40
+    # Probability without count stays until cleared.
+    assert client.delete("/_sandbox/faults").json() == {"cleared": 1}
+    assert site.get(EMAILS).status_code == 200
+
+
+def test_faults_apply_to_oauth_too_but_never_to_control_routes(client, sandbox):
+    add_fault(client, endpoint="*", kind="status", status=500, count=100)
+    assert client.get("/_sandbox/state").status_code == 200
+    assert client.post("/oauth2/token", json={}).status_code == 500
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"endpoint": "nope", "kind": "status"},
+        {"endpoint": "*", "kind": "explode"},
+        {"endpoint": "*", "kind": "status", "status": 200},
+        {"endpoint": "*", "kind": "drop", "phase": "during"},
+        {"endpoint": "*", "kind": "status", "probability": 1.5},
+        {"endpoint": "*", "kind": "status", "count": 0},
+        {"endpoint": "*", "kind": "latency", "latencyMs": -1},
+        {"endpoint": "*", "kind": "status", "colour": "red"},
+    ],
+)
+def test_bad_fault_specs_are_400_with_a_message(client, spec):
+    response = client.post("/_sandbox/faults", json=spec)
+    assert response.status_code == 400
+    assert response.json()["message"]
+
+
+def test_reset_clears_faults(client, sandbox):
+    add_fault(client, endpoint="*", kind="status", status=500, count=10)
+    client.post("/_sandbox/reset", json={})
+    assert client.get("/_sandbox/faults").json()["faults"] == []

@@ -1,0 +1,197 @@
+"""The ``wix-sending`` command: argument parsing and dispatch to the subcommands.
+
+Heavy imports (Textual, uvicorn) happen inside the subcommand that needs them, so ``--help`` and
+``--version`` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tui import __version__
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+DEMO_TIME_SCALE = 60.0
+DEFAULT_SANDBOX_PORT = 8765
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wix-sending",
+        description=(
+            "Take a Wix site from 'no sender' to 'email goes out from my own domain': sender "
+            "emails, verification codes, sender details, sending domains, DNS records, live "
+            "propagation and authentication."
+        ),
+        epilog="Run 'wix-sending demo' to try it with no Wix account.",
+    )
+    parser.add_argument("--version", action="version", version=f"wix-sending {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="try the app against the built-in sandbox (no Wix account needed)",
+        description="Start the simulated Wix backend and walk through the journey.",
+    )
+    _add_scenario(demo, default="fresh")
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve the simulated Wix API on loopback",
+        description=(
+            "Serve the simulated Wix API in the foreground and print its base URL and demo "
+            "credentials. Ctrl-C stops it."
+        ),
+    )
+    sandbox.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; anything else exposes the sandbox)",
+    )
+    sandbox.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_SANDBOX_PORT,
+        help="port to listen on (0 picks a free one)",
+    )
+    _add_scenario(sandbox, default="fresh")
+    sandbox.add_argument(
+        "--time-scale",
+        type=_positive_float,
+        default=1.0,
+        metavar="X",
+        help="world seconds per real second (60 = an hour in a minute)",
+    )
+    sandbox.add_argument(
+        "--initializing-seconds",
+        type=_non_negative_float,
+        default=120.0,
+        metavar="S",
+        help="world seconds a new sending domain stays INITIALIZING (default 120)",
+    )
+    return parser
+
+
+def _add_scenario(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--scenario",
+        default=default,
+        metavar="NAME",
+        help="fresh, midway or agency (default %(default)s)",
+    )
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is outside 0-65535")
+    return port
+
+
+def _positive_float(text: str) -> float:
+    value = _float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = _float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def run_sandbox(
+    *,
+    host: str,
+    port: int,
+    scenario: str,
+    time_scale: float,
+    initializing_seconds: float,
+    demo: bool = False,
+) -> int:
+    """Serve the sandbox in the foreground until Ctrl-C (SIGINT) or SIGTERM."""
+    from tui.sandbox import SCENARIOS, SandboxServer
+    from tui.sandbox.banner import banner
+
+    if scenario not in SCENARIOS:
+        names = ", ".join(sorted(SCENARIOS))
+        _error(f"unknown scenario {scenario!r}; choose one of: {names}")
+        return EXIT_USAGE
+    options = {
+        "scenario": scenario,
+        "host": host,
+        "time_scale": time_scale,
+        "initializing_seconds": initializing_seconds,
+    }
+    try:
+        server = SandboxServer(port=port, **options)  # type: ignore[arg-type]
+    except OSError as exc:
+        if not demo or port == 0:
+            _error(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
+                "Pick another port with --port (0 picks a free one)."
+            )
+            return EXIT_FAILURE
+        server = SandboxServer(port=0, **options)  # type: ignore[arg-type]
+    server.serve_forever(ready=lambda s: print(banner(s, demo=demo), flush=True))
+    print("Sandbox stopped.", flush=True)
+    return EXIT_OK
+
+
+def _error(message: str) -> None:
+    print(f"wix-sending: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "sandbox":
+            return run_sandbox(
+                host=args.host,
+                port=args.port,
+                scenario=args.scenario,
+                time_scale=args.time_scale,
+                initializing_seconds=args.initializing_seconds,
+            )
+        if args.command == "demo":
+            return run_sandbox(
+                host="127.0.0.1",
+                port=DEFAULT_SANDBOX_PORT,
+                scenario=args.scenario,
+                time_scale=DEMO_TIME_SCALE,
+                initializing_seconds=120.0,
+                demo=True,
+            )
+        print(
+            "The full-screen app is not in this release yet. Try 'wix-sending demo' to start "
+            "the sandbox and follow the README's walk-through.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

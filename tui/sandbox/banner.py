@@ -1,0 +1,69 @@
+"""What ``wix-sending sandbox`` (and ``demo``) prints once it accepts connections."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from tui.sandbox.server import SandboxServer
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _describe_speed(scale: float) -> str:
+    if scale == 1:
+        return "real time"
+    if scale >= 1:
+        return f"{scale:g}x (an hour passes in {60 / scale:g} min)"
+    return f"{scale:g}x (slower than real time)"
+
+
+def banner(server: SandboxServer, *, demo: bool = False) -> str:
+    world = server.world
+    url = server.base_url
+    # The first line ends with the URL so scripts can take the last word of it.
+    lines = [
+        f"Wix sandbox ({world.scenario.name}) serving at {url}",
+        f"  {world.scenario.description}",
+        f"  World clock: {_describe_speed(server.clock.speed)}; a new sending domain stays "
+        f"INITIALIZING for {world.initializing_seconds:g} s of world time.",
+    ]
+    if not _is_loopback(server.host):
+        lines.append(
+            f"  WARNING: listening on {server.host} exposes the sandbox and its control routes "
+            "to the network. Use --host 127.0.0.1 unless that is what you want."
+        )
+    for creds in server.credentials:
+        lines += [
+            "",
+            f"Site {creds.name!r} (sandbox credentials; they open nothing outside the sandbox)",
+            f"  wix-site-id:    {creds.site_id}",
+            f"  Authorization:  {creds.api_key}",
+            f"  login email:    {creds.owner_email} (auto-verified as a sender email)",
+            f"  OAuth app:      client_id {creds.app_id}",
+            f"                  client_secret {creds.app_secret}",
+            f"                  instance_id {creds.instance_id}",
+        ]
+    first = server.credentials[0]
+    lines += [
+        "",
+        "Try it:",
+        f"  curl -s {url}/email-marketing/v1/account-details \\",
+        f"       -H 'Authorization: {first.api_key}' -H 'wix-site-id: {first.site_id}'",
+        f"Verification codes the sandbox 'emails':  {url}/_sandbox/mailbox",
+        f"Every control route (clock, faults, DNS, reset):  {url}/_sandbox/",
+    ]
+    if demo:
+        lines += [
+            "",
+            "This is the demo backend. The README's 'Walk through the journey' section takes "
+            "you from a new sender email to an AUTHENTICATED domain with curl.",
+        ]
+    lines.append("Ctrl-C stops the sandbox.")
+    return "\n".join(lines)

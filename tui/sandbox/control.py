@@ -1,0 +1,340 @@
+"""The ``/_sandbox/`` control routes: look inside the world and pull its levers.
+
+No auth, JSON in and out, never rate limited, never subject to faults. Errors are
+``{"message": ...}`` with a 4xx status. Bodies are checked strictly (unknown keys are refused) so
+a typo in a test or a README example fails loudly instead of silently doing nothing.
+``siteId`` may be omitted whenever the world has exactly one site.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tui.sandbox import snapshot
+from tui.sandbox.errors import ControlError, SandboxError
+from tui.sandbox.models import iso
+from tui.sandbox.world import World
+
+PREFIX = "/_sandbox"
+
+ControlHandler = Callable[[World, Request, dict[str, Any]], Any]
+
+# (method, path, one-line description) -- also served by the index for humans.
+CONTROL_DOCS: list[tuple[str, str, str]] = [
+    ("GET", "/", "this index: scenario, clock, sites with credentials, routes"),
+    ("GET", "/state", "JSON dump of every site (includes sandbox-only facts)"),
+    ("GET", "/mailbox", "verification emails sent; filters ?to=addr&siteId=id; newest last"),
+    ("DELETE", "/mailbox", "empty the mailbox"),
+    ("GET", "/faults", "active injected faults"),
+    ("POST", "/faults", "add a fault {endpoint, kind, probability?, count?, status?, ...}"),
+    ("DELETE", "/faults", "remove all faults"),
+    ("GET", "/clock", "world time and speed"),
+    ("POST", "/clock", "{timeScale?, advanceSeconds?}"),
+    ("POST", "/reset", "{scenario?, initializingSeconds?} reseed the world"),
+    ("GET", "/dns", "records currently published"),
+    ("POST", "/dns/publish", "{siteId?, domain, hostNames?} or {records: [{hostName, value}]}"),
+    ("POST", "/dns/unpublish", "{siteId?, domain?, hostNames?}"),
+    ("POST", "/account", "{siteId?, status?, packageId?, emailsUsed?, campaignsUsed?, ...}"),
+    ("GET", "/rate-limit", "current per-site limit"),
+    ("POST", "/rate-limit", "{perMinute} (also clears counters)"),
+    ("POST", "/oauth/expire-tokens", "expire every access token now"),
+    ("POST", "/sending-domains/status", "{siteId?, domain, status} force a raw status"),
+]
+
+
+def _allow(body: dict[str, Any], *allowed: str) -> None:
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise ControlError(
+            400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+        )
+
+
+def _string(body: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = body.get(key)
+    if value is None:
+        if required:
+            raise ControlError(400, f"{key} is required")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ControlError(400, f"{key} must be a non-empty string")
+    return value.strip()
+
+
+def _integer(body: dict[str, Any], key: str, minimum: int) -> int | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ControlError(400, f"{key} must be an integer >= {minimum}")
+    return value
+
+
+def _string_list(body: dict[str, Any], key: str) -> list[str] | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ControlError(400, f"{key} must be a list of non-empty strings")
+    return value
+
+
+def _clock_json(world: World) -> dict[str, Any]:
+    return {"now": iso(world.clock.now()), "timeScale": world.clock.speed}
+
+
+def get_index(world: World, request: Request, body: dict[str, Any]) -> Any:
+    routes = [
+        {"method": method, "path": PREFIX + path, "description": text}
+        for method, path, text in CONTROL_DOCS
+    ]
+    return snapshot.index(world, routes)
+
+
+def get_state(world: World, request: Request, body: dict[str, Any]) -> Any:
+    return snapshot.state(world)
+
+
+def get_mailbox(world: World, request: Request, body: dict[str, Any]) -> Any:
+    params = request.query_params
+    found = world.messages(to=params.get("to") or None, site_id=params.get("siteId") or None)
+    return {"messages": [m.to_json() for m in found]}
+
+
+def delete_mailbox(world: World, request: Request, body: dict[str, Any]) -> Any:
+    with world.lock:
+        cleared = len(world.mailbox)
+        world.mailbox.clear()
+    return {"cleared": cleared}
+
+
+def get_faults(world: World, request: Request, body: dict[str, Any]) -> Any:
+    return {"faults": world.faults.list(), "routeNames": list(world.faults.route_names)}
+
+
+FAULT_FIELDS = (
+    "endpoint",
+    "kind",
+    "probability",
+    "count",
+    "status",
+    "latencyMs",
+    "retryAfter",
+    "phase",
+)
+
+
+def post_faults(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, *FAULT_FIELDS)
+    return {"fault": world.faults.add(body).to_json(), "faults": world.faults.list()}
+
+
+def delete_faults(world: World, request: Request, body: dict[str, Any]) -> Any:
+    return {"cleared": world.faults.clear()}
+
+
+def get_clock(world: World, request: Request, body: dict[str, Any]) -> Any:
+    return _clock_json(world)
+
+
+def post_clock(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, "timeScale", "advanceSeconds")
+    scale, advance = body.get("timeScale"), body.get("advanceSeconds")
+    for key, value in (("timeScale", scale), ("advanceSeconds", advance)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ControlError(400, f"{key} must be a number")
+    if scale is not None and not 0 < scale <= 1_000_000:
+        raise ControlError(400, "timeScale must be > 0 (and at most 1000000)")
+    if advance is not None and advance < 0:
+        raise ControlError(400, "advanceSeconds must be >= 0: the world clock never goes back")
+    if scale is not None:
+        world.clock.set_speed(float(scale))
+    if advance:
+        world.clock.advance(float(advance))
+    return _clock_json(world)
+
+
+def post_reset(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, "scenario", "initializingSeconds")
+    seconds = body.get("initializingSeconds")
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0
+    ):
+        raise ControlError(400, "initializingSeconds must be a number >= 0")
+    world.reset(_string(body, "scenario"), initializing_seconds=seconds)
+    return get_index(world, request, {})
+
+
+def get_dns(world: World, request: Request, body: dict[str, Any]) -> Any:
+    return {"records": [{"hostName": h, "value": v} for h, v in world.published.snapshot()]}
+
+
+def _domain_records(world: World, body: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    name = _string(body, "domain", required=True) or ""
+    _, domain = world.domain_for_control(_string(body, "siteId"), name)
+    records = [(r.host_name, r.value) for r in domain.records]
+    wanted = _string_list(body, "hostNames")
+    if wanted is None:
+        return domain.domain, records
+    known = {host.lower(): (host, value) for host, value in records}
+    unknown = [h for h in wanted if h.lower().rstrip(".") not in known]
+    if unknown:
+        raise ControlError(
+            400, f"{', '.join(unknown)} not among {domain.domain}'s records: {', '.join(known)}"
+        )
+    return domain.domain, [known[h.lower().rstrip(".")] for h in wanted]
+
+
+def _is_record(item: Any) -> bool:
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("hostName"), str)
+        and isinstance(item.get("value"), str)
+    )
+
+
+def post_publish(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, "siteId", "domain", "hostNames", "records")
+    explicit = body.get("records")
+    if explicit is not None:
+        if not isinstance(explicit, list) or not all(map(_is_record, explicit)):
+            raise ControlError(400, "records must be a list of {hostName, value} strings")
+        records = [(r["hostName"], r["value"]) for r in explicit]
+        domain = body.get("domain")
+    else:
+        domain, records = _domain_records(world, body)
+    world.publish_records(records)
+    return {"domain": domain, "published": [{"hostName": h, "value": v} for h, v in records]}
+
+
+def post_unpublish(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, "siteId", "domain", "hostNames")
+    if body.get("domain") is None:
+        hosts = _string_list(body, "hostNames")
+        if not hosts:
+            raise ControlError(400, "give domain (and optionally hostNames), or hostNames")
+        domain = None
+    else:
+        domain, records = _domain_records(world, body)
+        hosts = [host for host, _ in records]
+    world.unpublish_records(hosts)
+    return {"domain": domain, "unpublished": hosts}
+
+
+ACCOUNT_FIELDS = {
+    "emailsUsed": ("emails_used", 0),
+    "campaignsUsed": ("campaigns_used", 0),
+    "emailsQuota": ("emails_quota", -1),
+    "campaignsQuota": ("campaigns_quota", -1),
+    "maxCampaignAudienceSize": ("max_audience", 0),
+}
+
+
+def post_account(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, "siteId", "status", "packageId", *ACCOUNT_FIELDS)
+    changes: dict[str, Any] = {}
+    # Any status string is accepted: unknown values test that clients tolerate new enums.
+    if (status := _string(body, "status")) is not None:
+        changes["status"] = status
+    if (package_id := _string(body, "packageId")) is not None:
+        changes["package_id"] = package_id
+    for key, (attribute, minimum) in ACCOUNT_FIELDS.items():
+        if (value := _integer(body, key, minimum)) is not None:
+            changes[attribute] = value
+    return {"accountDetails": world.update_account(_string(body, "siteId"), changes)}
+
+
+def get_rate_limit(world: World, request: Request, body: dict[str, Any]) -> Any:
+    return {"perMinute": world.rate_limiter.per_minute}
+
+
+def post_rate_limit(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, "perMinute")
+    per_minute = _integer(body, "perMinute", 1)
+    if per_minute is None:
+        raise ControlError(400, "perMinute is required")
+    world.set_rate_limit(per_minute)
+    return {"perMinute": per_minute}
+
+
+def post_expire_tokens(world: World, request: Request, body: dict[str, Any]) -> Any:
+    return {"expired": world.expire_tokens()}
+
+
+def post_domain_status(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, "siteId", "domain", "status")
+    domain = _string(body, "domain", required=True) or ""
+    status = _string(body, "status", required=True) or ""
+    return {"sendingDomain": world.force_domain_status(_string(body, "siteId"), domain, status)}
+
+
+HANDLERS: dict[tuple[str, str], ControlHandler] = {
+    ("GET", "/"): get_index,
+    ("GET", "/state"): get_state,
+    ("GET", "/mailbox"): get_mailbox,
+    ("DELETE", "/mailbox"): delete_mailbox,
+    ("GET", "/faults"): get_faults,
+    ("POST", "/faults"): post_faults,
+    ("DELETE", "/faults"): delete_faults,
+    ("GET", "/clock"): get_clock,
+    ("POST", "/clock"): post_clock,
+    ("POST", "/reset"): post_reset,
+    ("GET", "/dns"): get_dns,
+    ("POST", "/dns/publish"): post_publish,
+    ("POST", "/dns/unpublish"): post_unpublish,
+    ("POST", "/account"): post_account,
+    ("GET", "/rate-limit"): get_rate_limit,
+    ("POST", "/rate-limit"): post_rate_limit,
+    ("POST", "/oauth/expire-tokens"): post_expire_tokens,
+    ("POST", "/sending-domains/status"): post_domain_status,
+}
+
+
+async def _read_body(request: Request) -> dict[str, Any]:
+    if request.method in ("GET", "HEAD", "DELETE"):
+        return {}
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ControlError(400, "the body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise ControlError(400, "the body must be a JSON object")
+    return parsed
+
+
+def _endpoint(world: World, handler: ControlHandler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        try:
+            body = await _read_body(request)
+            return JSONResponse(handler(world, request, body))
+        except ControlError as error:
+            return JSONResponse({"message": error.message}, status_code=error.status)
+        except SandboxError as error:
+            return JSONResponse(
+                {"message": error.message, "code": error.code}, status_code=error.status
+            )
+
+    return endpoint
+
+
+def control_routes(world: World) -> list[Route]:
+    by_path: dict[str, dict[str, ControlHandler]] = {}
+    for (method, path), handler in HANDLERS.items():
+        by_path.setdefault(path, {})[method] = handler
+    routes = []
+    for path, methods in by_path.items():
+        for method, handler in methods.items():
+            name = "control." + (path.strip("/").replace("/", ".") or "index") + "." + method
+            routes.append(
+                Route(PREFIX + path, _endpoint(world, handler), methods=[method], name=name)
+            )
+    return routes

@@ -1,0 +1,201 @@
+"""Named starting worlds: who the sites are and how far their setup has got.
+
+Everything here is fixed (ids, keys, domains) so README examples and tests can use literal
+values. Custom domains use the reserved ``.example`` TLD; only public mailbox domains are real
+names. The credentials are sandbox fixtures, not secrets: they open nothing outside the sandbox.
+
+Entity ids created while seeding (sender emails, sender details, sending domains) come from a
+random generator seeded with the scenario name, so they are also the same on every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+# One sandbox Wix app installed on every site (each installation has its own instance id).
+SANDBOX_APP_ID = "4f541411-f13c-425e-99fa-33bf68f4ab43"
+SANDBOX_APP_SECRET = "sandbox-app-secret.pB1SzUMsWqbN1VuyG32JS4XMBk0_UVTY"  # noqa: S105 - fixture
+
+
+@dataclass(frozen=True)
+class SiteCredentials:
+    """What a user of the sandbox needs to call it as a site owner (API key) or app (OAuth)."""
+
+    name: str
+    site_id: str
+    api_key: str
+    app_id: str
+    app_secret: str
+    instance_id: str
+    owner_email: str  # the Wix login email: auto-verified as a sender email
+
+
+@dataclass(frozen=True)
+class SenderEmailSeed:
+    address: str
+    verified: bool = False
+    code_sent: bool = False  # a verification code is already waiting in the mailbox
+    age_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class SenderSeed:
+    from_name: str
+    address: str  # must be a verified sender email seeded on the same site
+    default: bool = False
+    age_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class DomainSeed:
+    domain: str
+    status: str  # raw: may be an undocumented value on purpose
+    published: bool = False  # its CNAME records are already "in DNS"
+    age_hours: float = 0.0
+
+
+@dataclass(frozen=True)
+class SiteSeed:
+    name: str
+    site_id: str
+    account_id: str
+    api_key: str
+    instance_id: str
+    owner_email: str
+    package_id: str = "Free"
+    account_status: str = "ACTIVE"
+    emails_used: int = 0
+    campaigns_used: int = 0
+    business_mailboxes: tuple[str, ...] = ()  # Wix-bought mailboxes: auto-verified
+    wix_managed_domains: tuple[str, ...] = ()  # DNS managed by Wix: authenticate by themselves
+    sender_emails: tuple[SenderEmailSeed, ...] = ()
+    senders: tuple[SenderSeed, ...] = ()
+    domains: tuple[DomainSeed, ...] = ()
+
+    def credentials(self) -> SiteCredentials:
+        return SiteCredentials(
+            name=self.name,
+            site_id=self.site_id,
+            api_key=self.api_key,
+            app_id=SANDBOX_APP_ID,
+            app_secret=SANDBOX_APP_SECRET,
+            instance_id=self.instance_id,
+            owner_email=self.owner_email,
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    sites: tuple[SiteSeed, ...]
+
+    def credentials(self) -> list[SiteCredentials]:
+        return [site.credentials() for site in self.sites]
+
+
+FRESH = Scenario(
+    name="fresh",
+    description="One site with nothing configured yet: no sender emails, no senders, no domains.",
+    sites=(
+        SiteSeed(
+            name="Sunrise Bakery",
+            site_id="9ff1b430-510e-4272-a868-1a47ca3c86d7",
+            account_id="7bec89b9-7c79-4767-a4fb-172603869e22",
+            api_key="IST.sandbox.fresh.qfyIsOHx6UhwSpJYExX_iij1ZX0khZDv",
+            instance_id="fb54a40a-d1bb-4edf-9510-50b086ae3621",
+            owner_email="owner.bakery@gmail.com",
+        ),
+    ),
+)
+
+MIDWAY = Scenario(
+    name="midway",
+    description=(
+        "One site part-way through: a verified sender with its domain NOT_AUTHENTICATED, "
+        "and a second address with a code waiting in the mailbox."
+    ),
+    sites=(
+        SiteSeed(
+            name="Harbor Ceramics",
+            site_id="2288af31-df5c-4f41-a24b-4b94ce2e553a",
+            account_id="1d034c18-f192-43c4-880a-ce697fc83a63",
+            api_key="IST.sandbox.midway.b0KhDeUiXGyHUWNLXYA3gSMZ5gbvrVIm",
+            instance_id="bef25caa-de73-4b93-b7fb-b5d6089582c2",
+            owner_email="harbor.ceramics@gmail.com",
+            emails_used=40,
+            campaigns_used=1,
+            sender_emails=(
+                SenderEmailSeed("hello@harbor-ceramics.example", verified=True, age_hours=5),
+                SenderEmailSeed("orders@harbor-ceramics.example", code_sent=True, age_hours=0.2),
+            ),
+            senders=(SenderSeed("Harbor Ceramics", "hello@harbor-ceramics.example", age_hours=3),),
+            domains=(DomainSeed("harbor-ceramics.example", "NOT_AUTHENTICATED", age_hours=3),),
+        ),
+    ),
+)
+
+AGENCY = Scenario(
+    name="agency",
+    description=(
+        "An agency site on the Advanced plan with senders and domains in every state "
+        "(one with an undocumented status), plus another owner's site for cross-site 403s."
+    ),
+    sites=(
+        SiteSeed(
+            name="Northwind Studio",
+            site_id="0788649a-aa3f-4119-b843-6fa67b8763d2",
+            account_id="4d99db2b-01d7-4926-8b82-a07437d635b8",
+            api_key="IST.sandbox.agency.YA-7hH3sDnCyZqBCuMmX6AkChaW-qyfn",
+            instance_id="c31d7c03-b07a-479c-849e-78dc9b24c955",
+            owner_email="northwind.agency@gmail.com",
+            package_id="Ascend_Advanced",
+            emails_used=12840,
+            campaigns_used=9,
+            business_mailboxes=("hello@bloom-florist.example", "orders@pinecrest-bakery.example"),
+            wix_managed_domains=("bloom-florist.example", "pinecrest-bakery.example"),
+            sender_emails=(
+                SenderEmailSeed("northwind.agency@gmail.com", verified=True, age_hours=900),
+                SenderEmailSeed("news@northwind-studio.example", verified=True, age_hours=30),
+                SenderEmailSeed("team@alpine-tours.example", verified=True, age_hours=200),
+                SenderEmailSeed("hello@bloom-florist.example", verified=True, age_hours=100),
+                SenderEmailSeed("studio@cedar-lane.example", verified=True, age_hours=50),
+                SenderEmailSeed("legacy@old-harbor.example", verified=True, age_hours=2000),
+                SenderEmailSeed("hello@fresh-launch.example", verified=True, age_hours=0.1),
+                SenderEmailSeed("billing@northwind-studio.example", age_hours=1),
+            ),
+            senders=(
+                SenderSeed("Northwind Studio", "news@northwind-studio.example", default=True),
+                SenderSeed("Northwind (personal)", "northwind.agency@gmail.com"),
+                SenderSeed("Alpine Tours", "team@alpine-tours.example"),
+                SenderSeed("Bloom Florist", "hello@bloom-florist.example"),
+                SenderSeed("Cedar Lane Interiors", "studio@cedar-lane.example"),
+                SenderSeed("Old Harbor Co", "legacy@old-harbor.example"),
+                SenderSeed("Fresh Launch", "hello@fresh-launch.example", age_hours=0),
+            ),
+            domains=(
+                DomainSeed("fresh-launch.example", "INITIALIZING"),
+                DomainSeed("northwind-studio.example", "NOT_AUTHENTICATED", age_hours=26),
+                DomainSeed("alpine-tours.example", "AUTHENTICATED", published=True, age_hours=190),
+                DomainSeed("bloom-florist.example", "AUTHENTICATED", published=True, age_hours=96),
+                DomainSeed("cedar-lane.example", "NOT_AUTHENTICATED", published=True, age_hours=48),
+                # Deliberately undocumented: proves clients keep unknown statuses as "unknown".
+                DomainSeed("old-harbor.example", "DISABLED", age_hours=1900),
+            ),
+        ),
+        SiteSeed(
+            name="Maple Dental",
+            site_id="1d95b408-c916-4cc2-8d6d-44228526faad",
+            account_id="a2a3a31a-b443-41e2-9a31-f9ef76922331",
+            api_key="IST.sandbox.agency-other.Ihc3WV3_OuCynwtSwIyimQRWwQ6yTxX8",
+            instance_id="afaf9f21-56e0-4a3e-94be-e14252b04b9a",
+            owner_email="dr.maple@outlook.com",
+        ),
+    ),
+)
+
+SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
+    {scenario.name: scenario for scenario in (FRESH, MIDWAY, AGENCY)}
+)

@@ -1,0 +1,374 @@
+"""The simulated Wix backend: every site's state, the mailbox, tokens, limits, faults and DNS.
+
+Pure Python, no HTTP. One re-entrant lock guards all state because the server answers on its
+own thread while tests or the demo may poke the world directly (take ``world.lock`` to do several
+things atomically). All time comes from one :class:`~tui.clock.ScaledClock`, never the system
+clock, so the world can run faster than real time or jump forward.
+
+Methods that serve Wix endpoints return the JSON-ready response bodies and raise
+:class:`~tui.sandbox.errors.SandboxError` for refusals.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tui.clock import ScaledClock
+from tui.sandbox import sender_details, sender_emails, sending_domains
+from tui.sandbox.auth import AppCredentials, SiteAccess, TokenStore, issue_token, resolve_site
+from tui.sandbox.dnscheck import DnsCheck, PublishedRecords, PublishedRecordsDnsCheck
+from tui.sandbox.errors import ControlError, SandboxError
+from tui.sandbox.faults import FaultRegistry
+from tui.sandbox.models import INITIALIZING, Env, SendingDomain, Site, iso
+from tui.sandbox.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
+from tui.sandbox.routes import ROUTE_NAMES
+from tui.sandbox.scenarios import (
+    SANDBOX_APP_ID,
+    SANDBOX_APP_SECRET,
+    SCENARIOS,
+    Scenario,
+    SiteCredentials,
+)
+from tui.sandbox.seed import seed
+
+DEFAULT_INITIALIZING_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    """A verification email the sandbox "sent" (the sandbox's stand-in for an inbox)."""
+
+    to: str
+    code: str
+    sent_at: datetime
+    site_id: str
+    sender_email_id: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "to": self.to,
+            "code": self.code,
+            "sentAt": iso(self.sent_at),
+            "siteId": self.site_id,
+            "senderEmailId": self.sender_email_id,
+        }
+
+
+class World:
+    def __init__(
+        self,
+        scenario: str = "fresh",
+        *,
+        clock: ScaledClock | None = None,
+        initializing_seconds: float = DEFAULT_INITIALIZING_SECONDS,
+        dns_check: DnsCheck | None = None,
+    ) -> None:
+        self.clock = clock or ScaledClock()
+        self.lock = threading.RLock()
+        self.initializing_seconds = float(initializing_seconds)
+        self.published = PublishedRecords()
+        self.dns_check: DnsCheck = dns_check or PublishedRecordsDnsCheck(self.published)
+        self.faults = FaultRegistry(ROUTE_NAMES)
+        self.tokens = TokenStore()
+        self.rate_limiter = RateLimiter()
+        self.app = AppCredentials(SANDBOX_APP_ID, SANDBOX_APP_SECRET)
+        self.mailbox: list[MailMessage] = []
+        self.sites: dict[str, Site] = {}
+        self.api_keys: dict[str, str] = {}
+        self.scenario: Scenario = SCENARIOS["fresh"]
+        self._rng = random.Random()
+        self.reset(scenario)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def reset(
+        self, scenario: str | None = None, *, initializing_seconds: float | None = None
+    ) -> None:
+        """Reseed from a scenario (default: the current one) and forget everything transient:
+        mailbox, faults, published records, tokens, rate counters and the rate limit itself.
+        The clock is left alone (time only moves forward)."""
+        name = scenario or self.scenario.name
+        if name not in SCENARIOS:
+            raise ControlError(
+                400, f"unknown scenario {name!r}; choose one of {', '.join(SCENARIOS)}"
+            )
+        with self.lock:
+            if initializing_seconds is not None:
+                self.initializing_seconds = float(initializing_seconds)
+            self.scenario = SCENARIOS[name]
+            self._rng = random.Random(f"wix-sandbox:{name}")
+            self.mailbox.clear()
+            self.faults.clear()
+            self.published.clear()
+            self.tokens.clear()
+            self.rate_limiter.reset(DEFAULT_PER_MINUTE)
+            env = self._env()
+            seeded = seed(self.scenario, env)
+            self.sites, self.api_keys = seeded.sites, seeded.api_keys
+            self.published.publish(seeded.published)
+            for sent in seeded.codes_sent:
+                self.mailbox.append(
+                    MailMessage(sent.to, sent.code, env.now, sent.site_id, sent.sender_email_id)
+                )
+
+    @property
+    def credentials(self) -> list[SiteCredentials]:
+        return self.scenario.credentials()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def _env(self) -> Env:
+        return Env(
+            now=self.clock.now(),
+            new_id=lambda: str(uuid.UUID(int=self._rng.getrandbits(128), version=4)),
+            new_code=lambda: f"{self._rng.randrange(100_000, 1_000_000)}",
+            initializing_seconds=self.initializing_seconds,
+        )
+
+    def site(self, site_id: str) -> Site:
+        """A site by id (403 like Wix when it is unknown, e.g. after a reset)."""
+        found = self.sites.get(site_id)
+        if found is None:
+            raise SandboxError(403, "PERMISSION_DENIED", f"site {site_id!r} is not accessible")
+        return found
+
+    # -- auth and limits -------------------------------------------------------------------
+
+    def admit(self, headers: Mapping[str, str]) -> str:
+        """Authenticate a Wix API request and count it against the site's rate limit."""
+        with self.lock:
+            now = self.clock.monotonic()
+            access = {
+                s.site_id: SiteAccess(s.site_id, s.account_id, s.instance_id)
+                for s in self.sites.values()
+            }
+            site_id = resolve_site(
+                headers, sites=access, api_keys=self.api_keys, tokens=self.tokens, now=now
+            )
+            self.rate_limiter.hit(site_id, now)
+            return site_id
+
+    def issue_token(self, body: Any) -> dict[str, Any]:
+        with self.lock:
+            instances = {s.instance_id: s.site_id for s in self.sites.values()}
+            return issue_token(
+                body,
+                app=self.app,
+                instances=instances,
+                tokens=self.tokens,
+                now=self.clock.monotonic(),
+            )
+
+    def expire_tokens(self) -> int:
+        with self.lock:
+            return self.tokens.expire_all(self.clock.monotonic())
+
+    def set_rate_limit(self, per_minute: int) -> None:
+        with self.lock:
+            self.rate_limiter.reset(per_minute)
+
+    # -- sender emails ---------------------------------------------------------------------
+
+    def create_sender_email(self, site_id: str, payload: Any) -> dict[str, Any]:
+        with self.lock:
+            created = sender_emails.create(self.site(site_id), payload, self._env())
+            return {"senderEmail": created.to_json()}
+
+    def get_sender_email(self, site_id: str, sender_email_id: str) -> dict[str, Any]:
+        with self.lock:
+            found = sender_emails.find(self.site(site_id), sender_email_id)
+            return {"senderEmail": found.to_json()}
+
+    def list_sender_emails(
+        self, site_id: str, email_address: str | None, limit: str | None, cursor: str | None
+    ) -> dict[str, Any]:
+        with self.lock:
+            return sender_emails.listing(self.site(site_id), email_address, limit, cursor)
+
+    def get_or_create_sender_email(self, site_id: str, address: Any) -> dict[str, Any]:
+        with self.lock:
+            found = sender_emails.get_or_create(self.site(site_id), address, self._env())
+            return {"senderEmail": found.to_json()}
+
+    def send_verification_code(self, site_id: str, sender_email_id: str) -> dict[str, Any]:
+        with self.lock:
+            env = self._env()
+            sender_email, code = sender_emails.send_verification_code(
+                self.site(site_id), sender_email_id, env
+            )
+            self.mailbox.append(
+                MailMessage(sender_email.email_address, code, env.now, site_id, sender_email.id)
+            )
+            return {}
+
+    def verify_sender_email(
+        self, site_id: str, sender_email_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        with self.lock:
+            sender_emails.verify(self.site(site_id), sender_email_id, body, self._env())
+            return {}
+
+    def delete_sender_email(self, site_id: str, sender_email_id: str) -> dict[str, Any]:
+        with self.lock:
+            sender_emails.delete(self.site(site_id), sender_email_id)
+            return {}
+
+    # -- sender details --------------------------------------------------------------------
+
+    def create_sender_details(self, site_id: str, payload: Any) -> dict[str, Any]:
+        with self.lock:
+            created = sender_details.create(self.site(site_id), payload, self._env())
+            return {"senderDetails": created.to_json()}
+
+    def get_sender_details(self, site_id: str, sender_details_id: str) -> dict[str, Any]:
+        with self.lock:
+            found = sender_details.find(self.site(site_id), sender_details_id)
+            return {"senderDetails": found.to_json()}
+
+    def list_sender_details(
+        self, site_id: str, limit: str | None, cursor: str | None
+    ) -> dict[str, Any]:
+        with self.lock:
+            return sender_details.listing(self.site(site_id), limit, cursor)
+
+    def update_sender_details(
+        self, site_id: str, sender_details_id: str, payload: Any
+    ) -> dict[str, Any]:
+        with self.lock:
+            updated = sender_details.update(
+                self.site(site_id), sender_details_id, payload, self._env()
+            )
+            return {"senderDetails": updated.to_json()}
+
+    def delete_sender_details(self, site_id: str, sender_details_id: str) -> dict[str, Any]:
+        with self.lock:
+            sender_details.delete(self.site(site_id), sender_details_id)
+            return {}
+
+    def mark_sender_details_default(self, site_id: str, sender_details_id: str) -> dict[str, Any]:
+        with self.lock:
+            chosen = sender_details.mark_as_default(
+                self.site(site_id), sender_details_id, self._env()
+            )
+            return {"senderDetails": chosen.to_json()}
+
+    def get_default_sender_details(self, site_id: str) -> dict[str, Any]:
+        with self.lock:
+            return {"senderDetails": sender_details.get_default(self.site(site_id)).to_json()}
+
+    # -- sending domains -------------------------------------------------------------------
+
+    def get_sending_domain(self, site_id: str, domain_id: str) -> dict[str, Any]:
+        with self.lock:
+            found = sending_domains.get(self.site(site_id), domain_id, self.clock.now())
+            return {"sendingDomain": found.to_json()}
+
+    def query_sending_domains(self, site_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            return sending_domains.query(self.site(site_id), body, self.clock.now())
+
+    async def authenticate_sending_domain(self, site_id: str, domain_id: str) -> dict[str, Any]:
+        """Run the DNS check outside the lock: it may be slow (a real DNS world)."""
+        with self.lock:
+            step = sending_domains.begin_authentication(
+                self.site(site_id), domain_id, self.clock.now()
+            )
+            if not isinstance(step, sending_domains.PendingCheck):
+                return {"sendingDomain": step.to_json()}
+        result = await self.dns_check.check(step.domain, step.records)
+        with self.lock:
+            done = sending_domains.finish_authentication(
+                self.site(site_id),
+                step,
+                result.passed,
+                result.missing,
+                result.detail,
+                self.clock.now(),
+            )
+            return {"sendingDomain": done.to_json()}
+
+    # -- account ---------------------------------------------------------------------------
+
+    def account_details(self, site_id: str) -> dict[str, Any]:
+        with self.lock:
+            return {"accountDetails": self.site(site_id).account.to_json(self.clock.now())}
+
+    # -- sandbox-only views and levers (used by the control routes and tests) --------------
+
+    def resolve_site_id(self, site_id: str | None) -> str:
+        """``site_id`` itself, or the only site's id when it is omitted."""
+        with self.lock:
+            if site_id is None:
+                if len(self.sites) != 1:
+                    raise ControlError(
+                        400, f"siteId is required: this world has {len(self.sites)} sites"
+                    )
+                return next(iter(self.sites))
+            if site_id not in self.sites:
+                raise ControlError(404, f"no site with id {site_id!r}")
+            return site_id
+
+    def messages(self, to: str | None = None, site_id: str | None = None) -> list[MailMessage]:
+        """Mailbox contents, oldest first, optionally for one address and/or site."""
+        with self.lock:
+            return [
+                m
+                for m in self.mailbox
+                if (to is None or m.to.casefold() == to.casefold())
+                and (site_id is None or m.site_id == site_id)
+            ]
+
+    def latest_code(self, to: str) -> str | None:
+        found = self.messages(to=to)
+        return found[-1].code if found else None
+
+    def domain_for_control(self, site_id: str | None, name: str) -> tuple[str, SendingDomain]:
+        """(site id, sending domain) for a domain name; ``site_id`` may be omitted when only
+        one site has that domain."""
+        with self.lock:
+            candidates = [site_id] if site_id is not None else list(self.sites)
+            hits: list[tuple[str, SendingDomain]] = []
+            for candidate in candidates:
+                site = self.sites.get(candidate)
+                if site is None:
+                    raise ControlError(404, f"no site with id {candidate!r}")
+                found = sending_domains.find_by_name(site, name)
+                if found is not None:
+                    hits.append((candidate, sending_domains.refresh(found, self.clock.now())))
+            if not hits:
+                raise ControlError(404, f"no sending domain {name!r} in this world")
+            if len(hits) > 1:
+                raise ControlError(400, f"several sites have {name!r}; give siteId")
+            return hits[0]
+
+    def publish_records(self, records: Iterable[tuple[str, str]]) -> None:
+        self.published.publish(records)
+
+    def unpublish_records(self, host_names: Iterable[str]) -> None:
+        self.published.unpublish(host_names)
+
+    def force_domain_status(self, site_id: str | None, name: str, status: str) -> dict[str, Any]:
+        with self.lock:
+            _, domain = self.domain_for_control(site_id, name)
+            domain.status = status
+            if status == INITIALIZING:
+                domain.ready_at = self.clock.now() + timedelta(seconds=self.initializing_seconds)
+            return domain.to_json()
+
+    def update_account(self, site_id: str | None, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Apply already-validated changes (keys as in :meth:`Account` attributes)."""
+        with self.lock:
+            account = self.site(self.resolve_site_id(site_id)).account
+            if "package_id" in changes:
+                account.change_package(changes["package_id"])
+            for key, value in changes.items():
+                if key != "package_id":
+                    setattr(account, key, value)
+            return account.to_json(self.clock.now())
