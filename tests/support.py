@@ -37,6 +37,18 @@ class SandboxControl:
     def fault(self, endpoint: str, kind: str, **options: Any) -> None:
         self._call("POST", "faults", json={"endpoint": endpoint, "kind": kind, **options})
 
+    def faults(self) -> list[dict]:
+        return self._call("GET", "faults")["faults"]
+
+    def fired(self, endpoint: str) -> int:
+        """How many times the still-active faults on ``endpoint`` fired."""
+        return sum(f["fired"] for f in self.faults() if f["endpoint"] == endpoint)
+
+    def spent(self, endpoint: str) -> bool:
+        """Whether every counted fault on ``endpoint`` fired all its times (the sandbox drops
+        a fault once its count is used up)."""
+        return not any(f["endpoint"] == endpoint for f in self.faults())
+
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 

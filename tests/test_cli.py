@@ -52,6 +52,8 @@ def test_version_and_help() -> None:
         (("sandbox", "--port", "http"), "not a port number"),
         (("sandbox", "--time-scale", "0"), "must be greater than 0"),
         (("sandbox", "--time-scale", "nan"), "not a finite number"),
+        (("sandbox", "--initializing-seconds", "-1"), "must be from 0 to"),
+        (("sandbox", "--initializing-seconds", "1e9"), "must be from 0 to"),
         (("sandbox", "--scenario", "nope", "--port", "0"), "unknown scenario 'nope'"),
         (("frobnicate",), "invalid choice"),
     ],

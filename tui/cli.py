@@ -18,6 +18,7 @@ EXIT_USAGE = 2
 
 DEMO_TIME_SCALE = 60.0
 DEFAULT_SANDBOX_PORT = 8765
+MAX_INITIALIZING_SECONDS = 31_536_000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument(
         "--initializing-seconds",
-        type=_non_negative_float,
+        type=_initializing_seconds,
         default=120.0,
         metavar="S",
         help="world seconds a new sending domain stays INITIALIZING (default 120)",
@@ -103,10 +104,12 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _non_negative_float(text: str) -> float:
+def _initializing_seconds(text: str) -> float:
     value = _float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    if not 0 <= value <= MAX_INITIALIZING_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be from 0 to {MAX_INITIALIZING_SECONDS} (a year) seconds"
+        )
     return value
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 EMAILS = "/sender-emails/v1/sender-emails"
@@ -166,3 +168,24 @@ def test_token_rejects_non_json_but_accepts_form_encoding(client, sandbox):
     assert bad.json()["error"] == "invalid_request"
     form = client.post(TOKEN, data=token_body(sandbox.credentials[0]))
     assert form.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["sandbox-app-secret.ünïcödé", "秘密", "\ud800"],
+    ids=["accented", "cjk", "lone-surrogate"],
+)
+def test_non_ascii_client_secret_is_401_not_500(client, sandbox, secret):
+    # compare_digest raises TypeError for non-ASCII str; the sandbox must still say "wrong".
+    # json.dumps escapes to ASCII, so even a lone surrogate travels as valid JSON ("\ud800").
+    body = json.dumps(token_body(sandbox.credentials[0], client_secret=secret)).encode()
+    response = client.post(TOKEN, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_non_ascii_client_secret_form_encoded_is_401(client, sandbox):
+    body = token_body(sandbox.credentials[0], client_secret="sécret")
+    response = client.post(TOKEN, data=body)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"

@@ -56,7 +56,9 @@ def test_bad_credentials_are_refused_without_echoing_them(
 def test_oauth_auth_repr_hides_secret() -> None:
     auth = OAuthAuth("app-id", "super-secret-value-123", "instance-1")
     assert "super-secret-value-123" not in repr(auth)
-    assert auth.token_request()["client_secret"] == "super-secret-value-123"
+    body = auth.token_request()
+    assert "super-secret-value-123" not in repr(body)  # wrapped until the body is encoded
+    assert body["client_secret"].reveal() == "super-secret-value-123"
 
 
 @pytest.mark.parametrize(

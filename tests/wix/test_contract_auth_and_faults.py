@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import FAST_RETRY, client_for, site
 from tests.support import SandboxControl
-from tui.clock import ScaledClock
+from tui.clock import ManualClock, ScaledClock
 from tui.sandbox import SandboxServer
 from tui.wix import (
     NO_RETRY,
@@ -116,6 +116,7 @@ async def test_read_survives_server_errors(wix: WixClient, control: SandboxContr
     email = await wix.create_sender_email("hello@bakery.example")
     control.fault("sender-emails.get", "status", status=503, count=2)
     assert (await wix.get_sender_email(email.id)).id == email.id
+    assert control.spent("sender-emails.get")
 
 
 async def test_read_survives_a_dropped_connection_and_an_html_page(
@@ -125,6 +126,19 @@ async def test_read_survives_a_dropped_connection_and_an_html_page(
     control.fault("sender-emails.list", "html", count=1)
     await wix.get_account_details()
     await wix.list_sender_emails()
+    assert control.spent("account-details.get")
+    assert control.spent("sender-emails.list")
+
+
+async def test_server_retry_after_on_503_is_honoured(
+    sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    control.fault("account-details.get", "status", status=503, retryAfter=7, count=1)
+    clock = ManualClock()
+    policy = RetryPolicy(base_delay=0.01, max_total=60)
+    async with client_for(sandbox_server, site(sandbox_server), clock=clock, retry=policy) as wix:
+        await wix.get_account_details()
+    assert len(clock.sleeps) == 1 and clock.sleeps[0] >= 7
 
 
 async def test_send_code_is_not_retried_after_a_server_error(
@@ -134,6 +148,7 @@ async def test_send_code_is_not_retried_after_a_server_error(
     control.fault("sender-emails.send-verification-code", "status", status=503, count=1)
     with pytest.raises(ServerError):
         await wix.send_verification_code(email.id)
+    assert control.spent("sender-emails.send-verification-code")
     assert control.mailbox("hello@bakery.example") == []
 
 
@@ -145,6 +160,7 @@ async def test_send_code_is_not_retried_when_the_answer_is_lost(
     control.fault("sender-emails.send-verification-code", "drop", count=1, phase="after")
     with pytest.raises(WixTransportError) as info:
         await wix.send_verification_code(email.id)
+    assert control.spent("sender-emails.send-verification-code")
     assert info.value.sent is True
     assert "may or may not have taken effect" in info.value.hint
     assert len(control.mailbox("hello@bakery.example")) == 1
@@ -190,12 +206,58 @@ async def test_nothing_listening_is_a_transport_error_retried_for_reads_and_writ
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    for call in (lambda w: w.create_sender_email("a@b.example"), lambda w: w.list_sender_emails()):
+        clock = ManualClock()
+        async with WixClient(
+            ApiKeyAuth("IST.key-for-nobody", "site"),
+            base_url=f"http://127.0.0.1:{port}",
+            retry=RetryPolicy(max_attempts=3, base_delay=0.01),
+            clock=clock,
+        ) as wix:
+            with pytest.raises(WixTransportError) as info:
+                await call(wix)
+        assert info.value.sent is False
+        assert "Could not connect" in info.value.sentence
+        # Nothing was sent, so even the write (create) was tried all 3 times.
+        assert len(clock.sleeps) == 2
+
+
+async def test_oauth_token_failures_do_not_multiply_attempts(
+    sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    creds = site(sandbox_server)
+    control.fault("oauth.token", "status", status=503, count=100)
+    auth = OAuthAuth(creds.app_id, creds.app_secret, creds.instance_id)
+    policy = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.002)
+    async with WixClient(auth, base_url=sandbox_server.base_url, retry=policy) as wix:
+        with pytest.raises(ServerError) as info:
+            await wix.get_account_details()
+    assert info.value.operation == "oauth.token"
+    assert control.fired("oauth.token") == 3  # one per attempt of the call, not 3 x 3
+
+    control.clear_faults()
+    bad = OAuthAuth(creds.app_id, "wrong-secret", creds.instance_id)
+    control.fault("oauth.token", "latency", latencyMs=0, count=100)  # counts token requests
+    async with WixClient(bad, base_url=sandbox_server.base_url, retry=policy) as wix:
+        with pytest.raises(Unauthorized):
+            await wix.get_account_details()
+    assert control.fired("oauth.token") == 1  # a refused secret is not "an expired token"
+
+
+async def test_key_without_a_permission_is_permission_denied_naming_it(
+    sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    control.reset("agency")
+    creds = site(sandbox_server)
+    assert creds.restricted_api_key
     async with WixClient(
-        ApiKeyAuth("IST.key-for-nobody", "site"),
-        base_url=f"http://127.0.0.1:{port}",
-        retry=FAST_RETRY,
+        ApiKeyAuth(creds.restricted_api_key, creds.site_id), base_url=sandbox_server.base_url
     ) as wix:
-        with pytest.raises(WixTransportError) as info:
-            await wix.create_sender_email("a@b.example")
-    assert info.value.sent is False
-    assert "Could not connect" in info.value.sentence
+        domains = await wix.query_sending_domains(domains=["northwind-studio.example"])
+        assert len(domains) == 1  # reading is allowed
+        with pytest.raises(PermissionDenied) as info:
+            await wix.authenticate_sending_domain(domains[0].id)
+        assert "SCOPE.SENDING-DOMAINS.MANAGE" in info.value.sentence
+        assert "permissions" in info.value.hint
+        with pytest.raises(PermissionDenied):
+            await wix.get_account_details()

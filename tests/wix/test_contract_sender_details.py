@@ -129,4 +129,5 @@ async def test_list_pages(wix: WixClient, control: SandboxControl) -> None:
     page = await wix.list_sender_details_page(limit=2)
     assert len(page.items) == 2 and page.next_cursor
     assert sorted(d.id for d in await wix.list_sender_details()) == sorted(d.id for d in made)
-    assert [d async for d in wix.iter_sender_details(page_size=2)] != []
+    paged = [d.id async for d in wix.iter_sender_details(page_size=2)]
+    assert sorted(paged) == sorted(d.id for d in made)

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import site
 from tests.support import SandboxControl
 from tui.sandbox import SandboxServer
-from tui.wix import AlreadyExists, InvalidArgument, NotFound, WixClient
+from tui.wix import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, WixClient
 
 
 async def test_create_gives_an_unverified_address(wix: WixClient) -> None:
@@ -74,9 +74,37 @@ async def test_unknown_id_is_not_found(wix: WixClient) -> None:
             await call("00000000-0000-0000-0000-000000000000")
 
 
-async def test_ids_cannot_climb_to_another_route(wix: WixClient) -> None:
-    with pytest.raises(NotFound):
-        await wix.get_sender_email("../sender-emails")
+@pytest.mark.parametrize(
+    "bad_id", [".", "..", "../sender-emails", "a/b", "default", "query", "x" * 200, "id\ud800"]
+)
+async def test_ids_that_could_reach_another_route_are_refused_before_sending(
+    wix: WixClient, control: SandboxControl, bad_id: str
+) -> None:
+    email = await wix.create_sender_email("hello@bakery.example")
+    before = control.state()["sites"][0]["requestsLastMinute"]
+    for call in (
+        wix.get_sender_email,
+        wix.delete_sender_email,
+        wix.send_verification_code,
+        lambda i: wix.verify_sender_email(i, "123456"),
+    ):
+        with pytest.raises(ValueError, match="not a valid sender email ID"):
+            await call(bad_id)
+    assert control.state()["sites"][0]["requestsLastMinute"] == before
+    assert (await wix.get_sender_email(email.id)).id == email.id
+
+
+async def test_wrong_argument_types_get_a_clear_type_error(wix: WixClient) -> None:
+    with pytest.raises(TypeError, match="email address must be a string"):
+        await wix.create_sender_email(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="verification code must be a string"):
+        await wix.verify_sender_email("abc", 123456)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="domain name must be a string"):
+        await wix.query_sending_domains(domains=[None])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="sender email ID must be a string"):
+        await wix.get_sender_email(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="at most 254"):
+        await wix.list_sender_emails(email_address="x" * 300 + "@e.example")
 
 
 async def test_list_iterates_every_page(wix: WixClient) -> None:
@@ -136,9 +164,9 @@ async def test_only_the_latest_code_counts(wix: WixClient, control: SandboxContr
     await wix.send_verification_code(email.id)
     new = control.latest_code("hello@bakery.example")
     assert len(control.mailbox("hello@bakery.example")) == 2
-    if old != new:
-        with pytest.raises(InvalidArgument):
-            await wix.verify_sender_email(email.id, old)
+    assert old != new  # the sandbox's codes are seeded per scenario, so this is stable
+    with pytest.raises(InvalidArgument):
+        await wix.verify_sender_email(email.id, old)
     await wix.verify_sender_email(email.id, new)
 
 
@@ -162,3 +190,17 @@ async def test_delete(wix: WixClient) -> None:
     with pytest.raises(NotFound):
         await wix.get_sender_email(email.id)
     assert await wix.list_sender_emails() == []
+
+
+async def test_too_many_codes_is_a_failed_precondition(
+    wix: WixClient, control: SandboxControl
+) -> None:
+    email = await wix.create_sender_email("hello@bakery.example")
+    for _ in range(5):
+        await wix.send_verification_code(email.id)
+    with pytest.raises(FailedPrecondition) as info:
+        await wix.send_verification_code(email.id)
+    error = info.value
+    assert error.status == 428 and error.code == "VERIFICATION_CODE_LIMIT_REACHED"
+    assert "cannot send a code" in error.sentence
+    assert len(control.mailbox("hello@bakery.example")) == 5

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import traceback
 
+import httpx
 import pytest
+from rich.console import Console
+from rich.traceback import Traceback
 
 from tests.conftest import client_for, site
 from tests.support import SandboxControl
 from tui.sandbox import SandboxServer
-from tui.wix import ApiKeyAuth, OAuthAuth, WixClient, WixError
+from tui.wix import NO_RETRY, ApiKeyAuth, OAuthAuth, WixClient, WixError
+
+
+def _everything_about(error: BaseException) -> list[str]:
+    """What a crash screen or a log could show of ``error``: its text, its chain, and a
+    traceback rendered with every frame's local variables (as Textual's crash screen does)."""
+    texts = [str(error), repr(error), repr(error.__dict__)]
+    texts += traceback.format_exception(error, chain=True)
+    link = error.__cause__ or error.__context__
+    while link is not None:
+        texts += [repr(link), repr(getattr(link, "__dict__", {}))]
+        request = getattr(link, "_request", None) or getattr(link, "request", None)
+        texts.append(repr(dict(request.headers)) if isinstance(request, httpx.Request) else "")
+        link = link.__cause__ or link.__context__
+    # Only the package's own frames: the test's frames hold the credentials on purpose.
+    frames = error.__traceback__
+    while frames is not None and "/tui/" not in frames.tb_frame.f_code.co_filename:
+        frames = frames.tb_next
+    assert frames is not None, "the error should come from the package"
+    console = Console(file=io.StringIO(), width=300, color_system=None)
+    console.print(Traceback.from_exception(type(error), error, frames, show_locals=True))
+    texts.append(console.file.getvalue())  # type: ignore[attr-defined]
+    return texts
 
 
 async def _exercise(wix: WixClient, control: SandboxControl) -> list[str]:
@@ -30,7 +57,16 @@ async def _exercise(wix: WixClient, control: SandboxControl) -> list[str]:
         try:
             texts.append(repr(await call()))
         except WixError as error:
-            texts += [str(error), repr(error), error.user_message(), repr(error.__dict__)]
+            texts += [error.user_message(), *_everything_about(error)]
+    # No answer at all: the httpx exception (whose request holds the headers) must not be
+    # reachable from the error, and the frames must not hold the key.
+    dead = WixClient(wix.auth, base_url="http://127.0.0.1:9", retry=NO_RETRY)
+    try:
+        await dead.get_account_details()
+    except WixError as error:
+        assert error.__context__ is None and error.__cause__ is None
+        texts += _everything_about(error)
+    await dead.aclose()
     return texts
 
 
@@ -60,6 +96,19 @@ async def test_oauth_secret_and_token_never_leak(
     for text in [*texts, caplog.text]:
         assert creds.app_secret not in text
         assert token not in text
+
+
+async def test_failed_token_request_does_not_show_the_app_secret(
+    sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    creds = site(sandbox_server)
+    control.fault("oauth.token", "status", status=503, count=1)
+    auth = OAuthAuth(creds.app_id, creds.app_secret, creds.instance_id)
+    async with WixClient(auth, base_url=sandbox_server.base_url, retry=NO_RETRY) as wix:
+        with pytest.raises(WixError) as info:
+            await wix.get_account_details()
+    for text in _everything_about(info.value):
+        assert creds.app_secret not in text
 
 
 def test_bad_key_errors_do_not_echo_the_key() -> None:

@@ -1,9 +1,10 @@
 """Starlette routes for the Wix endpoints: JSON in, world call, JSON out, faults around it.
 
-Every request goes: injected faults (which may answer instead) -> authentication and rate limit
--> body parsing -> the world -> (faults that damage the processed response). Unknown request
-fields are ignored; a body that is required but missing, not JSON, or not an object is a 400 in
-the Wix envelope. Endpoints without a documented body accept none or any JSON object.
+Every request goes: injected faults (which may answer instead) -> authentication, the route's
+permission scope and the rate limit -> body parsing -> the world -> (faults that damage the
+processed response). Unknown request fields are ignored; a body that is required but missing,
+not JSON, or not an object is a 400 in the Wix envelope. Endpoints without a documented body
+accept none or any JSON object.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ async def _answer_wix(world: World, route: WixRoute, request: Request) -> Respon
     handler, body_mode = HANDLERS[route.name]
     try:
         headers = {k.lower(): v for k, v in request.headers.items()}
-        site_id = world.admit(headers)
+        site_id = world.admit(headers, route.scope)
         body = await read_json_body(request, body_mode)
         call = Call(world, site_id, dict(request.path_params), request.query_params, body)
         result = handler(call)

@@ -5,13 +5,15 @@ Rules (fact sheet §5.1/§5.2, with the sandbox's choices marked [INFERRED]):
 - No (or empty) ``Authorization`` -> 401 ``UNAUTHENTICATED``.
 - Both ``wix-site-id`` and ``wix-account-id`` -> 400 ``INVALID_ARGUMENT`` [INFERRED code].
 - API key: unknown key, missing ``wix-site-id``, unknown site, or a site another account owns
-  -> 403 ``PERMISSION_DENIED``.
+  -> 403 ``PERMISSION_DENIED``. Each key carries the scopes it was created with; the caller
+  checks the route's scope against them (:mod:`tui.sandbox.scopes`) once this module has said
+  who is calling.
 - OAuth token (raw or ``Bearer <token>``): identifies the site through its app instance, so
   ``wix-site-id`` is optional; if present it must name that site (else 403). Unknown or expired
   token -> 401 ``UNAUTHENTICATED``. A value is treated as a token when it has the ``Bearer``
   prefix or looks like one of ours (``OauthNG.JWS.``); anything else is judged as an API key.
   An API key sent as ``Bearer <key>`` is a 401 saying keys go raw (the docs never prefix keys).
-- Tokens live ``expires_in`` = 14400 world seconds on the world clock.
+- Tokens live ``expires_in`` = 14400 world seconds on the world clock, and carry every scope.
 - ``/oauth2/token`` errors: missing/non-JSON body or missing fields -> 400 ``invalid_request``;
   grant other than ``client_credentials`` -> 400 ``unsupported_grant_type``; wrong
   ``client_id``/``client_secret`` -> 401 ``invalid_client``; unknown ``instance_id`` for the
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.sandbox.errors import OAuthError, SandboxError
+from tui.sandbox.scopes import ALL_SCOPES
 
 TOKEN_LIFETIME_SECONDS = 14400
 TOKEN_PREFIX = "OauthNG.JWS."  # noqa: S105 - a token shape, not a secret
@@ -80,17 +83,33 @@ class SiteAccess:
     instance_id: str
 
 
-def resolve_site(
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key as the API Keys Manager made it: its owner's account and its permissions."""
+
+    account_id: str
+    scopes: frozenset[str] = ALL_SCOPES
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request comes from: the site it acts on and the scopes it holds."""
+
+    site_id: str
+    scopes: frozenset[str]
+
+
+def authenticate(
     headers: Mapping[str, str],
     *,
     sites: Mapping[str, SiteAccess],
-    api_keys: Mapping[str, str],
+    api_keys: Mapping[str, ApiKey],
     tokens: TokenStore,
     now: float,
-) -> str:
-    """The id of the site a request may act on, or a :class:`SandboxError` (401/403/400).
+) -> Caller:
+    """The site a request may act on and its scopes, or a :class:`SandboxError` (401/403/400).
 
-    ``headers`` must have lower-case names; ``api_keys`` maps key -> owning account id.
+    ``headers`` must have lower-case names.
     """
     authorization = (headers.get("authorization") or "").strip()
     if not authorization:
@@ -106,12 +125,12 @@ def resolve_site(
             raise SandboxError(
                 401, "UNAUTHENTICATED", "API keys are sent raw in Authorization, without 'Bearer '"
             )
-        return _site_from_token(rest.strip(), site_header, tokens, now)
+        return _caller_from_token(rest.strip(), site_header, tokens, now)
     if authorization.startswith(TOKEN_PREFIX):
-        return _site_from_token(authorization, site_header, tokens, now)
+        return _caller_from_token(authorization, site_header, tokens, now)
 
-    account_id = api_keys.get(authorization)
-    if account_id is None:
+    api_key = api_keys.get(authorization)
+    if api_key is None:
         raise SandboxError(403, "PERMISSION_DENIED", "the API key is not valid")
     if not site_header:
         raise SandboxError(
@@ -120,20 +139,20 @@ def resolve_site(
     site = sites.get(site_header)
     if site is None:
         raise SandboxError(403, "PERMISSION_DENIED", f"site {site_header!r} is not accessible")
-    if site.account_id != account_id:
+    if site.account_id != api_key.account_id:
         raise SandboxError(
             403, "PERMISSION_DENIED", f"this API key's account does not own site {site_header!r}"
         )
-    return site.site_id
+    return Caller(site.site_id, api_key.scopes)
 
 
-def _site_from_token(token: str, site_header: str, tokens: TokenStore, now: float) -> str:
+def _caller_from_token(token: str, site_header: str, tokens: TokenStore, now: float) -> Caller:
     site_id = tokens.site_for(token, now)
     if site_header and site_header != site_id:
         raise SandboxError(
             403, "PERMISSION_DENIED", f"the access token is not valid for site {site_header!r}"
         )
-    return site_id
+    return Caller(site_id, ALL_SCOPES)
 
 
 @dataclass(frozen=True)
@@ -163,8 +182,10 @@ def issue_token(
     for name in ("client_id", "client_secret", "instance_id"):
         if not isinstance(body.get(name), str) or not body[name]:
             raise OAuthError(400, "invalid_request", f"{name} is required")
+    # compare_digest refuses str with non-ASCII characters (TypeError), so compare UTF-8 bytes;
+    # "surrogatepass" because JSON can carry a lone surrogate ("\ud800") that strict UTF-8 refuses.
     if body["client_id"] != app.app_id or not secrets.compare_digest(
-        body["client_secret"], app.app_secret
+        body["client_secret"].encode("utf-8", "surrogatepass"), app.app_secret.encode("utf-8")
     ):
         raise OAuthError(401, "invalid_client", "client_id or client_secret is wrong")
     site_id = instances.get(body["instance_id"])

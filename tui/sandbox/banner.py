@@ -52,6 +52,11 @@ def banner(server: SandboxServer, *, demo: bool = False) -> str:
             f"  OAuth client_secret  {creds.app_secret}",
             f"  OAuth instance_id    {creds.instance_id}",
         ]
+        if creds.restricted_api_key:
+            lines += [
+                f"  restricted key       {creds.restricted_api_key}",
+                "    (lacks domain-authenticate and account-details permissions: 403s)",
+            ]
     first = server.credentials[0]
     lines += [
         "",

@@ -1,14 +1,17 @@
 """The ``/_sandbox/`` control routes: look inside the world and pull its levers.
 
 No auth, JSON in and out, never rate limited, never subject to faults. Errors are
-``{"message": ...}`` with a 4xx status. Bodies are checked strictly (unknown keys are refused) so
-a typo in a test or a README example fails loudly instead of silently doing nothing.
+``{"message": ...}`` with a 4xx status (and a 500 in the same shape if a lever itself breaks).
+Bodies are checked strictly (unknown keys are refused, numbers must be finite and in range, see
+:mod:`tui.sandbox.bounds`) so a typo in a test or a README example fails loudly instead of
+silently doing nothing -- or worse, leaving a world that no longer renders.
 ``siteId`` may be omitted whenever the world has exactly one site.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,9 +20,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tui.sandbox import snapshot
+from tui.sandbox.bounds import (
+    MAX_ACCOUNT_NUMBER,
+    MAX_ADVANCE_SECONDS,
+    MAX_INITIALIZING_SECONDS,
+    MAX_PER_MINUTE,
+    MAX_TIME_SCALE,
+    optional_number,
+)
 from tui.sandbox.errors import ControlError, SandboxError
 from tui.sandbox.models import iso
 from tui.sandbox.world import World
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/_sandbox"
 
@@ -65,15 +78,6 @@ def _string(body: dict[str, Any], key: str, *, required: bool = False) -> str | 
     if not isinstance(value, str) or not value.strip():
         raise ControlError(400, f"{key} must be a non-empty string")
     return value.strip()
-
-
-def _integer(body: dict[str, Any], key: str, minimum: int) -> int | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ControlError(400, f"{key} must be an integer >= {minimum}")
-    return value
 
 
 def _string_list(body: dict[str, Any], key: str) -> list[str] | None:
@@ -143,30 +147,42 @@ def get_clock(world: World, request: Request, body: dict[str, Any]) -> Any:
     return _clock_json(world)
 
 
+def _time_scale(body: dict[str, Any]) -> float | None:
+    scale = body.get("timeScale")
+    if scale is None:
+        return None
+    # Open at 0 (a stopped clock would never finish a wait); NaN and infinities fail the range.
+    if (
+        isinstance(scale, bool)
+        or not isinstance(scale, int | float)
+        or not 0 < scale <= MAX_TIME_SCALE
+    ):
+        raise ControlError(
+            400, f"timeScale must be a finite number above 0 and at most {MAX_TIME_SCALE}"
+        )
+    return float(scale)
+
+
 def post_clock(world: World, request: Request, body: dict[str, Any]) -> Any:
     _allow(body, "timeScale", "advanceSeconds")
-    scale, advance = body.get("timeScale"), body.get("advanceSeconds")
-    for key, value in (("timeScale", scale), ("advanceSeconds", advance)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise ControlError(400, f"{key} must be a number")
-    if scale is not None and not 0 < scale <= 1_000_000:
-        raise ControlError(400, "timeScale must be > 0 (and at most 1000000)")
-    if advance is not None and advance < 0:
-        raise ControlError(400, "advanceSeconds must be >= 0: the world clock never goes back")
+    # Both checked before either applies, so a refused body changes nothing.
+    scale = _time_scale(body)
+    advance = optional_number(body, "advanceSeconds", 0, MAX_ADVANCE_SECONDS)
     if scale is not None:
-        world.clock.set_speed(float(scale))
+        world.clock.set_speed(scale)
     if advance:
-        world.clock.advance(float(advance))
+        try:
+            world.clock.advance(float(advance))
+        except OverflowError:  # the clock is left as it was
+            raise ControlError(
+                400, "advanceSeconds would move the world clock past the year 9999"
+            ) from None
     return _clock_json(world)
 
 
 def post_reset(world: World, request: Request, body: dict[str, Any]) -> Any:
     _allow(body, "scenario", "initializingSeconds")
-    seconds = body.get("initializingSeconds")
-    if seconds is not None and (
-        isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0
-    ):
-        raise ControlError(400, "initializingSeconds must be a number >= 0")
+    seconds = optional_number(body, "initializingSeconds", 0, MAX_INITIALIZING_SECONDS)
     world.reset(_string(body, "scenario"), initializing_seconds=seconds)
     return get_index(world, request, {})
 
@@ -227,6 +243,7 @@ def post_unpublish(world: World, request: Request, body: dict[str, Any]) -> Any:
     return {"domain": domain, "unpublished": hosts}
 
 
+# JSON name -> (Account attribute, lowest value); quotas may be -1, meaning unlimited.
 ACCOUNT_FIELDS = {
     "emailsUsed": ("emails_used", 0),
     "campaignsUsed": ("campaigns_used", 0),
@@ -245,7 +262,8 @@ def post_account(world: World, request: Request, body: dict[str, Any]) -> Any:
     if (package_id := _string(body, "packageId")) is not None:
         changes["package_id"] = package_id
     for key, (attribute, minimum) in ACCOUNT_FIELDS.items():
-        if (value := _integer(body, key, minimum)) is not None:
+        value = optional_number(body, key, minimum, MAX_ACCOUNT_NUMBER, integer=True)
+        if value is not None:
             changes[attribute] = value
     return {"accountDetails": world.update_account(_string(body, "siteId"), changes)}
 
@@ -256,7 +274,7 @@ def get_rate_limit(world: World, request: Request, body: dict[str, Any]) -> Any:
 
 def post_rate_limit(world: World, request: Request, body: dict[str, Any]) -> Any:
     _allow(body, "perMinute")
-    per_minute = _integer(body, "perMinute", 1)
+    per_minute = optional_number(body, "perMinute", 1, MAX_PER_MINUTE, integer=True)
     if per_minute is None:
         raise ControlError(400, "perMinute is required")
     world.set_rate_limit(per_minute)
@@ -322,6 +340,11 @@ def _endpoint(world: World, handler: ControlHandler) -> Callable[[Request], Awai
             return JSONResponse(
                 {"message": error.message, "code": error.code}, status_code=error.status
             )
+        except Exception as error:
+            # Still JSON, so a test or script reading {"message"} sees what broke.
+            log.exception("sandbox: unexpected error in control route %s", request.url.path)
+            message = f"unexpected sandbox error: {type(error).__name__}: {error}"
+            return JSONResponse({"message": message}, status_code=500)
 
     return endpoint
 

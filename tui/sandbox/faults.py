@@ -15,7 +15,9 @@ A fault targets one route name (``sender-emails.create`` ...) or ``*`` and is on
 - ``empty``: processes, then answers 200 with an empty body.
 
 ``count`` limits a fault to the next N matching requests; ``probability`` makes each matching
-request fire with that chance. Neither given means "the next request only".
+request fire with that chance. Neither given means "the next request only". Numbers must be
+finite and in range (``count`` 1-1000000, ``probability`` 0-1, ``latencyMs`` 0-120000,
+``retryAfter`` 0-86400, ``status`` 400-599), else the control route answers 400.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ from typing import Any
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from tui.sandbox.bounds import checked_number
 from tui.sandbox.errors import ControlError, SandboxError, canonical_code
 
 FAULT_KINDS = ("latency", "status", "drop", "malformed", "html", "empty")
 PHASES = ("before", "after")
 MAX_LATENCY_MS = 120_000
+MAX_COUNT = 1_000_000
+MAX_RETRY_AFTER = 86_400
 ANY_ROUTE = "*"
 
 
@@ -82,13 +87,8 @@ class Firing:
     action: Fault | None = None
 
 
-def _number(spec: Mapping[str, Any], key: str, *, integer: bool, low: float, high: float) -> Any:
-    value = spec[key]
-    kind_ok = isinstance(value, int) if integer else isinstance(value, int | float)
-    if isinstance(value, bool) or not kind_ok or not low <= value <= high:
-        expected = "an integer" if integer else "a number"
-        raise ControlError(400, f"{key} must be {expected} between {low:g} and {high:g}")
-    return value
+def _integer(spec: Mapping[str, Any], key: str, low: int, high: int) -> int:
+    return int(checked_number(key, spec[key], low, high, integer=True))
 
 
 class FaultRegistry:
@@ -126,23 +126,23 @@ class FaultRegistry:
         if phase not in PHASES:
             raise ControlError(400, "phase must be 'before' or 'after'")
         has_count, has_probability = "count" in spec, "probability" in spec
-        count = _number(spec, "count", integer=True, low=1, high=1e9) if has_count else None
+        count = _integer(spec, "count", 1, MAX_COUNT) if has_count else None
         probability = (
-            float(_number(spec, "probability", integer=False, low=0, high=1))
+            float(checked_number("probability", spec["probability"], 0, 1))
             if has_probability
             else 1.0
         )
         if not has_count and not has_probability:
             count = 1
-        status = 503
-        if "status" in spec:
-            status = _number(spec, "status", integer=True, low=400, high=599)
+        # Only error statuses: a "fault" answering 1xx-3xx would not be one, and the Wix error
+        # envelope it is rendered in would be nonsense on a success status.
+        status = _integer(spec, "status", 400, 599) if "status" in spec else 503
         latency_ms = 1500
         if "latencyMs" in spec:
-            latency_ms = int(_number(spec, "latencyMs", integer=False, low=0, high=MAX_LATENCY_MS))
+            latency_ms = int(checked_number("latencyMs", spec["latencyMs"], 0, MAX_LATENCY_MS))
         retry_after = None
         if spec.get("retryAfter") is not None:
-            retry_after = _number(spec, "retryAfter", integer=True, low=0, high=86400)
+            retry_after = _integer(spec, "retryAfter", 0, MAX_RETRY_AFTER)
         return Fault(0, endpoint, kind, probability, count, status, latency_ms, retry_after, phase)
 
     def list(self) -> list[dict[str, Any]]:

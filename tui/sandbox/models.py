@@ -205,6 +205,8 @@ class Site:
     sender_details: dict[str, SenderDetails] = field(default_factory=dict)
     sending_domains: dict[str, SendingDomain] = field(default_factory=dict)
     codes_sent: dict[str, list[str]] = field(default_factory=dict)  # sender email id -> codes
+    # sender email id -> world times of recent sends, for the resend limit (pruned as it goes)
+    code_send_times: dict[str, list[datetime]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

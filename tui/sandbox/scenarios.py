@@ -14,9 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from tui.sandbox.scopes import AUTOMATIONS, SENDING_DOMAINS_READ
+
 # One sandbox Wix app installed on every site (each installation has its own instance id).
 SANDBOX_APP_ID = "4f541411-f13c-425e-99fa-33bf68f4ab43"
 SANDBOX_APP_SECRET = "sandbox-app-secret.pB1SzUMsWqbN1VuyG32JS4XMBk0_UVTY"  # noqa: S105 - fixture
+
+# What a site's restricted API key may do: read sending domains and use the sender-emails and
+# sender-details routes, but not authenticate a domain nor read account details. It lets clients
+# be tested against a 403 for a missing permission (fact sheet §5.1).
+RESTRICTED_KEY_SCOPES: frozenset[str] = frozenset({SENDING_DOMAINS_READ, AUTOMATIONS})
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,11 @@ class SiteCredentials:
     app_secret: str
     instance_id: str
     owner_email: str  # the Wix login email: auto-verified as a sender email
+    # A second key of the same account holding only RESTRICTED_KEY_SCOPES, i.e.
+    # SCOPE.SENDING-DOMAINS.READ and SCOPE.CRM.ACCESS-VERTICALS-BY-AUTOMATIONS: sending domains
+    # can be read and the sender-emails/-details routes used, but authenticating a domain or
+    # reading account details is a 403. "" when the site has none. ``api_key`` holds every scope.
+    restricted_api_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class SiteSeed:
     api_key: str
     instance_id: str
     owner_email: str
+    restricted_api_key: str = ""  # holds RESTRICTED_KEY_SCOPES only; "" for none
     package_id: str = "Free"
     account_status: str = "ACTIVE"
     emails_used: int = 0
@@ -83,6 +96,7 @@ class SiteSeed:
             app_secret=SANDBOX_APP_SECRET,
             instance_id=self.instance_id,
             owner_email=self.owner_email,
+            restricted_api_key=self.restricted_api_key,
         )
 
 
@@ -141,7 +155,8 @@ AGENCY = Scenario(
     name="agency",
     description=(
         "An agency site on the Advanced plan with senders and domains in every state "
-        "(one with an undocumented status), plus another owner's site for cross-site 403s."
+        "(one with an undocumented status) and a second, restricted API key, plus another "
+        "owner's site for cross-site 403s."
     ),
     sites=(
         SiteSeed(
@@ -149,6 +164,7 @@ AGENCY = Scenario(
             site_id="0788649a-aa3f-4119-b843-6fa67b8763d2",
             account_id="4d99db2b-01d7-4926-8b82-a07437d635b8",
             api_key="IST.sandbox.agency.YA-7hH3sDnCyZqBCuMmX6AkChaW-qyfn",
+            restricted_api_key="IST.sandbox.agency-readonly.omMnNL0W7gVuEf5-BNBFu1r4GTU4kQWK",
             instance_id="c31d7c03-b07a-479c-849e-78dc9b24c955",
             owner_email="northwind.agency@gmail.com",
             package_id="Ascend_Advanced",

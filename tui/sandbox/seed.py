@@ -11,8 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from tui.sandbox import sender_emails, sending_domains
+from tui.sandbox.auth import ApiKey
 from tui.sandbox.models import Account, Env, SenderDetails, Site
-from tui.sandbox.scenarios import Scenario, SiteSeed
+from tui.sandbox.scenarios import RESTRICTED_KEY_SCOPES, Scenario, SiteSeed
+from tui.sandbox.scopes import ALL_SCOPES
 from tui.sandbox.validation import email_domain
 
 
@@ -27,7 +29,7 @@ class CodeSent:
 @dataclass
 class Seeded:
     sites: dict[str, Site] = field(default_factory=dict)
-    api_keys: dict[str, str] = field(default_factory=dict)  # key -> account id
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
     codes_sent: list[CodeSent] = field(default_factory=list)
     published: list[tuple[str, str]] = field(default_factory=list)
 
@@ -35,7 +37,11 @@ class Seeded:
 def seed(scenario: Scenario, env: Env) -> Seeded:
     seeded = Seeded()
     for site_seed in scenario.sites:
-        seeded.api_keys[site_seed.api_key] = site_seed.account_id
+        seeded.api_keys[site_seed.api_key] = ApiKey(site_seed.account_id, ALL_SCOPES)
+        if site_seed.restricted_api_key:
+            seeded.api_keys[site_seed.restricted_api_key] = ApiKey(
+                site_seed.account_id, RESTRICTED_KEY_SCOPES
+            )
         seeded.sites[site_seed.site_id] = _seed_site(site_seed, env, seeded)
     return seeded
 

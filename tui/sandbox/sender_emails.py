@@ -10,6 +10,13 @@ mailbox. Error codes chosen where Wix's names are unconfirmed (fact sheet §2.3)
 - ``verificationCode`` empty -> 400 ``REQUIRED``; longer than 10 characters -> 400 ``MAX``
   (the 10 comes from third-party client code, fact sheet §2.1)
 - verify answers ``{}`` (re-Get to see ``verified: true``); delete answers ``{}``
+- send code more than 5 times for one sender email within a rolling hour of world time -> 428
+  ``VERIFICATION_CODE_LIMIT_REACHED`` with ``data.retryAfterSeconds`` (world seconds until the
+  next send is allowed). Wix documents one 428 for Send Verification Code without saying what
+  it means; a resend limit is the sandbox's reading of it, and the limit, the window and the
+  code name are all [INFERRED]. The already-verified 409 is checked first; a refused send does
+  not count, and neither does anything from before a reset (the seeded pending code counts).
+  The count belongs to the sender email: deleting and re-creating the address starts afresh.
 
 Codes are six digits (100000-999999), never expire, and only the most recent one per address is
 accepted. Deleting an address leaves sender details that use it alone (no rule is documented).
@@ -18,14 +25,25 @@ Request validation runs before the id lookup, so a bad body on an unknown id is 
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
 from typing import Any
 
-from tui.sandbox.errors import conflict, invalid, not_found, violation
-from tui.sandbox.models import Env, SenderEmail, Site
+from tui.sandbox.errors import (
+    SandboxError,
+    conflict,
+    failed_precondition,
+    invalid,
+    not_found,
+    violation,
+)
+from tui.sandbox.models import Env, SenderEmail, Site, iso
 from tui.sandbox.paging import page_of, page_request
 from tui.sandbox.validation import email_violations, same_address
 
 VERIFICATION_CODE_MAX_LENGTH = 10
+CODES_PER_WINDOW = 5
+CODE_WINDOW = timedelta(hours=1)
 
 
 def find(site: Site, sender_email_id: str) -> SenderEmail:
@@ -103,9 +121,33 @@ def send_verification_code(site: Site, sender_email_id: str, env: Env) -> tuple[
             f"sender email {sender_email.email_address!r} is already verified",
             {"senderEmailId": sender_email.id},
         )
+    recent = _recent_sends(site, sender_email.id, env.now)
+    if len(recent) >= CODES_PER_WINDOW:
+        raise _limit_reached(sender_email, recent[-CODES_PER_WINDOW] + CODE_WINDOW, env.now)
     code = env.new_code()
     site.codes_sent.setdefault(sender_email.id, []).append(code)
+    recent.append(env.now)
     return sender_email, code
+
+
+def _recent_sends(site: Site, sender_email_id: str, now: datetime) -> list[datetime]:
+    """The sends still inside the rolling window (older ones are dropped for good)."""
+    recent = [t for t in site.code_send_times.get(sender_email_id, []) if t > now - CODE_WINDOW]
+    site.code_send_times[sender_email_id] = recent
+    return recent
+
+
+def _limit_reached(
+    sender_email: SenderEmail, next_allowed: datetime, now: datetime
+) -> SandboxError:
+    retry_after = max(1, math.ceil((next_allowed - now).total_seconds()))
+    return failed_precondition(
+        "VERIFICATION_CODE_LIMIT_REACHED",
+        f"at most {CODES_PER_WINDOW} verification codes per hour can be sent to "
+        f"{sender_email.email_address!r}; the next one can be sent at {iso(next_allowed)} "
+        "(world time)",
+        {"retryAfterSeconds": retry_after},
+    )
 
 
 def verify(site: Site, sender_email_id: str, body: dict[str, Any], env: Env) -> SenderEmail:
@@ -151,3 +193,4 @@ def delete(site: Site, sender_email_id: str) -> None:
     find(site, sender_email_id)
     del site.sender_emails[sender_email_id]
     site.codes_sent.pop(sender_email_id, None)
+    site.code_send_times.pop(sender_email_id, None)

@@ -11,16 +11,22 @@ from typing import Any
 
 from tui.sandbox.models import Site, iso
 from tui.sandbox.routes import WIX_ROUTES
-from tui.sandbox.scenarios import SCENARIOS, SiteCredentials
+from tui.sandbox.scenarios import RESTRICTED_KEY_SCOPES, SCENARIOS, SiteCredentials
+from tui.sandbox.scopes import ALL_SCOPES
 from tui.sandbox.sending_domains import refresh_all
 from tui.sandbox.world import World
 
 
-def credentials_json(credentials: SiteCredentials) -> dict[str, str]:
+def credentials_json(credentials: SiteCredentials) -> dict[str, Any]:
+    restricted = credentials.restricted_api_key
     return {
         "name": credentials.name,
         "siteId": credentials.site_id,
         "apiKey": credentials.api_key,
+        "apiKeyScopes": sorted(ALL_SCOPES),
+        # Always present ("" / [] when the site has none) so the shape does not vary by site.
+        "restrictedApiKey": restricted,
+        "restrictedApiKeyScopes": sorted(RESTRICTED_KEY_SCOPES) if restricted else [],
         "appId": credentials.app_id,
         "appSecret": credentials.app_secret,
         "instanceId": credentials.instance_id,
@@ -39,7 +45,10 @@ def index(world: World, control_routes: list[dict[str, str]]) -> dict[str, Any]:
             "initializingSeconds": world.initializing_seconds,
             "rateLimitPerMinute": world.rate_limiter.per_minute,
             "sites": [credentials_json(c) for c in world.credentials],
-            "wixRoutes": [{"name": r.name, "method": r.method, "path": r.path} for r in WIX_ROUTES],
+            "wixRoutes": [
+                {"name": r.name, "method": r.method, "path": r.path, "scope": r.scope}
+                for r in WIX_ROUTES
+            ],
             "controlRoutes": control_routes,
         }
 
@@ -62,6 +71,12 @@ def _site_state(world: World, site: Site) -> dict[str, Any]:
         "accountId": site.account_id,
         "instanceId": site.instance_id,
         "ownerEmail": site.owner_email,
+        # The live key table, not the scenario's: what auth would accept for this site now.
+        "apiKeys": [
+            {"apiKey": key, "scopes": sorted(grant.scopes)}
+            for key, grant in world.api_keys.items()
+            if grant.account_id == site.account_id
+        ],
         "autoVerified": sorted(site.auto_verified),
         "wixManagedDomains": sorted(site.wix_managed_domains),
         "accountDetails": site.account.to_json(now),

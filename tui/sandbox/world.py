@@ -20,8 +20,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tui.clock import ScaledClock
-from tui.sandbox import sender_details, sender_emails, sending_domains
-from tui.sandbox.auth import AppCredentials, SiteAccess, TokenStore, issue_token, resolve_site
+from tui.sandbox import scopes, sender_details, sender_emails, sending_domains
+from tui.sandbox.auth import (
+    ApiKey,
+    AppCredentials,
+    SiteAccess,
+    TokenStore,
+    authenticate,
+    issue_token,
+)
+from tui.sandbox.bounds import MAX_INITIALIZING_SECONDS, checked_number
 from tui.sandbox.dnscheck import DnsCheck, PublishedRecords, PublishedRecordsDnsCheck
 from tui.sandbox.errors import ControlError, SandboxError
 from tui.sandbox.faults import FaultRegistry
@@ -60,6 +68,12 @@ class MailMessage:
         }
 
 
+def _initializing(seconds: float) -> float:
+    # Checked here as well as at the control route: the world's JSON views and domain timers
+    # break for good on a NaN or an overflowing value, whoever passes it in.
+    return float(checked_number("initializingSeconds", seconds, 0, MAX_INITIALIZING_SECONDS))
+
+
 class World:
     def __init__(
         self,
@@ -71,7 +85,7 @@ class World:
     ) -> None:
         self.clock = clock or ScaledClock()
         self.lock = threading.RLock()
-        self.initializing_seconds = float(initializing_seconds)
+        self.initializing_seconds = _initializing(initializing_seconds)
         self.published = PublishedRecords()
         self.dns_check: DnsCheck = dns_check or PublishedRecordsDnsCheck(self.published)
         self.faults = FaultRegistry(ROUTE_NAMES)
@@ -80,7 +94,7 @@ class World:
         self.app = AppCredentials(SANDBOX_APP_ID, SANDBOX_APP_SECRET)
         self.mailbox: list[MailMessage] = []
         self.sites: dict[str, Site] = {}
-        self.api_keys: dict[str, str] = {}
+        self.api_keys: dict[str, ApiKey] = {}
         self.scenario: Scenario = SCENARIOS["fresh"]
         self._rng = random.Random()
         self.reset(scenario)
@@ -98,9 +112,11 @@ class World:
             raise ControlError(
                 400, f"unknown scenario {name!r}; choose one of {', '.join(SCENARIOS)}"
             )
+        if initializing_seconds is not None:
+            initializing_seconds = _initializing(initializing_seconds)
         with self.lock:
             if initializing_seconds is not None:
-                self.initializing_seconds = float(initializing_seconds)
+                self.initializing_seconds = initializing_seconds
             self.scenario = SCENARIOS[name]
             self._rng = random.Random(f"wix-sandbox:{name}")
             self.mailbox.clear()
@@ -141,19 +157,24 @@ class World:
 
     # -- auth and limits -------------------------------------------------------------------
 
-    def admit(self, headers: Mapping[str, str]) -> str:
-        """Authenticate a Wix API request and count it against the site's rate limit."""
+    def admit(self, headers: Mapping[str, str], scope: str | None) -> str:
+        """Authenticate a Wix API request, check it holds ``scope`` (None: no scope needed), and
+        count it against the site's rate limit; returns the site id.
+
+        A refusal for a missing scope is not counted, like every other refusal by auth.
+        """
         with self.lock:
             now = self.clock.monotonic()
             access = {
                 s.site_id: SiteAccess(s.site_id, s.account_id, s.instance_id)
                 for s in self.sites.values()
             }
-            site_id = resolve_site(
+            caller = authenticate(
                 headers, sites=access, api_keys=self.api_keys, tokens=self.tokens, now=now
             )
-            self.rate_limiter.hit(site_id, now)
-            return site_id
+            scopes.require(caller.scopes, scope)
+            self.rate_limiter.hit(caller.site_id, now)
+            return caller.site_id
 
     def issue_token(self, body: Any) -> dict[str, Any]:
         with self.lock:

@@ -48,6 +48,7 @@ class ApiKeyAuth:
     """An API key from the site owner's account, scoped to one site."""
 
     can_refresh = False
+    generation = 0
 
     def __init__(self, api_key: str | Secret, site_id: str) -> None:
         self._key = Secret(_clean(api_key, "API key"))
@@ -56,7 +57,7 @@ class ApiKeyAuth:
     async def headers(self, fetch_token: TokenFetcher) -> dict[str, str]:
         return {"Authorization": self._key.reveal(), "wix-site-id": self.site_id}
 
-    def invalidate(self) -> None:
+    def invalidate(self, generation: int) -> None:
         """Nothing to refresh: a rejected key stays rejected."""
 
     def __repr__(self) -> str:
@@ -89,12 +90,19 @@ class OAuthAuth:
         self._lock: asyncio.Lock | None = None
         self.tokens_fetched = 0
 
-    def token_request(self) -> dict[str, str]:
-        """The body of ``POST /oauth2/token``."""
+    @property
+    def generation(self) -> int:
+        """Which token is current: it changes with every token fetched, so a 401 for an old
+        token does not throw away a new one that a concurrent call just fetched."""
+        return self.tokens_fetched
+
+    def token_request(self) -> dict[str, str | Secret]:
+        """The body of ``POST /oauth2/token``. The secret stays wrapped: the transport reveals
+        it only while encoding the body."""
         return {
             "grant_type": "client_credentials",
             "client_id": self.app_id,
-            "client_secret": self._secret.reveal(),
+            "client_secret": self._secret,
             "instance_id": self.instance_id,
         }
 
@@ -116,20 +124,22 @@ class OAuthAuth:
         async with self._lock:  # concurrent calls share one token request
             if not self._valid():
                 token = await fetch_token(self)
-                self.tokens_fetched += 1
                 margin = min(self._refresh_margin, token.expires_in / 10)
                 self._token = token.value
                 self._expires_at = self._clock.monotonic() + token.expires_in - margin
+                self.tokens_fetched += 1
             assert self._token is not None
             return self._token
 
     def _valid(self) -> bool:
         return self._token is not None and self._clock.monotonic() < self._expires_at
 
-    def invalidate(self) -> None:
-        """Forget the cached token (Wix said 401), so the next call fetches a new one."""
-        self._token = None
-        self._expires_at = 0.0
+    def invalidate(self, generation: int) -> None:
+        """Wix answered 401 to a call made with token ``generation``: forget that token (if it
+        is still the current one), so the next call fetches a new one."""
+        if generation == self.generation:
+            self._token = None
+            self._expires_at = 0.0
 
     def __repr__(self) -> str:
         return (

@@ -10,15 +10,16 @@ errors and the sandbox's fault injection all speak of it the same way.
 
 from __future__ import annotations
 
+import logging
 import random
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx
 
 from tui.clock import SYSTEM_CLOCK, Clock
 from tui.wix.auth import Auth
-from tui.wix.errors import WixProtocolError
+from tui.wix.errors import WixError, WixProtocolError
 from tui.wix.models import (
     AccountDetails,
     Page,
@@ -37,6 +38,10 @@ from tui.wix.transport import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger("tui.wix")
+
+EMAIL_MAX_LENGTH = 254
+"""The documented maximum of ``emailAddress`` (fact sheet §2.2)."""
 
 _SE = "/sender-emails/v1/sender-emails"
 _SD = "/sender-details/v1/sender-details"
@@ -148,28 +153,31 @@ class WixClient:
     # --- Sender Emails --------------------------------------------------------------------
 
     async def create_sender_email(self, email_address: str) -> SenderEmail:
-        body = {"senderEmail": {"emailAddress": email_address.strip()}}
-        data = await self._t.call(SENDER_EMAILS_CREATE, body=body)
-        return self._one(SENDER_EMAILS_CREATE, data, "senderEmail", SenderEmail.parse)
+        body = {"senderEmail": {"emailAddress": _text(email_address, "email address")}}
+        return await self._t.call(
+            SENDER_EMAILS_CREATE, body=body, parse=_one("senderEmail", SenderEmail.parse)
+        )
 
     async def get_sender_email(self, sender_email_id: str) -> SenderEmail:
-        data = await self._t.call(
-            SENDER_EMAILS_GET, path_params=[path_segment(sender_email_id, "sender email ID")]
+        return await self._t.call(
+            SENDER_EMAILS_GET,
+            path_params=[path_segment(sender_email_id, "sender email ID")],
+            parse=_one("senderEmail", SenderEmail.parse),
         )
-        return self._one(SENDER_EMAILS_GET, data, "senderEmail", SenderEmail.parse)
 
     async def list_sender_emails_page(
         self, *, email_address: str | None = None, limit: int = 50, cursor: str | None = None
     ) -> Page[SenderEmail]:
         """One page. With a cursor only the cursor and limit are sent: by Wix convention the
         cursor already carries the filter of the first request."""
-        params = {"paging.limit": str(limit)}
-        if cursor:
-            params["paging.cursor"] = cursor
-        elif email_address:
-            params["emailAddress"] = email_address.strip()
-        data = await self._t.call(SENDER_EMAILS_LIST, params=params)
-        return self._page(SENDER_EMAILS_LIST, data, "senderEmails", SenderEmail.parse)
+        params = _paging(limit, cursor)
+        if not cursor and email_address:
+            params["emailAddress"] = _text(
+                email_address, "email address", max_length=EMAIL_MAX_LENGTH
+            )
+        return await self._t.call(
+            SENDER_EMAILS_LIST, params=params, parse=_page("senderEmails", SenderEmail.parse)
+        )
 
     async def iter_sender_emails(
         self, *, email_address: str | None = None, page_size: int = 50
@@ -187,9 +195,10 @@ class WixClient:
         return [e async for e in self.iter_sender_emails(email_address=email_address)]
 
     async def get_or_create_sender_email(self, email_address: str) -> SenderEmail:
-        body = {"emailAddress": email_address.strip()}
-        data = await self._t.call(SENDER_EMAILS_GET_OR_CREATE, body=body)
-        return self._one(SENDER_EMAILS_GET_OR_CREATE, data, "senderEmail", SenderEmail.parse)
+        body = {"emailAddress": _text(email_address, "email address")}
+        return await self._t.call(
+            SENDER_EMAILS_GET_OR_CREATE, body=body, parse=_one("senderEmail", SenderEmail.parse)
+        )
 
     async def send_verification_code(self, sender_email_id: str) -> None:
         """Ask Wix to email a code to the address. Never retried after it may have been sent."""
@@ -202,12 +211,12 @@ class WixClient:
     async def verify_sender_email(self, sender_email_id: str, code: str) -> SenderEmail | None:
         """Submit the emailed code. Returns the sender email if Wix sent it back (the answer's
         shape is unconfirmed; re-read with :meth:`get_sender_email` to be sure)."""
-        data = await self._t.call(
+        return await self._t.call(
             SENDER_EMAILS_VERIFY,
             path_params=[path_segment(sender_email_id, "sender email ID")],
-            body={"verificationCode": code.strip()},
+            body={"verificationCode": _text(code, "verification code")},
+            parse=_echo("senderEmail", SenderEmail.parse),
         )
-        return self._optional(SENDER_EMAILS_VERIFY, data, "senderEmail", SenderEmail.parse)
 
     async def delete_sender_email(self, sender_email_id: str) -> None:
         await self._t.call(
@@ -219,27 +228,29 @@ class WixClient:
     async def create_sender_details(self, from_name: str, from_email_address: str) -> SenderDetails:
         body = {
             "senderDetails": {
-                "fromName": from_name.strip(),
-                "fromEmailAddress": from_email_address.strip(),
+                "fromName": _text(from_name, "from-name"),
+                "fromEmailAddress": _text(from_email_address, "from address"),
             }
         }
-        data = await self._t.call(SENDER_DETAILS_CREATE, body=body)
-        return self._one(SENDER_DETAILS_CREATE, data, "senderDetails", SenderDetails.parse)
+        return await self._t.call(
+            SENDER_DETAILS_CREATE, body=body, parse=_one("senderDetails", SenderDetails.parse)
+        )
 
     async def get_sender_details(self, sender_details_id: str) -> SenderDetails:
-        data = await self._t.call(
-            SENDER_DETAILS_GET, path_params=[path_segment(sender_details_id, "sender details ID")]
+        return await self._t.call(
+            SENDER_DETAILS_GET,
+            path_params=[path_segment(sender_details_id, "sender details ID")],
+            parse=_one("senderDetails", SenderDetails.parse),
         )
-        return self._one(SENDER_DETAILS_GET, data, "senderDetails", SenderDetails.parse)
 
     async def list_sender_details_page(
         self, *, limit: int = 50, cursor: str | None = None
     ) -> Page[SenderDetails]:
-        params = {"paging.limit": str(limit)}
-        if cursor:
-            params["paging.cursor"] = cursor
-        data = await self._t.call(SENDER_DETAILS_LIST, params=params)
-        return self._page(SENDER_DETAILS_LIST, data, "senderDetails", SenderDetails.parse)
+        return await self._t.call(
+            SENDER_DETAILS_LIST,
+            params=_paging(limit, cursor),
+            parse=_page("senderDetails", SenderDetails.parse),
+        )
 
     async def iter_sender_details(self, *, page_size: int = 50) -> AsyncIterator[SenderDetails]:
         async for details in self._paged(
@@ -260,17 +271,19 @@ class WixClient:
     ) -> SenderDetails:
         """Change the from-name and/or address; fields left as ``None`` are not sent."""
         segment = path_segment(sender_details_id, "sender details ID")
-        changes: dict[str, Any] = {"id": sender_details_id.strip()}
+        changes: dict[str, Any] = {"id": segment}
         if from_name is not None:
-            changes["fromName"] = from_name.strip()
+            changes["fromName"] = _text(from_name, "from-name")
         if from_email_address is not None:
-            changes["fromEmailAddress"] = from_email_address.strip()
+            changes["fromEmailAddress"] = _text(from_email_address, "from address")
         if len(changes) == 1:
             raise ValueError("Nothing to update: give a new from-name or from-address.")
-        data = await self._t.call(
-            SENDER_DETAILS_UPDATE, path_params=[segment], body={"senderDetails": changes}
+        return await self._t.call(
+            SENDER_DETAILS_UPDATE,
+            path_params=[segment],
+            body={"senderDetails": changes},
+            parse=_one("senderDetails", SenderDetails.parse),
         )
-        return self._one(SENDER_DETAILS_UPDATE, data, "senderDetails", SenderDetails.parse)
 
     async def delete_sender_details(self, sender_details_id: str) -> None:
         await self._t.call(
@@ -279,26 +292,26 @@ class WixClient:
         )
 
     async def mark_sender_details_as_default(self, sender_details_id: str) -> SenderDetails | None:
-        data = await self._t.call(
+        return await self._t.call(
             SENDER_DETAILS_MARK_DEFAULT,
             path_params=[path_segment(sender_details_id, "sender details ID")],
             body={},
-        )
-        return self._optional(
-            SENDER_DETAILS_MARK_DEFAULT, data, "senderDetails", SenderDetails.parse
+            parse=_echo("senderDetails", SenderDetails.parse),
         )
 
     async def get_default_sender_details(self) -> SenderDetails:
-        data = await self._t.call(SENDER_DETAILS_GET_DEFAULT)
-        return self._one(SENDER_DETAILS_GET_DEFAULT, data, "senderDetails", SenderDetails.parse)
+        return await self._t.call(
+            SENDER_DETAILS_GET_DEFAULT, parse=_one("senderDetails", SenderDetails.parse)
+        )
 
     # --- Sending Domains ------------------------------------------------------------------
 
     async def get_sending_domain(self, sending_domain_id: str) -> SendingDomain:
-        data = await self._t.call(
-            SENDING_DOMAINS_GET, path_params=[path_segment(sending_domain_id, "sending domain ID")]
+        return await self._t.call(
+            SENDING_DOMAINS_GET,
+            path_params=[path_segment(sending_domain_id, "sending domain ID")],
+            parse=_one("sendingDomain", SendingDomain.parse),
         )
-        return self._one(SENDING_DOMAINS_GET, data, "sendingDomain", SendingDomain.parse)
 
     async def query_sending_domains(
         self, *, domains: Sequence[str] = (), ids: Sequence[str] = ()
@@ -315,7 +328,10 @@ class WixClient:
                 "(one of the two). Wix rejects a query without one."
             )
         field = "domain" if domains else "id"
-        values = [normalize_domain(d) for d in domains] if domains else [i.strip() for i in ids]
+        if domains:
+            values = [normalize_domain(_text(d, "domain name")) for d in domains]
+        else:
+            values = [_text(i, "sending domain ID") for i in ids]
         values = list(dict.fromkeys(v for v in values if v))
         if not values:
             raise ValueError("The domain names or IDs to query are all empty.")
@@ -324,14 +340,17 @@ class WixClient:
             chunk = values[start : start + QUERY_MAX_RESULTS]
             condition: object = {"$eq": chunk[0]} if len(chunk) == 1 else {"$in": chunk}
             body = {"query": {"filter": {field: condition}}}
-            data = await self._t.call(SENDING_DOMAINS_QUERY, body=body)
-            page = self._page(SENDING_DOMAINS_QUERY, data, "sendingDomains", SendingDomain.parse)
+            page = await self._t.call(
+                SENDING_DOMAINS_QUERY,
+                body=body,
+                parse=_page("sendingDomains", SendingDomain.parse),
+            )
             found.extend(page.items)
         return found
 
     async def find_sending_domain(self, domain: str) -> SendingDomain | None:
         """The sending domain for ``domain`` (e.g. the part after @ of a sender email)."""
-        wanted = normalize_domain(domain)
+        wanted = normalize_domain(_text(domain, "domain name"))
         for candidate in await self.query_sending_domains(domains=[wanted]):
             if normalize_domain(candidate.domain) == wanted:
                 return candidate
@@ -344,16 +363,15 @@ class WixClient:
         again afterwards; the answer itself is used only if that read fails.
         """
         segment = path_segment(sending_domain_id, "sending domain ID")
-        data = await self._t.call(SENDING_DOMAINS_AUTHENTICATE, path_params=[segment], body={})
+        from_answer = await self._t.call(
+            SENDING_DOMAINS_AUTHENTICATE,
+            path_params=[segment],
+            body={},
+            parse=_echo("sendingDomain", SendingDomain.parse),
+        )
         try:
-            from_answer = self._optional(
-                SENDING_DOMAINS_AUTHENTICATE, data, "sendingDomain", SendingDomain.parse
-            )
-        except WixProtocolError:
-            from_answer = None
-        try:
-            return await self.get_sending_domain(sending_domain_id)
-        except Exception:
+            return await self.get_sending_domain(segment)
+        except WixError:
             if from_answer is not None:
                 return from_answer
             raise
@@ -361,57 +379,15 @@ class WixClient:
     # --- Account Details ------------------------------------------------------------------
 
     async def get_account_details(self) -> AccountDetails:
-        data = await self._t.call(ACCOUNT_DETAILS_GET)
-        return self._one(ACCOUNT_DETAILS_GET, data, "accountDetails", AccountDetails.parse)
-
-    # --- parsing helpers ------------------------------------------------------------------
-
-    def _one(
-        self,
-        op: Operation,
-        data: Mapping[str, Any],
-        key: str,
-        parse: Callable[[object, str], T],
-    ) -> T:
-        if key not in data:
-            raise self._protocol_error(op, f"the answer has no {key!r}")
-        try:
-            return parse(data[key], key)
-        except ParseError as exc:
-            raise self._protocol_error(op, str(exc)) from None
-
-    def _optional(
-        self,
-        op: Operation,
-        data: Mapping[str, Any],
-        key: str,
-        parse: Callable[[object, str], T],
-    ) -> T | None:
-        return self._one(op, data, key, parse) if data.get(key) else None
-
-    def _page(
-        self,
-        op: Operation,
-        data: Mapping[str, Any],
-        key: str,
-        parse: Callable[[object, str], T],
-    ) -> Page[T]:
-        try:
-            return Page.parse(data, key, parse)
-        except ParseError as exc:
-            raise self._protocol_error(op, str(exc)) from None
-
-    def _protocol_error(self, op: Operation, why: str) -> WixProtocolError:
-        return WixProtocolError(
-            f"Wix's answer was not in the documented shape: {why}.",
-            hint="Wix may have changed this API; please report it with the log file.",
-            operation=op.name,
-            method=op.method,
-            path=op.path.replace("{}", "…"),
-            status=200,
+        return await self._t.call(
+            ACCOUNT_DETAILS_GET, parse=_one("accountDetails", AccountDetails.parse)
         )
 
-    async def _paged(self, op: Operation, fetch: Callable[[str | None], Any]) -> AsyncIterator[Any]:
+    # --- paging ---------------------------------------------------------------------------
+
+    async def _paged(
+        self, op: Operation, fetch: Callable[[str | None], Awaitable[Page[T]]]
+    ) -> AsyncIterator[T]:
         cursor: str | None = None
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
@@ -421,10 +397,79 @@ class WixClient:
             if page.next_cursor is None:
                 return
             if page.next_cursor in seen:
-                raise self._protocol_error(op, "the paging cursor repeats")
+                raise _paging_error(op, "the paging cursor repeats")
             seen.add(page.next_cursor)
             cursor = page.next_cursor
-        raise self._protocol_error(op, f"more than {MAX_PAGES} pages")
+        raise _paging_error(op, f"more than {MAX_PAGES} pages")
+
+
+# --- parsing at the edge (run by the transport, which turns ParseError into a typed error) ---
+
+
+def _one(key: str, parse: Callable[[object, str], T]) -> Callable[[Mapping[str, Any]], T]:
+    def run(data: Mapping[str, Any]) -> T:
+        if key not in data:
+            raise ParseError(f"the answer has no {key!r}")
+        return parse(data[key], key)
+
+    return run
+
+
+def _echo(key: str, parse: Callable[[object, str], T]) -> Callable[[Mapping[str, Any]], T | None]:
+    """The object a write sends back, whose shape is unconfirmed. The write has already
+    succeeded, so an echo we cannot read must not turn that success into an error."""
+
+    def run(data: Mapping[str, Any]) -> T | None:
+        value = data.get(key)
+        if not value:
+            return None
+        try:
+            return parse(value, key)
+        except ParseError as exc:
+            log.warning("ignoring an unreadable %s in a successful answer: %s", key, exc)
+            return None
+
+    return run
+
+
+def _page(key: str, parse: Callable[[object, str], T]) -> Callable[[Mapping[str, Any]], Page[T]]:
+    return lambda data: Page.parse(data, key, parse)
+
+
+def _paging_error(op: Operation, why: str) -> WixProtocolError:
+    return WixProtocolError(
+        f"Wix's list answer cannot be followed: {why}.",
+        hint="Wix may have changed this API; please report it with the log file.",
+        operation=op.name,
+        method=op.method,
+        path=op.path,
+        status=200,
+    )
+
+
+def _text(value: object, what: str, *, max_length: int | None = None) -> str:
+    """A user-supplied string, stripped; refused early if it is not text at all."""
+    if not isinstance(value, str):
+        raise TypeError(f"The {what} must be a string, not {type(value).__name__}.")
+    text = value.strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"The {what} contains characters that are not valid text.") from None
+    if max_length is not None and len(text) > max_length:
+        raise ValueError(
+            f"The {what} is {len(text)} characters long; Wix allows at most {max_length}."
+        )
+    return text
+
+
+def _paging(limit: int, cursor: str | None) -> dict[str, str]:
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError("The page size must be an integer.")
+    params = {"paging.limit": str(limit)}
+    if cursor:
+        params["paging.cursor"] = _text(cursor, "paging cursor", max_length=4096)
+    return params
 
 
 def normalize_domain(domain: str) -> str:

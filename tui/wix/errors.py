@@ -23,6 +23,7 @@ them ever carries a header, so the API key cannot end up in a message.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -115,10 +116,13 @@ class WixApiError(WixError):
         *,
         field_violations: tuple[FieldViolation, ...] = (),
         data: Mapping[str, Any] | None = None,
+        retry_after: float | None = None,
         **kwargs: Any,
     ) -> None:
         self.field_violations = field_violations
         self.data = data or {}
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait (Retry-After), on any status that sends it."""
         super().__init__(sentence, **kwargs)
 
 
@@ -151,9 +155,7 @@ class SenderDetailsDoNotExist(FailedPrecondition):
 
 
 class RateLimited(WixApiError):
-    def __init__(self, sentence: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        self.retry_after = retry_after
-        super().__init__(sentence, **kwargs)
+    pass
 
 
 class ServerError(WixApiError):
@@ -200,6 +202,10 @@ _SITUATIONS: dict[tuple[str, int], tuple[str, str]] = {
         "Wait a minute and try again.",
     ),
     ("*", 404): ("Wix could not find it; it may have been deleted.", "Refresh the list."),
+    ("sender-details.get-default", 404): (
+        "This site has no default sender yet.",
+        "Create sender details from a verified sender email; the first one becomes the default.",
+    ),
     ("sender-emails.create", 409): (
         "This address is already a sender email of the site.",
         "Use it from the list (or get-or-create) instead of adding it again.",
@@ -281,7 +287,7 @@ def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
         return Envelope(unreadable="an empty body")
     try:
         parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         looks_html = "html" in content_type.lower() or body.lstrip()[:1] == b"<"
         return Envelope(unreadable="an HTML page" if looks_html else "a body that is not JSON")
     if not isinstance(parsed, Mapping):
@@ -312,7 +318,8 @@ def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
     validation = details.get("validationError")
     if isinstance(validation, Mapping):
         raw = validation.get("fieldViolations")
-        violations = tuple(_violation(v) for v in raw if isinstance(v, Mapping)) if raw else ()
+        items = raw if isinstance(raw, list) else []
+        violations = tuple(_violation(v) for v in items if isinstance(v, Mapping))
         return Envelope(message=message, field_violations=violations)
     return Envelope(message=message)
 
@@ -346,9 +353,14 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
+    if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
+
+
+# Where Wix's own description says more than our sentence can (which permission is missing,
+# which precondition failed), it is quoted after ours.
+_QUOTES_WIX = (FailedPrecondition, WixApiError, Unauthorized, PermissionDenied)
 
 
 def error_from_response(
@@ -360,6 +372,7 @@ def error_from_response(
     body: bytes,
     content_type: str = "",
     retry_after: str | None = None,
+    now: datetime | None = None,
 ) -> WixApiError:
     """Map an error answer to the typed hierarchy."""
     envelope = decode_envelope(body, content_type)
@@ -376,7 +389,7 @@ def error_from_response(
         sentence = sentence if sentence.endswith(".") else sentence + "."
     elif envelope.unreadable and status >= 500:
         sentence = f"{sentence[:-1]}; the answer was {envelope.unreadable}."
-    elif envelope.description and cls in (FailedPrecondition, WixApiError, Unauthorized):
+    elif envelope.description and cls in _QUOTES_WIX:
         # Wix's own words help most for codes we have no sentence of our own for.
         detail = envelope.description.rstrip(".")
         sentence = f"{sentence} Wix says: {detail}."
@@ -390,10 +403,16 @@ def error_from_response(
         "server_message": envelope.message or envelope.description,
         "field_violations": envelope.field_violations,
         "data": envelope.data,
+        "retry_after": parse_retry_after(retry_after, now),
     }
-    if cls is RateLimited:
-        seconds = parse_retry_after(retry_after)
-        if seconds is not None:
-            kwargs["hint"] = f"Wait {seconds:.0f} s and try again."
-        return RateLimited(sentence, retry_after=seconds, **kwargs)
+    if cls is RateLimited and kwargs["retry_after"] is not None:
+        kwargs["hint"] = f"Wait {_duration(kwargs['retry_after'])} and try again."
     return cls(sentence, **kwargs)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"

@@ -39,20 +39,22 @@ class RetryPolicy:
             return idempotent or not error.sent
         if not idempotent:
             return False
-        if isinstance(error, RateLimited):
-            return error.retry_after is None or error.retry_after <= self.max_retry_after
-        return isinstance(error, ServerError)
+        if not isinstance(error, RateLimited | ServerError):
+            return False
+        return error.retry_after is None or error.retry_after <= self.max_retry_after
 
     def delay(self, error: WixError, retry_number: int, rng: random.Random) -> float:
         """Seconds to wait before retry number ``retry_number`` (1 for the first retry).
 
         Full jitter (uniform between 0 and the exponential cap) spreads clients out after an
-        outage; a Retry-After from the server is a floor, never shortened by the jitter.
+        outage; a Retry-After from the server (on a 429 or a 503) is a floor, never shortened by
+        the jitter.
         """
-        cap = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
+        cap = min(self.max_delay, self.base_delay * (2 ** min(retry_number - 1, 30)))
         jittered = rng.uniform(0.0, cap)
-        if isinstance(error, RateLimited) and error.retry_after is not None:
-            return max(error.retry_after, jittered)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            return max(min(retry_after, self.max_retry_after), jittered)
         return jittered
 
 

@@ -2,6 +2,12 @@
 
 ``WixTransport`` knows HTTP and Wix's JSON envelope and nothing of the individual endpoints;
 ``WixClient`` (client.py) describes each endpoint as an :class:`Operation` and parses results.
+
+Keeping the key out of tracebacks: Textual's crash screen (and any ``show_locals`` traceback)
+prints every local variable of every frame of the traceback. The revealed key only ever lives
+in :meth:`WixTransport._send`, which scrubs its locals in a ``finally`` and never lets an httpx
+exception out; errors are raised *after* the ``except`` blocks, so no httpx exception (whose
+``request`` holds the headers) hangs off ``__context__``.
 """
 
 from __future__ import annotations
@@ -10,12 +16,13 @@ import asyncio
 import ipaddress
 import json
 import logging
+import math
 import random
+import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote
+from typing import Any, TypeVar
 
 import httpx
 
@@ -32,12 +39,16 @@ from tui.wix.errors import (
     WixTransportError,
     error_from_response,
 )
-from tui.wix.retry import RetryPolicy
+from tui.wix.models import ParseError
+from tui.wix.retry import NO_RETRY, RetryPolicy
 
 log = logging.getLogger("tui.wix")
 
+T = TypeVar("T")
+
 WIX_BASE_URL = "https://www.wixapis.com"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0, pool=5.0)
+_MAYBE_SENT_HINT = "The request may or may not have taken effect; refresh to see the state."
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,9 @@ class Operation:
     authenticated: bool = True
     empty_ok: bool = False
     """True when the documented answer is ``{}``, so an empty body is not an error."""
+
+
+TOKEN = Operation("oauth.token", "POST", "/oauth2/token", idempotent=True, authenticated=False)
 
 
 def check_base_url(base_url: str) -> str:
@@ -85,11 +99,38 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def path_segment(value: str, what: str) -> str:
-    """An ID made safe to put in a path: never empty, never able to climb to another route."""
-    if not isinstance(value, str) or not value.strip():
+# Wix IDs are GUIDs. Allowing only these characters means an ID can never be "." or "..",
+# which httpx would normalise away and so send the call to another endpoint (DELETE on the
+# collection, say), and the words below would alias a sibling route.
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_ROUTE_WORDS = frozenset({"default", "query", "get-or-create"})
+
+
+def path_segment(value: object, what: str) -> str:
+    """An ID checked to be safe in a path: it can only ever address that one object."""
+    if not isinstance(value, str):
+        raise TypeError(f"The {what} must be a string, not {type(value).__name__}.")
+    text = value.strip()
+    if not text:
         raise ValueError(f"The {what} is empty.")
-    return quote(value.strip(), safe="")
+    if not _ID.match(text) or text.lower() in _ROUTE_WORDS:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise ValueError(
+            f"{shown!r} is not a valid {what}: Wix IDs are GUIDs such as "
+            "3f1c2a8e-5b7d-4c11-9a3e-2d6f8b9c0a11 (letters, digits and dashes)."
+        )
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """What came back, without the httpx objects (their ``request`` holds our headers)."""
+
+    status: int
+    content: bytes
+    content_type: str
+    retry_after: str | None
+    auth_generation: int
 
 
 class WixTransport:
@@ -134,175 +175,255 @@ class WixTransport:
         path_params: Sequence[str] = (),
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
-    ) -> Mapping[str, Any]:
-        """Perform ``op`` with retries; the decoded JSON object of a 2xx answer."""
+        parse: Callable[[Mapping[str, Any]], T] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> T:
+        """Perform ``op`` with retries; the 2xx answer's JSON object, through ``parse``."""
+        policy = retry or self.retry
         path = op.path.format(*path_params)
         started = self.clock.monotonic()
         attempt = 0
         refreshed_auth = False
         while True:
             attempt += 1
+            generation = -1
             try:
-                return await self._attempt(op, path, body, params)
-            except Unauthorized:
+                reply = await self._send(op, path, body, params)
+            except WixError as auth_failure:  # the OAuth token could not be fetched
+                outcome: _Reply | WixError = auth_failure
+            else:
+                outcome = reply
+            if isinstance(outcome, _Reply):
+                generation = outcome.auth_generation
+                if 200 <= outcome.status < 300:
+                    return self._decode(op, path, outcome, parse)
+                error = self._api_error(op, path, outcome)
+            else:
+                error = outcome
+            # Raised below, outside every except block, so no httpx exception is chained on.
+            if (
+                isinstance(error, Unauthorized)
+                and error.operation == op.name
+                and op.authenticated
+                and self.auth.can_refresh
+                and not refreshed_auth
+            ):
                 # An expired OAuth token: fetch a new one and try once more. Wix rejected the
                 # request, so even a write had no effect and is safe to send again.
-                if op.authenticated and self.auth.can_refresh and not refreshed_auth:
-                    refreshed_auth = True
-                    self.auth.invalidate()
-                    attempt -= 1
-                    log.info("%s %s: 401, fetching a new OAuth token", op.method, path)
-                    continue
-                raise
-            except WixError as error:
-                if not self._may_retry(op, error, attempt, started):
-                    raise
-                delay = self.retry.delay(error, attempt, self._rng)
-                if self.clock.monotonic() - started + delay > self.retry.max_total:
-                    raise
-                log.info(
-                    "%s %s failed (%s); retry %d/%d in %.1f s",
-                    op.method,
-                    path,
-                    error.where,
-                    attempt,
-                    self.retry.max_attempts - 1,
-                    delay,
-                )
-                await self.clock.sleep(delay)
+                refreshed_auth = True
+                self.auth.invalidate(generation)
+                attempt -= 1
+                log.info("%s %s: 401, fetching a new OAuth token", op.method, path)
+                continue
+            # Nothing was sent when the token fetch failed, so even a write may be retried.
+            idempotent = op.idempotent or error.operation == TOKEN.name
+            if not self._may_retry(policy, error, idempotent, attempt, started):
+                raise error
+            delay = policy.delay(error, attempt, self._rng)
+            if self.clock.monotonic() - started + delay > policy.max_total:
+                raise error
+            log.info(
+                "%s %s failed (%s); retry %d of %d in %.1f s",
+                op.method,
+                path,
+                error.where,
+                attempt,
+                policy.max_attempts - 1,
+                delay,
+            )
+            await self.clock.sleep(delay)
 
-    def _may_retry(self, op: Operation, error: WixError, attempt: int, started: float) -> bool:
-        if attempt >= self.retry.max_attempts:
+    def _may_retry(
+        self, policy: RetryPolicy, error: WixError, idempotent: bool, attempt: int, started: float
+    ) -> bool:
+        if attempt >= policy.max_attempts:
             return False
-        if self.clock.monotonic() - started >= self.retry.max_total:
+        if self.clock.monotonic() - started >= policy.max_total:
             return False
-        return self.retry.should_retry(error, idempotent=op.idempotent)
+        return policy.should_retry(error, idempotent=idempotent)
 
-    async def _attempt(
+    async def _send(
         self,
         op: Operation,
         path: str,
         body: Mapping[str, Any] | None,
         params: Mapping[str, str] | None,
-    ) -> Mapping[str, Any]:
-        headers = {"Accept": "application/json"}
-        if op.authenticated:
-            headers.update(await self.auth.headers(self._fetch_token))
-        content = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(body, separators=(",", ":")).encode()
+    ) -> _Reply | WixError:
+        """One HTTP exchange. The only place the revealed key or token exists; see the module
+        docstring. Transport problems come back as a value, never as an exception."""
         where = {"operation": op.name, "method": op.method, "path": path}
-        began = time.perf_counter()
+        headers: dict[str, str] = {"Accept": "application/json"}
+        content: bytes | None = None
+        response: httpx.Response | None = None
+        failure: WixError | None = None
         try:
-            async with asyncio.timeout(self._attempt_deadline):
-                response = await self._http.request(
-                    op.method,
-                    self.base_url + path,
-                    params=params,
-                    content=content,
-                    headers=headers,
+            generation = self.auth.generation
+            if op.authenticated:
+                headers.update(await self.auth.headers(self._fetch_token))
+                generation = self.auth.generation
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+                content = json.dumps(body, separators=(",", ":"), default=_reveal).encode()
+            began = time.perf_counter()
+            try:
+                async with asyncio.timeout(self._attempt_deadline):
+                    response = await self._http.request(
+                        op.method,
+                        self.base_url + path,
+                        params=params,
+                        content=content,
+                        headers=headers,
+                    )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError):
+                # Nothing reached the server: a later attempt cannot duplicate anything.
+                failure = WixTransportError(
+                    f"Could not connect to Wix at {self.base_url}.",
+                    sent=False,
+                    hint="Check the network connection (and any proxy) and try again.",
+                    **where,
                 )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError):
-            # Nothing reached the server: a later attempt cannot duplicate anything.
-            raise WixTransportError(
-                f"Could not connect to Wix at {self.base_url}.",
-                sent=False,
-                hint="Check the network connection (and any proxy) and try again.",
-                **where,
-            ) from None
-        except (httpx.TimeoutException, TimeoutError):
-            raise WixTimeout(
-                "Wix did not answer in time.",
-                sent=True,
-                hint="The request may or may not have taken effect; refresh to see the state.",
-                **where,
-            ) from None
-        except httpx.TransportError as exc:
-            raise WixTransportError(
-                f"The connection to Wix broke before the answer arrived ({type(exc).__name__}).",
-                sent=True,
-                hint="The request may or may not have taken effect; refresh to see the state.",
-                **where,
-            ) from None
-        elapsed_ms = (time.perf_counter() - began) * 1000
-        log.debug("%s %s -> %d in %.0f ms", op.method, path, response.status_code, elapsed_ms)
-        if response.is_success:
-            return _decode_success(response, op, where)
-        raise error_from_response(
-            status=response.status_code,
-            body=response.content,
-            content_type=response.headers.get("content-type", ""),
-            retry_after=response.headers.get("retry-after"),
+            except (httpx.TimeoutException, TimeoutError):
+                failure = WixTimeout(
+                    "Wix did not answer in time.", sent=True, hint=_MAYBE_SENT_HINT, **where
+                )
+            except httpx.DecodingError:
+                failure = WixProtocolError(
+                    "Wix's answer could not be decoded (a broken compressed body).",
+                    hint="A proxy may be in the way; try again.",
+                    **where,
+                )
+            except httpx.HTTPError as exc:
+                failure = WixTransportError(
+                    "The connection to Wix broke before the answer arrived "
+                    f"({type(exc).__name__}).",
+                    sent=True,
+                    hint=_MAYBE_SENT_HINT,
+                    **where,
+                )
+            except (httpx.InvalidURL, UnicodeError) as exc:
+                failure = WixTransportError(
+                    f"The request could not be built ({type(exc).__name__}): an ID or a "
+                    "filter value is too long or not valid text.",
+                    sent=False,
+                    **where,
+                )
+            if failure is not None:
+                return failure
+            assert response is not None
+            log.debug(
+                "%s %s -> %d in %.0f ms",
+                op.method,
+                path,
+                response.status_code,
+                (time.perf_counter() - began) * 1000,
+            )
+            return _Reply(
+                status=response.status_code,
+                content=response.content,
+                content_type=response.headers.get("content-type", ""),
+                retry_after=response.headers.get("retry-after"),
+                auth_generation=generation,
+            )
+        finally:
+            # Scrub the secrets from this frame, whatever happens (even cancellation).
+            headers.clear()
+            content = None
+            response = None
+
+    def _api_error(self, op: Operation, path: str, reply: _Reply) -> WixApiError:
+        return error_from_response(
+            operation=op.name,
+            method=op.method,
+            path=path,
+            status=reply.status,
+            body=reply.content,
+            content_type=reply.content_type,
+            retry_after=reply.retry_after,
+            now=self.clock.now(),
+        )
+
+    def _decode(
+        self,
+        op: Operation,
+        path: str,
+        reply: _Reply,
+        parse: Callable[[Mapping[str, Any]], T] | None,
+    ) -> T:
+        where = {"operation": op.name, "method": op.method, "path": path, "status": reply.status}
+        data: Any = None
+        problem = ""
+        if not reply.content.strip():
+            if not op.empty_ok:
+                problem = "Wix sent an empty answer where data was expected."
+            data = {}
+        else:
+            try:
+                data = json.loads(reply.content)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                looks_html = reply.content.lstrip()[:1] == b"<"
+                what = "an HTML page" if looks_html else "data that is not valid JSON"
+                problem = f"Wix sent {what} where JSON was expected."
+        if not problem and not isinstance(data, Mapping):
+            problem = "Wix sent JSON of an unexpected shape (not an object)."
+        if not problem:
+            if parse is None:
+                return data  # type: ignore[no-any-return]
+            try:
+                return parse(data)
+            except (ParseError, TypeError, ValueError, KeyError, AttributeError) as exc:
+                problem = f"Wix's answer was not in the documented shape: {exc}."
+        raise WixProtocolError(
+            problem,
+            hint="Try again; if it keeps happening, Wix may have changed this API "
+            "(the log file has the details).",
             **where,
         )
 
     # --- OAuth --------------------------------------------------------------------------------
 
     async def _fetch_token(self, auth: OAuthAuth) -> Token:
+        # One attempt only: the call that needs the token has its own retry loop, and nesting
+        # two loops would multiply the attempts.
         try:
-            data = await self.call(TOKEN, body=auth.token_request())
-        except WixApiError as error:
-            if error.status in (400, 401, 403):
-                raise Unauthorized(
-                    "Wix did not issue an access token for this app.",
-                    hint="Check the app ID, the app secret and the instance ID "
-                    "(the app must be installed on the site).",
-                    operation=error.operation,
-                    method=error.method,
-                    path=error.path,
-                    status=error.status,
-                    code=error.code,
-                    server_message=error.server_message,
-                ) from None
-            raise
-        token = data.get("access_token")
-        expires_in = data.get("expires_in", 14400)
-        if not isinstance(token, str) or not token:
-            raise WixProtocolError(
-                "Wix's token answer has no access_token.",
-                operation=TOKEN.name,
-                method=TOKEN.method,
-                path=TOKEN.path,
-                status=200,
+            return await self.call(
+                TOKEN, body=auth.token_request(), parse=_parse_token, retry=NO_RETRY
             )
-        if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
-            expires_in = 14400
-        return Token(value=Secret(token), expires_in=max(float(expires_in), 1.0))
+        except WixApiError as error:
+            if error.status not in (400, 401, 403):
+                raise
+            failure = Unauthorized(
+                "Wix did not issue an access token for this app.",
+                hint="Check the app ID, the app secret and the instance ID "
+                "(the app must be installed on the site).",
+                operation=error.operation,
+                method=error.method,
+                path=error.path,
+                status=error.status,
+                code=error.code,
+                server_message=error.server_message,
+            )
+        raise failure
 
     def __repr__(self) -> str:
         return f"WixTransport(base_url={self.base_url!r}, auth={self.auth!r})"
 
 
-TOKEN = Operation("oauth.token", "POST", "/oauth2/token", idempotent=True, authenticated=False)
+def _reveal(value: object) -> str:
+    """JSON encoder hook: Secrets travel in request bodies (the OAuth client secret) as text."""
+    if isinstance(value, Secret):
+        return value.reveal()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _decode_success(response: httpx.Response, op: Operation, where: dict[str, str]) -> Mapping:
-    raw = response.content
-    if not raw.strip():
-        if op.empty_ok:
-            return {}
-        raise WixProtocolError(
-            "Wix sent an empty answer where data was expected.",
-            hint="Try again; if it keeps happening, Wix may be having problems.",
-            status=response.status_code,
-            **where,
-        )
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        looks_html = raw.lstrip()[:1] == b"<"
-        what = "an HTML page" if looks_html else "data that is not valid JSON"
-        raise WixProtocolError(
-            f"Wix sent {what} where JSON was expected.",
-            hint="A proxy or captive portal may be in the way; try again.",
-            status=response.status_code,
-            **where,
-        ) from None
-    if not isinstance(data, Mapping):
-        raise WixProtocolError(
-            "Wix sent JSON of an unexpected shape (not an object).",
-            status=response.status_code,
-            **where,
-        )
-    return data
+def _parse_token(data: Mapping[str, Any]) -> Token:
+    token = data.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise ParseError("the token answer has no access_token")
+    expires_in = data.get("expires_in", 14400)
+    if (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, int | float)
+        or not math.isfinite(expires_in)
+    ):
+        expires_in = 14400
+    return Token(value=Secret(token), expires_in=max(float(expires_in), 1.0))
