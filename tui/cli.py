@@ -75,7 +75,54 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="world seconds a new sending domain stays INITIALIZING (default 120)",
     )
+    _add_watch(commands)
     return parser
+
+
+def _add_watch(commands: argparse._SubParsersAction) -> None:
+    watch = commands.add_parser(
+        "watch",
+        help="live DNS propagation of any CNAMEs (no Wix account needed)",
+        description=(
+            "Check where each record is visible (the zone's authoritative servers first, then "
+            "public resolvers), why it is not yet, and when it will be. Exit code 0 when every "
+            "record is ok at every resolver that answered, 1 when not yet, 2 on an error."
+        ),
+        epilog="Example: wix-sending watch s1._domainkey.example.com=s1.dkim.esp.example --once",
+    )
+    watch.add_argument("records", nargs="*", metavar="HOST=TARGET", help="a CNAME to watch")
+    watch.add_argument(
+        "--domain", help="take the records from this Wix sending domain (needs credentials)"
+    )
+    watch.add_argument(
+        "--resolver",
+        action="append",
+        default=[],
+        metavar="ADDR[:PORT]",
+        help="ask this resolver instead of the built-in list (repeatable)",
+    )
+    watch.add_argument(
+        "--authoritative",
+        action="append",
+        default=[],
+        metavar="ADDR[:PORT]",
+        help="use this server as the zone's authoritative server (repeatable; private zones)",
+    )
+    watch.add_argument("--once", action="store_true", help="check once and exit")
+    watch.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    watch.add_argument(
+        "--interval", type=_positive_float, default=30.0, metavar="S", help="seconds between checks"
+    )
+    watch.add_argument(
+        "--timeout", type=_positive_float, default=2.0, metavar="S", help="seconds per question"
+    )
+    watch.add_argument(
+        "--check-anyway",
+        action="store_true",
+        help="ask public resolvers even before the authoritative servers serve the records "
+        "(each 'does not exist' they cache delays them)",
+    )
+    watch.add_argument("--wix-base-url", help=argparse.SUPPRESS)
 
 
 def _add_scenario(parser: argparse.ArgumentParser, default: str) -> None:
@@ -123,53 +170,13 @@ def _float(text: str) -> float:
     return value
 
 
-def run_sandbox(
-    *,
-    host: str,
-    port: int,
-    scenario: str,
-    time_scale: float,
-    initializing_seconds: float,
-    demo: bool = False,
-) -> int:
-    """Serve the sandbox in the foreground until Ctrl-C (SIGINT) or SIGTERM."""
-    from tui.sandbox import SCENARIOS, SandboxServer
-    from tui.sandbox.banner import banner
-
-    if scenario not in SCENARIOS:
-        names = ", ".join(sorted(SCENARIOS))
-        _error(f"unknown scenario {scenario!r}; choose one of: {names}")
-        return EXIT_USAGE
-    options = {
-        "scenario": scenario,
-        "host": host,
-        "time_scale": time_scale,
-        "initializing_seconds": initializing_seconds,
-    }
-    try:
-        server = SandboxServer(port=port, **options)  # type: ignore[arg-type]
-    except OSError as exc:
-        if not demo or port == 0:
-            _error(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
-                "Pick another port with --port (0 picks a free one)."
-            )
-            return EXIT_FAILURE
-        server = SandboxServer(port=0, **options)  # type: ignore[arg-type]
-    server.serve_forever(ready=lambda s: print(banner(s, demo=demo), flush=True))
-    print("Sandbox stopped.", flush=True)
-    return EXIT_OK
-
-
-def _error(message: str) -> None:
-    print(f"wix-sending: {message}", file=sys.stderr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "sandbox":
+            from tui.commands.sandbox import run_sandbox
+
             return run_sandbox(
                 host=args.host,
                 port=args.port,
@@ -178,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 initializing_seconds=args.initializing_seconds,
             )
         if args.command == "demo":
+            from tui.commands.sandbox import run_sandbox
+
             return run_sandbox(
                 host="127.0.0.1",
                 port=DEFAULT_SANDBOX_PORT,
@@ -185,6 +194,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 time_scale=DEMO_TIME_SCALE,
                 initializing_seconds=120.0,
                 demo=True,
+            )
+        if args.command == "watch":
+            from tui.commands.watch import WatchOptions, run_watch
+
+            return run_watch(
+                WatchOptions(
+                    records=args.records,
+                    resolvers=args.resolver,
+                    authoritative=args.authoritative,
+                    domain=args.domain,
+                    once=args.once,
+                    json=args.json,
+                    interval=args.interval,
+                    timeout=args.timeout,
+                    check_anyway=args.check_anyway,
+                    wix_base_url=args.wix_base_url,
+                )
             )
         print(
             "The full-screen app is not in this release yet. Try 'wix-sending demo' to start "

@@ -1,0 +1,239 @@
+"""``wix-sending watch``: live propagation of any CNAMEs, no Wix account needed.
+
+Exit codes: 0 every record is ok at every resolver that answered, 1 not yet, 2 a usage or
+system error (nothing is queried when the input is wrong).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from tui.clock import SYSTEM_CLOCK
+from tui.propagation import (
+    ExpectedRecord,
+    InvalidInput,
+    Prober,
+    Report,
+    Resolver,
+    Role,
+    ServerAddress,
+    Status,
+    local_resolvers,
+    parse_name,
+    parse_record_spec,
+    parse_server,
+    public_resolvers,
+    resolver_from_address,
+    to_json,
+)
+from tui.propagation.labels import GLYPH, WORD, countdown
+from tui.propagation.model import TIME_BOUND
+
+EXIT_READY, EXIT_NOT_YET, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass
+class WatchOptions:
+    records: list[str] = field(default_factory=list)
+    resolvers: list[str] = field(default_factory=list)
+    authoritative: list[str] = field(default_factory=list)
+    domain: str | None = None
+    once: bool = False
+    json: bool = False
+    interval: float = 30.0
+    timeout: float = 2.0
+    check_anyway: bool = False
+    wix_base_url: str | None = None
+
+
+def _fail(message: str) -> int:
+    print(f"wix-sending watch: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def parse_records(texts: Sequence[str]) -> list[ExpectedRecord]:
+    records = []
+    for text in texts:
+        spec = parse_record_spec(text)
+        records.append(
+            ExpectedRecord(
+                name=spec.host.ascii,
+                target=spec.target.ascii,
+                display_name=str(spec.host),
+            )
+        )
+    names = [r.name for r in records]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InvalidInput(f"{', '.join(repeated)} is given more than once")
+    return records
+
+
+def run_watch(options: WatchOptions) -> int:
+    try:
+        records = parse_records(options.records)
+        resolver_overrides = [parse_server(t) for t in options.resolvers]
+        authoritative = [parse_server(t) for t in options.authoritative]
+        domain = parse_name(options.domain, "domain").ascii if options.domain else None
+    except InvalidInput as exc:
+        return _fail(str(exc))
+    if not records and not domain:
+        return _fail("give records as HOST=TARGET, or --domain DOMAIN to take them from Wix")
+    if records and domain:
+        return _fail("give either HOST=TARGET records or --domain, not both")
+    if not 1 <= options.interval <= 86400:
+        return _fail("--interval must be between 1 and 86400 seconds")
+    try:
+        return asyncio.run(_watch(options, records, resolver_overrides, authoritative, domain))
+    except KeyboardInterrupt:
+        return EXIT_NOT_YET
+
+
+def _resolvers(overrides: Sequence[ServerAddress]) -> list[Resolver]:
+    if overrides:
+        return [resolver_from_address(a, Role.PUBLIC) for a in overrides]
+    return local_resolvers() + public_resolvers()
+
+
+async def _watch(
+    options: WatchOptions,
+    records: list[ExpectedRecord],
+    overrides: Sequence[ServerAddress],
+    authoritative: Sequence[ServerAddress],
+    domain: str | None,
+) -> int:
+    if domain:
+        from tui.commands.wix_records import records_for_domain
+
+        found = await records_for_domain(domain, options.wix_base_url)
+        if isinstance(found, str):
+            return _fail(found)
+        records = found
+    resolvers = _resolvers(overrides)
+    prober = Prober(authoritative=authoritative, timeout=options.timeout)
+    console = Console()
+    try:
+        if options.once:
+            return await _once(prober, records, resolvers, options, console)
+        if options.json:
+            return await _json_lines(prober, records, resolvers, options)
+        return await _live(prober, records, resolvers, options, console)
+    finally:
+        await prober.aclose()
+
+
+async def _once(
+    prober: Prober,
+    records: list[ExpectedRecord],
+    resolvers: list[Resolver],
+    options: WatchOptions,
+    console: Console,
+) -> int:
+    report = await prober.sweep(records, resolvers, force=options.check_anyway)
+    if options.json:
+        sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
+    else:
+        console.print(render(report, SYSTEM_CLOCK.now()))
+    return EXIT_READY if report.all_ok else EXIT_NOT_YET
+
+
+async def _json_lines(
+    prober: Prober, records: list[ExpectedRecord], resolvers: list[Resolver], options: WatchOptions
+) -> int:
+    """One compact JSON document per sweep (JSON Lines) until every record is visible."""
+    while True:
+        report = await prober.sweep(records, resolvers, force=options.check_anyway)
+        sys.stdout.write(json.dumps(to_json(report), separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+        if report.all_ok:
+            return EXIT_READY
+        await SYSTEM_CLOCK.sleep(options.interval)
+
+
+async def _live(
+    prober: Prober,
+    records: list[ExpectedRecord],
+    resolvers: list[Resolver],
+    options: WatchOptions,
+    console: Console,
+) -> int:
+    report: Report | None = None
+    with Live(Text("Checking…"), console=console, auto_refresh=False) as live:
+        while True:
+            # The next sweep starts when the previous one has finished: never two at once.
+            report = await prober.sweep(records, resolvers, force=options.check_anyway)
+            if report.all_ok:
+                live.update(render(report, SYSTEM_CLOCK.now()), refresh=True)
+                return EXIT_READY
+            due = SYSTEM_CLOCK.monotonic() + options.interval
+            while SYSTEM_CLOCK.monotonic() < due:
+                live.update(render(report, SYSTEM_CLOCK.now(), due=due), refresh=True)
+                await asyncio.sleep(1)
+
+
+def _column_name(record: ExpectedRecord, report: Report) -> str:
+    zone = report.zones[record.name].apex
+    name = record.name
+    return name[: -len(zone) - 1] if name.endswith("." + zone) else name
+
+
+def _cell_text(report: Report, record: ExpectedRecord, resolver: Resolver, now: datetime) -> Text:
+    cell = report.cells.get((record.name, resolver.key))
+    if cell is None:
+        return Text("")
+    word = WORD[cell.status]
+    if cell.status in TIME_BOUND and cell.eta is not None:
+        word = countdown((cell.eta - now).total_seconds())
+    if not cell.queried:
+        word = "not asked"
+    style = {
+        Status.OK: "green",
+        Status.CACHED_NEGATIVE: "yellow",
+        Status.STALE: "yellow",
+        Status.UNREACHABLE: "dim",
+        Status.REFUSED: "dim",
+    }.get(cell.status, "red")
+    return Text(f"{GLYPH[cell.status]} {word}", style=style if cell.queried else "dim")
+
+
+def render(report: Report, now: datetime, due: float | None = None) -> Group:
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("resolver", no_wrap=True, max_width=28, overflow="ellipsis")
+    for record in report.records:
+        table.add_column(_column_name(record, report), no_wrap=True, overflow="ellipsis")
+    ordered = sorted(report.resolvers, key=lambda r: r.role is not Role.AUTHORITATIVE)
+    for resolver in ordered:
+        label = resolver.name + (" (auth)" if resolver.role is Role.AUTHORITATIVE else "")
+        table.add_row(Text(label), *(_cell_text(report, r, resolver, now) for r in report.records))
+    parts: list[object] = [table, Text("")]
+    zones = {z.apex: z for z in report.zones.values()}
+    for zone in zones.values():
+        if zone.provider:
+            parts.append(Text(f"{zone.apex}: DNS hosted by {zone.provider}", style="dim"))
+    parts.append(Text(report.eta.sentence, style="bold"))
+    for diagnosis in report.diagnoses:
+        parts.append(Text(f"• [{diagnosis.code}] {diagnosis.sentence}"))
+    for warning in report.warnings:
+        parts.append(Text(f"! {warning}", style="yellow"))
+    age = max(0, int((now - report.checked_at).total_seconds()))
+    footer = f"checked {age} s ago"
+    if due is not None:
+        footer += f"; next check in {max(0, int(due - SYSTEM_CLOCK.monotonic()))} s"
+    parts.append(Text(footer + " · Ctrl-C to stop", style="dim"))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def environment_credentials() -> tuple[str, str] | None:
+    key, site = os.environ.get("WIX_API_KEY", ""), os.environ.get("WIX_SITE_ID", "")
+    return (key, site) if key.strip() and site.strip() else None

@@ -1,0 +1,39 @@
+"""``watch --domain``: the records to watch, taken from the Wix sending domain."""
+
+from __future__ import annotations
+
+import os
+
+from tui.propagation import ExpectedRecord
+from tui.wix import ApiKeyAuth, DomainStatus, WixClient, WixError
+from tui.wix.transport import WIX_BASE_URL
+
+
+async def records_for_domain(domain: str, base_url: str | None) -> list[ExpectedRecord] | str:
+    """The domain's DNS records, or a sentence saying why there are none to watch."""
+    key, site = os.environ.get("WIX_API_KEY", ""), os.environ.get("WIX_SITE_ID", "")
+    if not key.strip() or not site.strip():
+        return (
+            "--domain needs Wix credentials: set WIX_API_KEY and WIX_SITE_ID (stored profiles "
+            "come with 'wix-sending login')"
+        )
+    try:
+        auth = ApiKeyAuth(key, site)
+        async with WixClient(auth, base_url=base_url or WIX_BASE_URL) as wix:
+            found = await wix.find_sending_domain(domain)
+    except ValueError as exc:
+        return str(exc)
+    except WixError as exc:
+        return exc.user_message()
+    if found is None:
+        return f"Wix has no sending domain {domain} for this site"
+    if found.status is DomainStatus.INITIALIZING or not found.dns_records:
+        return (
+            f"{domain} is {found.status_label}: Wix has not made its DNS records yet; "
+            "try again in a few minutes"
+        )
+    return [
+        ExpectedRecord(name=r.host_name.lower().rstrip("."), target=r.value.lower().rstrip("."))
+        for r in found.dns_records
+        if r.type == "CNAME"
+    ]

@@ -1,0 +1,146 @@
+"""A DNS response boiled down to what the classifier needs, read without ever raising.
+
+Everything from the network can be wrong: a response can be truncated, carry records for other
+names, have an SOA with absurd numbers, or be garbage that dnspython barely parsed. The
+classifier works on :class:`Answer`, which this module builds defensively.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dns.edns
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdatatype
+
+MAX_TTL = 2**31 - 1  # RFC 2181 §8: anything larger is treated as zero by resolvers; we clamp
+
+
+@dataclass(frozen=True, slots=True)
+class Soa:
+    owner: str
+    ttl: int
+    minimum: int
+    serial: int
+
+    @property
+    def negative_ttl(self) -> int:
+        """RFC 2308 §5: a negative answer lives min(SOA TTL, SOA MINIMUM)."""
+        return min(self.ttl, self.minimum)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    rcode: str  # NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ...
+    authoritative: bool = False
+    truncated: bool = False
+    cnames: tuple[str, ...] = ()  # CNAME targets owned by the question name
+    cname_ttl: int | None = None
+    owned_types: tuple[str, ...] = ()  # other types the question name owns in the answer
+    records: tuple[str, ...] = ()  # every answer RR as text, for display
+    addresses: tuple[str, ...] = ()  # A/AAAA found in the answer (end of the chain)
+    address_ttl: int | None = None
+    texts: tuple[str, ...] = ()  # TXT strings found in the answer
+    soa: Soa | None = None  # from the authority section of a negative answer
+    answer_soa: Soa | None = None  # an SOA in the answer section (the question was an apex)
+    ns_names: tuple[str, ...] = ()
+    ede: tuple[int, ...] = ()  # extended DNS error codes (RFC 8914)
+
+    @property
+    def negative(self) -> bool:
+        """NXDOMAIN, or NOERROR with nothing for the question (NODATA)."""
+        if self.rcode == "NXDOMAIN":
+            return True
+        return self.rcode == "NOERROR" and not self.records
+
+    @property
+    def nodata(self) -> bool:
+        return self.rcode == "NOERROR" and not self.records
+
+
+def _text(name: dns.name.Name) -> str:
+    return name.to_text(omit_final_dot=True).lower()
+
+
+def _clamp(ttl: object) -> int:
+    return ttl if isinstance(ttl, int) and 0 <= ttl <= MAX_TTL else 0
+
+
+def read_answer(message: dns.message.Message, qname: str) -> Answer:
+    """The parts of ``message`` about ``qname``; never raises, whatever the message holds."""
+    try:
+        return _read(message, qname)
+    except Exception:  # network bytes must never crash a sweep
+        return Answer(rcode="FORMERR")
+
+
+def _read(message: dns.message.Message, qname: str) -> Answer:
+    rcode = dns.rcode.to_text(message.rcode())
+    want = qname.lower().rstrip(".")
+    cnames: list[str] = []
+    cname_ttl: int | None = None
+    owned: list[str] = []
+    records: list[str] = []
+    addresses: list[str] = []
+    address_ttl: int | None = None
+    texts: list[str] = []
+    ns_names: list[str] = []
+    answer_soa: Soa | None = None
+    for rrset in message.answer:
+        owner = _text(rrset.name)
+        kind = dns.rdatatype.to_text(rrset.rdtype)
+        for rdata in rrset:
+            records.append(f"{owner} {rrset.ttl} {kind} {rdata.to_text()}")
+        if kind == "CNAME" and owner == want:
+            cnames += [_text(rdata.target) for rdata in rrset]
+            cname_ttl = _clamp(rrset.ttl)
+        elif owner == want:
+            owned.append(kind)
+        if kind in ("A", "AAAA"):
+            addresses += [rdata.to_text() for rdata in rrset]
+            address_ttl = _clamp(rrset.ttl) if address_ttl is None else address_ttl
+        elif kind == "TXT":
+            texts += [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in rrset]
+        elif kind == "NS":
+            ns_names += [_text(rdata.target) for rdata in rrset]
+        elif kind == "SOA" and rrset:
+            answer_soa = _soa(owner, rrset)
+    soa = None
+    for rrset in message.authority:
+        if rrset.rdtype == dns.rdatatype.SOA and rrset:
+            soa = _soa(_text(rrset.name), rrset)
+        elif rrset.rdtype == dns.rdatatype.NS:
+            ns_names += [_text(rdata.target) for rdata in rrset]
+    ede: list[int] = []
+    for option in message.options:
+        if isinstance(option, dns.edns.EDEOption):
+            ede.append(int(option.code))
+    return Answer(
+        rcode=rcode,
+        authoritative=bool(message.flags & dns.flags.AA),
+        truncated=bool(message.flags & dns.flags.TC),
+        cnames=tuple(cnames),
+        cname_ttl=cname_ttl,
+        owned_types=tuple(dict.fromkeys(owned)),
+        records=tuple(records),
+        addresses=tuple(addresses),
+        address_ttl=address_ttl,
+        texts=tuple(texts),
+        soa=soa,
+        answer_soa=answer_soa,
+        ns_names=tuple(dict.fromkeys(ns_names)),
+        ede=tuple(ede),
+    )
+
+
+def _soa(owner: str, rrset: object) -> Soa:
+    rdata = next(iter(rrset))  # type: ignore[call-overload]
+    return Soa(
+        owner=owner,
+        ttl=_clamp(rrset.ttl),  # type: ignore[attr-defined]
+        minimum=_clamp(rdata.minimum),
+        serial=int(rdata.serial) & 0xFFFFFFFF,
+    )

@@ -1,0 +1,247 @@
+"""Turning one answer into one cell: pure functions, no I/O (dns.md §3.7).
+
+The authoritative servers are the ground truth; a public resolver's answer is judged against
+what they serve (:class:`Truth`). Every function here accepts whatever the network produced and
+never raises.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from tui.propagation.answers import Answer
+from tui.propagation.model import SEVERITY, Cell, ExpectedRecord, Resolver, Status
+from tui.propagation.transport import Exchange
+
+# RFC 8914 codes that mean "DNSSEC said no": 6 Bogus, 7 Signature Expired, 9 DNSKEY Missing,
+# 10 RRSIGs Missing, 12 NSEC Missing (dns.md §3.7).
+DNSSEC_EDE = frozenset({6, 7, 9, 10, 12})
+# Resolvers cap how long they keep a negative answer (BIND 3 h): the upper bound when an
+# answer carries no SOA to read the remaining time from (dns.md §3.2).
+NEGATIVE_CAP = 10800
+
+# Cloudflare's published anycast ranges: A answers from these at a proxied name (dns.md §4 #3).
+CLOUDFLARE_RANGES = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "104.16.0.0/13",
+        "104.24.0.0/14",
+        "172.64.0.0/13",
+        "188.114.96.0/20",
+        "162.158.0.0/15",
+        "141.101.64.0/18",
+        "108.162.192.0/18",
+        "190.93.240.0/20",
+        "197.234.240.0/22",
+        "198.41.128.0/17",
+        "173.245.48.0/20",
+        "103.21.244.0/22",
+        "103.22.200.0/22",
+        "103.31.4.0/22",
+        "131.0.72.0/22",
+        "2400:cb00::/32",
+        "2606:4700::/32",
+        "2803:f800::/32",
+        "2405:b500::/32",
+        "2405:8100::/32",
+        "2a06:98c0::/29",
+        "2c0f:f248::/32",
+    )
+)
+
+
+def is_cloudflare(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in CLOUDFLARE_RANGES)
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """What the authoritative servers say about one record."""
+
+    served: bool  # at least one authoritative server answers the expected target
+    all_served: bool  # every reachable authoritative server does
+    target: str | None  # the CNAME target they serve (None: no CNAME there)
+    hidden: Status | None = None  # PROXIED or FLATTENED when the CNAME is hidden
+    negative_ttl: int | None = None  # min(SOA TTL, MINIMUM) of the zone
+
+    @property
+    def exists(self) -> bool:
+        """The name has the record in some form, so asking resolvers plants no negative."""
+        return self.served or self.target is not None or self.hidden is not None
+
+
+def _base(record: ExpectedRecord, resolver: Resolver, exchange: Exchange) -> Cell:
+    return Cell(
+        record=record.name,
+        resolver=resolver.key,
+        status=Status.SERVFAIL,
+        rtt_ms=round(exchange.rtt_ms, 1),
+        transport=exchange.transport,
+        answer=exchange.answer.records if exchange.answer else (),
+    )
+
+
+def _no_answer(cell: Cell, exchange: Exchange) -> Cell:
+    if exchange.timed_out or exchange.failure.startswith("connection failed"):
+        reason = "no answer in time" if exchange.timed_out else exchange.failure
+        return replace(
+            cell,
+            status=Status.UNREACHABLE,
+            detail=f"{reason}; this says nothing about propagation",
+        )
+    return replace(cell, status=Status.SERVFAIL, detail=exchange.failure or "no usable answer")
+
+
+def classify_authoritative(record: ExpectedRecord, resolver: Resolver, exchange: Exchange) -> Cell:
+    """An authoritative server's answer to ``record.name CNAME`` asked with RD=0."""
+    cell = _base(record, resolver, exchange)
+    answer = exchange.answer
+    if answer is None:
+        return _no_answer(cell, exchange)
+    if answer.rcode == "REFUSED" or (
+        answer.rcode in ("NOERROR", "NXDOMAIN") and not answer.authoritative
+    ):
+        return replace(
+            cell,
+            status=Status.REFUSED,
+            detail="this server does not serve the zone (a lame delegation)",
+        )
+    if answer.rcode != "NOERROR" and answer.rcode != "NXDOMAIN":
+        return replace(cell, status=Status.SERVFAIL, detail=f"answered {answer.rcode}")
+    if answer.cnames:
+        seen = answer.cnames[0]
+        cell = replace(cell, target=seen)
+        if seen == record.target:
+            return replace(cell, status=Status.OK, ttl=answer.cname_ttl, detail="published")
+        return replace(
+            cell,
+            status=Status.WRONG_TARGET,
+            ttl=answer.cname_ttl,
+            detail=f"points to {seen}, expected {record.target}",
+        )
+    if answer.rcode == "NXDOMAIN":
+        return replace(
+            cell, status=Status.NOT_PUBLISHED, detail="the name does not exist at this server"
+        )
+    return replace(
+        cell,
+        status=Status.NOT_PUBLISHED,
+        detail="the name exists but has no CNAME at this server",
+    )
+
+
+def classify_hidden(
+    cell: Cell, addresses: Answer | None, target_addresses: tuple[str, ...]
+) -> Cell:
+    """A name with no visible CNAME but A answers: proxied (orange cloud) or flattened."""
+    if addresses is None or not addresses.addresses:
+        return cell
+    found = addresses.addresses
+    if target_addresses and set(found) == set(target_addresses):
+        return replace(
+            cell,
+            status=Status.FLATTENED,
+            answer=cell.answer + addresses.records,
+            detail="the CNAME is flattened: A answers equal the target's, the CNAME is hidden",
+        )
+    if all(is_cloudflare(a) for a in found) or (
+        target_addresses and set(found) != set(target_addresses)
+    ):
+        return replace(
+            cell,
+            status=Status.PROXIED,
+            answer=cell.answer + addresses.records,
+            detail=f"proxied: answers {', '.join(found[:2])} instead of the CNAME",
+        )
+    return cell
+
+
+def classify_resolver(
+    record: ExpectedRecord,
+    resolver: Resolver,
+    exchange: Exchange,
+    truth: Truth,
+    now: datetime,
+) -> Cell:
+    """A recursive resolver's answer to ``record.name CNAME`` (RD=1), judged against truth."""
+    cell = _base(record, resolver, exchange)
+    answer = exchange.answer
+    if answer is None:
+        return _no_answer(cell, exchange)
+    if answer.rcode == "REFUSED":
+        return replace(cell, status=Status.REFUSED, detail="the resolver refused to answer")
+    if answer.rcode == "SERVFAIL":
+        if DNSSEC_EDE & set(answer.ede):
+            return replace(
+                cell,
+                status=Status.DNSSEC_BOGUS,
+                detail=f"DNSSEC validation failed (extended error {sorted(answer.ede)})",
+            )
+        return replace(cell, status=Status.SERVFAIL, detail="the resolver could not resolve it")
+    if answer.rcode not in ("NOERROR", "NXDOMAIN"):
+        return replace(cell, status=Status.SERVFAIL, detail=f"answered {answer.rcode}")
+    if answer.cnames:
+        seen = answer.cnames[0]
+        ttl = answer.cname_ttl
+        cell = replace(cell, target=seen)
+        if seen == record.target:
+            return replace(cell, status=Status.OK, ttl=ttl, detail="visible")
+        if truth.target == record.target and ttl is not None:
+            return replace(
+                cell,
+                status=Status.STALE,
+                ttl=ttl,
+                remaining=float(ttl),
+                eta=now + timedelta(seconds=ttl),
+                bound=f"the old record's cached TTL ({ttl} s left)",
+                detail=f"still has the old target {seen}",
+            )
+        return replace(
+            cell,
+            status=Status.WRONG_TARGET,
+            ttl=ttl,
+            detail=f"points to {seen}, expected {record.target}",
+        )
+    # A negative answer: NXDOMAIN, or NODATA for the CNAME.
+    if truth.hidden is not None:
+        return replace(cell, status=truth.hidden, detail="the CNAME is hidden (see the A answers)")
+    if not truth.exists:
+        return replace(
+            cell,
+            status=Status.NOT_PUBLISHED,
+            detail="not at the authoritative servers yet, so not here either",
+        )
+    if answer.soa is not None:
+        remaining = answer.soa.negative_ttl
+        zone_ttl = truth.negative_ttl or remaining
+        return replace(
+            cell,
+            status=Status.CACHED_NEGATIVE,
+            ttl=remaining,
+            remaining=float(remaining),
+            eta=now + timedelta(seconds=remaining),
+            bound=f"the SOA in its answer: {remaining} s left of the zone's {zone_ttl} s",
+            detail="cached 'does not exist' from before the record was published",
+        )
+    cap = min(truth.negative_ttl or NEGATIVE_CAP, NEGATIVE_CAP)
+    return replace(
+        cell,
+        status=Status.CACHED_NEGATIVE,
+        remaining=float(cap),
+        eta=now + timedelta(seconds=cap),
+        bound=f"no SOA in the answer; upper bound: the negative TTL {cap} s",
+        detail="cached 'does not exist' (the resolver did not say for how long)",
+    )
+
+
+def worst(cells: list[Cell]) -> Cell:
+    """Of several samples of one anycast row, the one a lookup may still get."""
+    ranked = max(cells, key=lambda c: (SEVERITY[c.status], c.remaining or 0.0))
+    ok = sum(1 for c in cells if c.status is Status.OK)
+    return replace(ranked, samples=len(cells), samples_ok=ok)

@@ -1,0 +1,261 @@
+"""Why a record is not visible, and what to change where: the common mistakes of dns.md §4,
+each with a stable code and one sentence.
+
+``probe`` asks the authoritative servers the few extra questions that tell mistakes apart
+(is the record at the doubled name? at a name with the underscore missing? is there other
+data at the name?); ``diagnose`` is pure and turns the sweep's results into findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tui.propagation.authority import Ask
+from tui.propagation.classify import Truth
+from tui.propagation.eta import clock_time
+from tui.propagation.model import Cell, Diagnosis, Endpoint, ExpectedRecord, Status, ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """Extra facts from the authoritative servers about one record."""
+
+    doubled: str | None = None  # the record exists at NAME.ZONE.ZONE
+    typo: str | None = None  # the record exists at a name with an underscore missing
+    other_types: tuple[str, ...] = ()  # data besides the CNAME at the name
+    cname_count: int = 0
+
+
+def relative(name: str, apex: str) -> str:
+    return name[: -len(apex) - 1] if name.endswith("." + apex) else name
+
+
+def typo_variants(name: str) -> list[str]:
+    """The name with underscores dropped: ``s1._domainkey.x`` -> ``s1.domainkey.x``."""
+    labels = name.split(".")
+    variants = []
+    for index, label in enumerate(labels):
+        if label.startswith("_"):
+            variants.append(".".join([*labels[:index], label.lstrip("_"), *labels[index + 1 :]]))
+    return variants
+
+
+async def probe(
+    record: ExpectedRecord, truth: Truth, zone: ZoneInfo, server: Endpoint, ask: Ask
+) -> Findings:
+    if not truth.exists:
+        doubled = f"{record.name}.{zone.apex}"
+        found = await ask(server, doubled, "CNAME", recursion=False)
+        if found.answer and found.answer.cnames:
+            return Findings(doubled=doubled)
+        for variant in typo_variants(record.name):
+            found = await ask(server, variant, "CNAME", recursion=False)
+            if found.answer and found.answer.cnames:
+                return Findings(typo=variant)
+        return Findings()
+    others: list[str] = []
+    count = 0
+    for rdtype in ("CNAME", "TXT", "MX"):
+        found = await ask(server, record.name, rdtype, recursion=False)
+        if found.answer is None:
+            continue
+        if rdtype == "CNAME":
+            count = len(set(found.answer.cnames))
+        others += [t for t in found.answer.owned_types if t not in ("CNAME", "RRSIG", "NSEC")]
+    return Findings(other_types=tuple(dict.fromkeys(others)), cname_count=count)
+
+
+def diagnose(
+    records: Sequence[ExpectedRecord],
+    truths: Mapping[str, Truth],
+    zones: Mapping[str, ZoneInfo],
+    findings: Mapping[str, Findings],
+    cells: Mapping[tuple[str, str], Cell],
+    auth_cells: Mapping[str, Sequence[Cell]],
+) -> list[Diagnosis]:
+    out: list[Diagnosis] = []
+    for record in records:
+        zone = zones[record.name]
+        out += _record_diagnoses(record, truths[record.name], zone, findings.get(record.name))
+        out += _hidden(record, auth_cells.get(record.name, ()), zone)
+    out += _zone_diagnoses(records, truths, zones, cells)
+    return out
+
+
+def _host(zone: ZoneInfo) -> str:
+    return zone.provider or "your DNS host"
+
+
+def _record_diagnoses(
+    record: ExpectedRecord, truth: Truth, zone: ZoneInfo, found: Findings | None
+) -> list[Diagnosis]:
+    out: list[Diagnosis] = []
+    name, apex, host = record.name, zone.apex, _host(zone)
+    if name == apex:
+        out.append(
+            Diagnosis(
+                "apex_cname",
+                f"{name} is the zone apex, and a CNAME cannot sit there (the apex must hold "
+                "SOA and NS, RFC 1034 §3.6.2). Use the subdomain the sender asked for, or an "
+                f"ALIAS/flattening feature at {host}.",
+                (name,),
+                apex,
+            )
+        )
+    if found and found.doubled:
+        out.append(
+            Diagnosis(
+                "double_suffix",
+                f"The record is at {found.doubled}: {host} adds '{apex}' to the Host field by "
+                f"itself. Edit it and enter only '{relative(name, apex)}' as the host.",
+                (name,),
+                apex,
+            )
+        )
+    if found and found.typo:
+        out.append(
+            Diagnosis(
+                "typo_underscore",
+                f"The record is at {found.typo}, without the underscore. Rename the host at "
+                f"{host} to '{relative(name, apex)}' (the '_' is part of the name).",
+                (name,),
+                apex,
+            )
+        )
+    seen = truth.target
+    if seen and seen != record.target:
+        if seen == f"{record.target}.{apex}":
+            out.append(
+                Diagnosis(
+                    "relative_target",
+                    f"{name} points to {seen}: {host} read the target as relative and "
+                    f"appended '{apex}'. Enter the value as '{record.target}.' (with a final "
+                    "dot), or however your host's help says to give a full name.",
+                    (name,),
+                    apex,
+                )
+            )
+        else:
+            out.append(
+                Diagnosis(
+                    "wrong_target",
+                    f"{name} points to {seen} at {host}; change the value to {record.target}.",
+                    (name,),
+                    apex,
+                )
+            )
+    if found and (found.other_types or found.cname_count > 1):
+        what = ", ".join(found.other_types) if found.other_types else "a second CNAME"
+        out.append(
+            Diagnosis(
+                "conflict",
+                f"{name} holds {what} besides its CNAME. A name with a CNAME may hold nothing "
+                f"else (RFC 1034 §3.6.2): delete the extra record(s) at {host}.",
+                (name,),
+                apex,
+            )
+        )
+    return out
+
+
+def _hidden(record: ExpectedRecord, auth: Sequence[Cell], zone: ZoneInfo) -> list[Diagnosis]:
+    statuses = {cell.status for cell in auth}
+    if Status.PROXIED in statuses:
+        return [
+            Diagnosis(
+                "proxied",
+                f"{record.name} is proxied ({_host(zone)}'s orange cloud), which hides the "
+                "CNAME behind proxy addresses. Set the record to 'DNS only' (grey cloud).",
+                (record.name,),
+                zone.apex,
+            )
+        ]
+    if Status.FLATTENED in statuses:
+        return [
+            Diagnosis(
+                "flattened",
+                f"{record.name} is flattened (CNAME flattening or an ALIAS record at "
+                f"{_host(zone)}), which hides the CNAME. Turn flattening off for this name.",
+                (record.name,),
+                zone.apex,
+            )
+        ]
+    return []
+
+
+def _zone_diagnoses(
+    records: Sequence[ExpectedRecord],
+    truths: Mapping[str, Truth],
+    zones: Mapping[str, ZoneInfo],
+    cells: Mapping[tuple[str, str], Cell],
+) -> list[Diagnosis]:
+    out: list[Diagnosis] = []
+    by_zone: dict[str, list[ExpectedRecord]] = {}
+    for record in records:
+        by_zone.setdefault(zones[record.name].apex, []).append(record)
+    for apex, members in by_zone.items():
+        zone = zones[members[0].name]
+        names = tuple(r.name for r in members)
+        if all(not truths[r.name].exists for r in members) and zone.ns_names:
+            out.append(
+                Diagnosis(
+                    "wrong_dns_host",
+                    f"None of the records are at the servers that answer for {apex}: its DNS "
+                    f"is hosted by {_host(zone)} ({', '.join(zone.ns_names)}). Add them there; "
+                    "records added anywhere else (at the registrar, say) are never seen.",
+                    names,
+                    apex,
+                )
+            )
+        zone_cells = [c for c in cells.values() if c.record in names]
+        bogus = [c for c in zone_cells if c.status is Status.DNSSEC_BOGUS]
+        if bogus:
+            out.append(
+                Diagnosis(
+                    "dnssec_broken",
+                    f"Validating resolvers reject {apex}'s answers as DNSSEC-bogus while others "
+                    "see the records. Usually a DS record at the registrar is left over from an "
+                    f"earlier DNS host: remove it there, or turn DNSSEC on at {_host(zone)}.",
+                    tuple(dict.fromkeys(c.record for c in bogus)),
+                    apex,
+                )
+            )
+        early = [c for c in zone_cells if c.status is Status.CACHED_NEGATIVE and c.eta]
+        if early:
+            latest = max(c.eta for c in early if c.eta)
+            resolvers = len({c.resolver for c in early})
+            out.append(
+                Diagnosis(
+                    "queried_too_early",
+                    f"{resolvers} resolver(s) cached 'does not exist' before the records were "
+                    f"published (they were looked up too early); they will see them by "
+                    f"{clock_time(latest)}. Wait until then before pressing Authenticate.",
+                    tuple(dict.fromkeys(c.record for c in early)),
+                    apex,
+                )
+            )
+        if zone.lagging:
+            newest = max(zone.serials.values())
+            lagging = ", ".join(f"{k} (serial {zone.serials[k]})" for k in zone.lagging)
+            out.append(
+                Diagnosis(
+                    "lagging_secondary",
+                    f"{lagging} lag behind the newest serial {newest}: they do not have the "
+                    f"latest changes yet. This usually takes minutes; if it lasts, ask "
+                    f"{_host(zone)}.",
+                    names,
+                    apex,
+                )
+            )
+        if zone.lame:
+            out.append(
+                Diagnosis(
+                    "lame_server",
+                    f"{', '.join(zone.lame)} do(es) not answer for {apex} although listed as "
+                    f"its name server(s): fix the NS records at the registrar or {_host(zone)}.",
+                    names,
+                    apex,
+                )
+            )
+    return out

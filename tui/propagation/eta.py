@@ -1,0 +1,75 @@
+"""When will every record be visible? Per cell the classifier already knows; overall it is the
+latest of them, and the answer always names the bound it comes from (dns.md §3.7 step 5-6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from tui.propagation.classify import Truth
+from tui.propagation.model import NO_SIGNAL, TIME_BOUND, Cell, Eta, Role, Status
+
+NEEDS_A_FIX = frozenset(
+    {
+        Status.WRONG_TARGET,
+        Status.PROXIED,
+        Status.FLATTENED,
+        Status.DNSSEC_BOGUS,
+        Status.NOT_PUBLISHED,
+    }
+)
+
+
+def clock_time(when: datetime) -> str:
+    """HH:MM in the user's local time zone."""
+    return when.astimezone().strftime("%H:%M")
+
+
+def overall(
+    cells: Iterable[Cell],
+    truths: Mapping[str, Truth],
+    roles: Mapping[str, Role],
+    now: datetime,
+) -> Eta:
+    cells = list(cells)
+    unpublished = [name for name, truth in truths.items() if not truth.exists]
+    if unpublished:
+        return Eta(
+            None,
+            "",
+            f"No ETA yet: {len(unpublished)} of {len(truths)} record(s) are not at the "
+            "authoritative servers. Add them at your DNS host; the clock starts then.",
+            ready=False,
+        )
+    broken = [c for c in cells if c.status in NEEDS_A_FIX]
+    if broken:
+        return Eta(
+            None,
+            "",
+            f"No ETA: {len(broken)} cell(s) need a fix first (see the diagnoses); "
+            "waiting will not help.",
+            ready=False,
+        )
+    pending = [c for c in cells if c.status in TIME_BOUND and c.eta is not None]
+    answered = [c for c in cells if c.status not in NO_SIGNAL]
+    if not pending:
+        failing = [c for c in answered if c.status is not Status.OK]
+        if failing:
+            return Eta(
+                None,
+                "",
+                f"No ETA: {len(failing)} resolver answer(s) are failures (SERVFAIL); "
+                "they are usually brief, the next check will tell.",
+                ready=False,
+            )
+        if not answered:
+            return Eta(None, "", "No resolver answered: check the network.", ready=False)
+        return Eta(now, "", "All records are visible at every resolver that answered.", True)
+    latest = max(pending, key=lambda c: c.eta or now)
+    assert latest.eta is not None
+    return Eta(
+        latest.eta,
+        latest.bound,
+        f"All visible by {clock_time(latest.eta)} (bound: {latest.bound}).",
+        ready=False,
+    )

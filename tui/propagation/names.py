@@ -1,0 +1,143 @@
+"""Host names and server addresses as users type them, checked and normalised once.
+
+A name is kept in its ASCII (punycode) form for the wire and in Unicode for display, so an IDN
+like ``bücher.example`` shows as typed while ``xn--bcher-kva.example`` is what gets queried.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+MAX_NAME_LENGTH = 253
+MAX_LABEL_LENGTH = 63
+# Underscores are legal in DNS labels and required here (s1._domainkey); hostname rules would
+# refuse them, so labels are checked against DNS rules, not hostname rules.
+_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$")
+
+
+class InvalidInput(ValueError):
+    """A name, record or server address the user typed that cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    ascii: str  # lower case, no trailing dot, punycode
+    display: str  # as a human reads it (Unicode for IDNs)
+
+    @property
+    def is_idn(self) -> bool:
+        return self.ascii != self.display
+
+    def __str__(self) -> str:
+        return self.ascii if not self.is_idn else f"{self.display} ({self.ascii})"
+
+
+def parse_name(text: str, what: str = "name") -> Name:
+    """``" Bücher.Example. "`` -> Name("xn--bcher-kva.example", "bücher.example")."""
+    if not isinstance(text, str):
+        raise InvalidInput(f"the {what} must be text")
+    raw = text.strip().rstrip(".")
+    if not raw:
+        raise InvalidInput(f"the {what} is empty")
+    if any(c.isspace() for c in raw):
+        raise InvalidInput(f"the {what} {text.strip()!r} contains spaces")
+    labels = raw.split(".")
+    if any(not label for label in labels):
+        raise InvalidInput(f"the {what} {raw!r} has an empty label (two dots in a row)")
+    ascii_labels = [_to_ascii(label, raw, what) for label in labels]
+    ascii_name = ".".join(ascii_labels)
+    if len(ascii_name) > MAX_NAME_LENGTH:
+        raise InvalidInput(
+            f"the {what} is {len(ascii_name)} characters long; DNS allows at most {MAX_NAME_LENGTH}"
+        )
+    for label in ascii_labels:
+        if len(label) > MAX_LABEL_LENGTH:
+            raise InvalidInput(
+                f"the label {label[:20]!r}... in the {what} is longer than {MAX_LABEL_LENGTH} "
+                "characters"
+            )
+        if not _LABEL.match(label):
+            raise InvalidInput(
+                f"the {what} {raw!r} has an invalid label {label!r}: use letters, digits, "
+                "hyphens and underscores, not starting or ending with a hyphen"
+            )
+    display = ".".join(_to_unicode(label) for label in ascii_labels)
+    return Name(ascii=ascii_name, display=display)
+
+
+def _to_ascii(label: str, whole: str, what: str) -> str:
+    if label.isascii():
+        return label.lower()
+    try:
+        # IDNA 2003 as in the stdlib codec; good enough to turn what a user typed into the
+        # punycode the DNS holds (and the display form shows both, so mismatches are visible).
+        return label.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise InvalidInput(f"the {what} {whole!r} is not a valid international name") from None
+
+
+def _to_unicode(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return label
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSpec:
+    """A record to watch: ``HOST=TARGET`` on the command line (always a CNAME here)."""
+
+    host: Name
+    target: Name
+    rdtype: str = "CNAME"
+
+
+def parse_record_spec(text: str) -> RecordSpec:
+    host, sep, target = text.partition("=")
+    if not sep:
+        raise InvalidInput(
+            f"{text!r} is not HOST=TARGET; e.g. s1._domainkey.example.com=s1.dkim.esp.example"
+        )
+    if "=" in target:
+        raise InvalidInput(f"{text!r} has more than one '='")
+    return RecordSpec(host=parse_name(host, "host"), target=parse_name(target, "target"))
+
+
+@dataclass(frozen=True, slots=True)
+class ServerAddress:
+    host: str  # an IP address
+    port: int = 53
+
+    def __str__(self) -> str:
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        return shown if self.port == 53 else f"{shown}:{self.port}"
+
+
+def parse_server(text: str) -> ServerAddress:
+    """``1.1.1.1``, ``127.0.0.1:5353``, ``::1`` or ``[::1]:5353``; only IP addresses."""
+    raw = text.strip()
+    host, port_text = raw, ""
+    if raw.startswith("["):
+        host, sep, rest = raw[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise InvalidInput(f"{text!r} is not ADDR[:PORT]; write IPv6 as [::1]:5353")
+        port_text = rest[1:]
+    elif raw.count(":") == 1:
+        host, _, port_text = raw.partition(":")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} is not an IP address (ADDR[:PORT], e.g. 9.9.9.9 or 127.0.0.1:5353); "
+            "give the server's address, not its name"
+        ) from None
+    port = 53
+    if port_text:
+        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+            raise InvalidInput(f"{text!r} has an invalid port {port_text!r} (1-65535)")
+        port = int(port_text)
+    return ServerAddress(host=str(address), port=port)

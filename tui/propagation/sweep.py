@@ -1,0 +1,292 @@
+"""One sweep: every record at every resolver, authoritative servers first.
+
+    prober = Prober(authoritative=[...])              # or discovered through `discovery`
+    report = await prober.sweep(records, resolvers)   # a Report: cells, diagnoses, ETA
+
+Every question is bounded by one semaphore (about 200 in flight: desktop systems allow 256 or
+1024 open files, dns.md §5.2) and has its own timeout, and everything for one sweep runs
+concurrently, so a dead resolver costs one timeout, not one per record.
+
+Observer effect (dns.md §3 headline 3): public resolvers are not asked about a record until
+the authoritative servers serve it, because each "does not exist" we provoke is cached for the
+zone's negative TTL. ``force=True`` asks anyway and says what it costs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+import httpx
+
+from tui.clock import SYSTEM_CLOCK, Clock
+from tui.propagation import authority, classify, diagnose, eta
+from tui.propagation.answers import Answer
+from tui.propagation.classify import Truth
+from tui.propagation.model import (
+    NO_SIGNAL,
+    Cell,
+    Endpoint,
+    ExpectedRecord,
+    Report,
+    Resolver,
+    Role,
+    Status,
+    ZoneInfo,
+)
+from tui.propagation.names import ServerAddress
+from tui.propagation.transport import Exchange, ask, ask_doh
+
+DEFAULT_CONCURRENCY = 200
+DEFAULT_TIMEOUT = 2.0
+ANYCAST_SAMPLES = 3
+
+
+class Prober:
+    def __init__(
+        self,
+        *,
+        authoritative: Sequence[ServerAddress] = (),
+        discovery: Sequence[Resolver] = (),
+        clock: Clock = SYSTEM_CLOCK,
+        timeout: float = DEFAULT_TIMEOUT,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        anycast_samples: int = ANYCAST_SAMPLES,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.authoritative = tuple(authoritative)
+        self.discovery = tuple(discovery)
+        self.clock = clock
+        self.timeout = timeout
+        self.anycast_samples = max(1, anycast_samples)
+        self._limit = asyncio.Semaphore(concurrency)
+        self._http = http
+        self._owns_http = http is None
+        self._use_doh: set[str] = set()  # resolvers whose port 53 looked blocked
+        self.questions = 0  # how many questions were sent (benchmarks, tests)
+
+    async def aclose(self) -> None:
+        if self._http is not None and self._owns_http:
+            await self._http.aclose()
+
+    # --- asking --------------------------------------------------------------------------
+
+    async def ask(
+        self, endpoint: Endpoint, qname: str, rdtype: str, *, recursion: bool, cd: bool = False
+    ) -> Exchange:
+        async with self._limit:
+            self.questions += 1
+            return await ask(
+                endpoint, qname, rdtype, recursion=recursion, cd=cd, timeout=self.timeout
+            )
+
+    async def _ask_resolver(
+        self, resolver: Resolver, qname: str, rdtype: str, *, cd: bool = False
+    ) -> Exchange:
+        if resolver.key in self._use_doh and resolver.doh_url:
+            if self._http is None:
+                self._http = httpx.AsyncClient()
+            async with self._limit:
+                self.questions += 1
+                return await ask_doh(
+                    self._http, resolver.doh_url, qname, rdtype, cd=cd, timeout=self.timeout
+                )
+        exchange = await self.ask(resolver.endpoint, qname, rdtype, recursion=True, cd=cd)
+        if exchange.timed_out and resolver.doh_url:
+            # Port 53 may be blocked or intercepted on this network: use DoH from the next
+            # sweep on (not now: a dead resolver must cost one timeout, not two).
+            self._use_doh.add(resolver.key)
+        return exchange
+
+    # --- the sweep ------------------------------------------------------------------------
+
+    async def sweep(
+        self, records: Sequence[ExpectedRecord], resolvers: Sequence[Resolver], *, force=False
+    ) -> Report:
+        now = self.clock.now()
+        recursive = [r for r in resolvers if r.role is not Role.AUTHORITATIVE] or list(
+            self.discovery
+        )
+        discovery = list(self.discovery) or recursive
+        authorities = await self._authorities(records, discovery)
+        auth_results = await asyncio.gather(
+            *(self._authoritative(r, authorities[r.name], discovery) for r in records)
+        )
+        truths = {r.name: truth for r, (truth, _) in zip(records, auth_results, strict=True)}
+        auth_cells = {r.name: cells for r, (_, cells) in zip(records, auth_results, strict=True)}
+        zones = {r.name: authorities[r.name].zone for r in records}
+        findings_list = await asyncio.gather(
+            *(self._findings(r, truths[r.name], authorities[r.name]) for r in records)
+        )
+        findings = dict(zip([r.name for r in records], findings_list, strict=True))
+        public_cells = await asyncio.gather(
+            *(
+                self._public_cell(
+                    record, resolver, truths[record.name], zones[record.name], now, force
+                )
+                for record in records
+                for resolver in recursive
+            )
+        )
+        cells: dict[tuple[str, str], Cell] = {}
+        for name, column in auth_cells.items():
+            for cell in column:
+                cells[(name, cell.resolver)] = cell
+        for cell in public_cells:
+            cells[(cell.record, cell.resolver)] = cell
+        rows = _dedupe([s for a in authorities.values() for s in a.servers] + recursive)
+        roles = {r.key: r.role for r in rows}
+        warnings = [a.problem for a in authorities.values() if a.problem]
+        if force and any(not t.exists for t in truths.values()):
+            ttl = max((z.negative_ttl or 0 for z in zones.values()), default=0) or 3600
+            warnings.append(
+                "Checked public resolvers although the records are not published: each one "
+                "that answered 'does not exist' will keep that answer for up to "
+                f"{ttl} s, which delays it seeing the records."
+            )
+        diagnoses = diagnose.diagnose(records, truths, zones, findings, cells, auth_cells)
+        return Report(
+            checked_at=now,
+            records=tuple(records),
+            resolvers=tuple(rows),
+            cells=cells,
+            zones=zones,
+            diagnoses=tuple(diagnoses),
+            eta=eta.overall(cells.values(), truths, roles, now),
+            warnings=tuple(dict.fromkeys(warnings)),
+        )
+
+    async def _authorities(
+        self, records: Sequence[ExpectedRecord], discovery: Sequence[Resolver]
+    ) -> dict[str, authority.Authority]:
+        found = await asyncio.gather(
+            *(
+                authority.discover(
+                    r.name, self.ask, overrides=self.authoritative, recursive=discovery
+                )
+                for r in records
+            )
+        )
+        return {r.name: a for r, a in zip(records, found, strict=True)}
+
+    async def _authoritative(
+        self, record: ExpectedRecord, found: authority.Authority, discovery: Sequence[Resolver]
+    ) -> tuple[Truth, list[Cell]]:
+        exchanges = await asyncio.gather(
+            *(self.ask(s.endpoint, record.name, "CNAME", recursion=False) for s in found.servers)
+        )
+        cells = [
+            classify.classify_authoritative(record, server, exchange)
+            for server, exchange in zip(found.servers, exchanges, strict=True)
+        ]
+        if any(c.detail.startswith("the name exists") for c in cells):
+            cells = await self._unhide(record, found.servers, cells, discovery)
+        # Prefer the expected target when any server has it; else what the servers do serve.
+        targets = [c.target for c in cells if c.target]
+        target = record.target if record.target in targets else next(iter(targets), None)
+        answering = [c for c in cells if c.status not in NO_SIGNAL]
+        hidden = next(
+            (c.status for c in cells if c.status in (Status.PROXIED, Status.FLATTENED)), None
+        )
+        truth = Truth(
+            served=any(c.status is Status.OK for c in cells),
+            all_served=bool(answering) and all(c.status is Status.OK for c in answering),
+            target=target,
+            hidden=hidden,
+            negative_ttl=found.zone.negative_ttl,
+        )
+        return truth, cells
+
+    async def _unhide(
+        self,
+        record: ExpectedRecord,
+        servers: Sequence[Resolver],
+        cells: list[Cell],
+        discovery: Sequence[Resolver],
+    ) -> list[Cell]:
+        """No CNAME at a name that exists: proxied or flattened? Compare its A answers with
+        the target's own (dns.md §4 #3)."""
+        target_addresses = await self._addresses(record.target, discovery)
+        out = []
+        for server, cell in zip(servers, cells, strict=True):
+            if cell.detail.startswith("the name exists"):
+                exchange = await self.ask(server.endpoint, record.name, "A", recursion=False)
+                cell = classify.classify_hidden(cell, exchange.answer, target_addresses)
+            out.append(cell)
+        return out
+
+    async def _addresses(self, name: str, discovery: Sequence[Resolver]) -> tuple[str, ...]:
+        for resolver in discovery[:2]:
+            exchange = await self._ask_resolver(resolver, name, "A")
+            if exchange.answer and exchange.answer.addresses:
+                return exchange.answer.addresses
+        return ()
+
+    async def _findings(
+        self, record: ExpectedRecord, truth: Truth, found: authority.Authority
+    ) -> diagnose.Findings:
+        if not found.servers:
+            return diagnose.Findings()
+        return await diagnose.probe(record, truth, found.zone, found.servers[0].endpoint, self.ask)
+
+    async def _public_cell(
+        self,
+        record: ExpectedRecord,
+        resolver: Resolver,
+        truth: Truth,
+        zone: ZoneInfo,
+        now: datetime,
+        force: bool,
+    ) -> Cell:
+        if not truth.exists and not force:
+            ttl = zone.negative_ttl
+            cost = f"for up to {ttl} s" if ttl else "for the zone's negative TTL"
+            return Cell(
+                record=record.name,
+                resolver=resolver.key,
+                status=Status.NOT_PUBLISHED,
+                queried=False,
+                detail="not asked yet: the authoritative servers do not serve it, and asking "
+                f"now would make this resolver remember 'does not exist' {cost}",
+            )
+        samples = self.anycast_samples if resolver.anycast else 1
+        cells = await asyncio.gather(
+            *(self._sample(record, resolver, truth, now) for _ in range(samples))
+        )
+        return classify.worst(list(cells))
+
+    async def _sample(
+        self, record: ExpectedRecord, resolver: Resolver, truth: Truth, now: datetime
+    ) -> Cell:
+        exchange = await self._ask_resolver(resolver, record.name, "CNAME")
+        cell = classify.classify_resolver(record, resolver, exchange, truth, now)
+        if cell.status is Status.SERVFAIL and exchange.answer is not None:
+            # SERVFAIL that goes away with validation off is DNSSEC, not the resolver.
+            checked = await self._ask_resolver(resolver, record.name, "CNAME", cd=True)
+            if checked.answer is not None and checked.answer.rcode in ("NOERROR", "NXDOMAIN"):
+                cell = replace(
+                    cell,
+                    status=Status.DNSSEC_BOGUS,
+                    detail="fails DNSSEC validation (answers with checking disabled)",
+                )
+        if truth.hidden is not None and cell.status is truth.hidden:
+            found = await self._ask_resolver(resolver, record.name, "A")
+            cell = _with_addresses(cell, found.answer)
+        return cell
+
+
+def _with_addresses(cell: Cell, answer: Answer | None) -> Cell:
+    if answer is None or not answer.records:
+        return cell
+    return replace(cell, answer=cell.answer + answer.records)
+
+
+def _dedupe(resolvers: Sequence[Resolver]) -> list[Resolver]:
+    seen: dict[str, Resolver] = {}
+    for resolver in resolvers:
+        seen.setdefault(resolver.key, resolver)
+    return list(seen.values())
