@@ -1,0 +1,175 @@
+"""Unit tests of the classifier (pure: synthesized responses, no network), including a property
+test that garbage never crashes it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dns.message
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.propagation.messages import exchange, response
+from tui.propagation.answers import read_answer
+from tui.propagation.classify import (
+    Truth,
+    classify_authoritative,
+    classify_hidden,
+    classify_resolver,
+    worst,
+)
+from tui.propagation.model import Endpoint, ExpectedRecord, Resolver, Role, Status
+from tui.propagation.transport import Exchange
+
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+RECORD = ExpectedRecord("s1._domainkey.example.com", "s1.dkim.esp.example")
+AUTH = Resolver("ns1", "ns1", "x", Role.AUTHORITATIVE, (Endpoint("127.0.0.1", 5300),))
+PUBLIC = Resolver("r1", "r1", "x", Role.PUBLIC, (Endpoint("127.0.0.1", 5301),))
+SERVED = Truth(served=True, all_served=True, target=RECORD.target, negative_ttl=1800)
+ABSENT = Truth(served=False, all_served=False, target=None, negative_ttl=1800)
+Q = RECORD.name
+
+
+def auth(message: dns.message.Message) -> Status:
+    return classify_authoritative(RECORD, AUTH, exchange(message, Q)).status
+
+
+def public(message: dns.message.Message, truth: Truth = SERVED):
+    return classify_resolver(RECORD, PUBLIC, exchange(message, Q), truth, NOW)
+
+
+def test_authoritative_verdicts() -> None:
+    cname = [(Q, 3600, "CNAME", RECORD.target + ".")]
+    assert auth(response(Q, answer=cname, aa=True)) is Status.OK
+    wrong = [(Q, 3600, "CNAME", "other.esp.example.")]
+    assert auth(response(Q, answer=wrong, aa=True)) is Status.WRONG_TARGET
+    assert (
+        auth(response(Q, rcode="NXDOMAIN", soa=("example.com", 3600, 1800), aa=True))
+        is Status.NOT_PUBLISHED
+    )
+    assert auth(response(Q, answer=cname)) is Status.REFUSED  # no AA: lame
+    assert auth(response(Q, rcode="REFUSED")) is Status.REFUSED
+    assert auth(response(Q, rcode="SERVFAIL", aa=True)) is Status.SERVFAIL
+    timeout = classify_authoritative(RECORD, AUTH, Exchange(None, 2000.0, "timeout"))
+    assert timeout.status is Status.UNREACHABLE
+
+
+def test_resolver_ok_and_stale_and_wrong() -> None:
+    ok = public(response(Q, answer=[(Q, 300, "CNAME", RECORD.target + ".")]))
+    assert ok.status is Status.OK and ok.ttl == 300
+    stale = public(response(Q, answer=[(Q, 1234, "CNAME", "old.esp.example.")]))
+    assert stale.status is Status.STALE
+    assert stale.remaining == 1234
+    assert stale.eta == datetime(2026, 1, 1, 12, 20, 34, tzinfo=UTC)
+    assert "old record's cached TTL" in stale.bound
+    wrong_truth = Truth(served=False, all_served=False, target="typo.esp.example")
+    wrong = public(response(Q, answer=[(Q, 300, "CNAME", "typo.esp.example.")]), wrong_truth)
+    assert wrong.status is Status.WRONG_TARGET
+
+
+def test_cached_negative_reads_the_remaining_time_from_the_soa() -> None:
+    # RFC 2308 §6: the SOA TTL in a cached negative is what is left; MINIMUM never counts down.
+    cell = public(response(Q, rcode="NXDOMAIN", soa=("example.com", 297, 1800)))
+    assert cell.status is Status.CACHED_NEGATIVE
+    assert cell.remaining == 297
+    assert cell.eta == datetime(2026, 1, 1, 12, 4, 57, tzinfo=UTC)
+    assert "297 s left of the zone's 1800 s" in cell.bound
+    nodata = public(response(Q, soa=("example.com", 100, 60)))  # min(TTL, MINIMUM)
+    assert nodata.status is Status.CACHED_NEGATIVE and nodata.remaining == 60
+
+
+def test_negative_without_soa_uses_an_upper_bound() -> None:
+    cell = public(response(Q, rcode="NXDOMAIN"))
+    assert cell.status is Status.CACHED_NEGATIVE
+    assert cell.remaining == 1800
+    assert "upper bound" in cell.bound
+
+
+def test_negative_before_publication_is_not_published() -> None:
+    assert public(response(Q, rcode="NXDOMAIN", soa=("example.com", 900, 900)), ABSENT).status is (
+        Status.NOT_PUBLISHED
+    )
+
+
+def test_failures() -> None:
+    assert public(response(Q, rcode="REFUSED")).status is Status.REFUSED
+    assert public(response(Q, rcode="SERVFAIL")).status is Status.SERVFAIL
+    assert public(response(Q, rcode="SERVFAIL", ede=6)).status is Status.DNSSEC_BOGUS
+    assert public(response(Q, rcode="SERVFAIL", ede=22)).status is Status.SERVFAIL
+    cell = classify_resolver(RECORD, PUBLIC, Exchange(None, 2000, "timeout"), SERVED, NOW)
+    assert cell.status is Status.UNREACHABLE and "says nothing" in cell.detail
+
+
+def test_hidden_cnames() -> None:
+    base = classify_authoritative(
+        RECORD, AUTH, exchange(response(Q, soa=("example.com", 1, 1), aa=True), Q)
+    )
+    proxied = read_answer(response(Q, "A", answer=[(Q, 300, "A", "104.18.1.1")], aa=True), Q)
+    assert classify_hidden(base, proxied, ("192.0.2.10",)).status is Status.PROXIED
+    assert classify_hidden(base, proxied, ()).status is Status.PROXIED  # Cloudflare range
+    flat = read_answer(response(Q, "A", answer=[(Q, 300, "A", "192.0.2.10")], aa=True), Q)
+    assert classify_hidden(base, flat, ("192.0.2.10",)).status is Status.FLATTENED
+    assert classify_hidden(base, None, ()).status is Status.NOT_PUBLISHED
+
+
+def test_worst_of_anycast_samples() -> None:
+    ok = public(response(Q, answer=[(Q, 300, "CNAME", RECORD.target + ".")]))
+    neg_short = public(response(Q, rcode="NXDOMAIN", soa=("example.com", 100, 1800)))
+    neg_long = public(response(Q, rcode="NXDOMAIN", soa=("example.com", 900, 1800)))
+    kept = worst([ok, neg_short, neg_long])
+    assert kept.status is Status.CACHED_NEGATIVE and kept.remaining == 900
+    assert kept.samples == 3 and kept.samples_ok == 1
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(min_size=0, max_size=600))
+def test_garbage_wire_never_crashes(data: bytes) -> None:
+    try:
+        message = dns.message.from_wire(data)
+    except Exception:
+        return  # dnspython refused it; the transport reports "bad response"
+    answer = read_answer(message, Q)
+    cell = classify_resolver(RECORD, PUBLIC, Exchange(answer, 1.0), SERVED, NOW)
+    assert cell.status in Status
+    assert classify_authoritative(RECORD, AUTH, Exchange(answer, 1.0)).status in Status
+
+
+names = st.sampled_from([Q, "other.example.com", "example.com", RECORD.target, "x.y"])
+rcodes = st.sampled_from(["NOERROR", "NXDOMAIN", "SERVFAIL", "REFUSED", "FORMERR", "NOTIMP"])
+rr = st.tuples(
+    names,
+    st.integers(min_value=0, max_value=2**31 - 1),
+    st.sampled_from(["CNAME", "A", "TXT", "MX", "NS"]),
+)
+
+
+def _rdata(kind: str) -> str:
+    return {
+        "CNAME": "t.example.",
+        "A": "192.0.2.1",
+        "TXT": '"hello"',
+        "MX": "10 mx.example.",
+        "NS": "ns.example.",
+    }[kind]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rcode=rcodes,
+    records=st.lists(rr, max_size=5),
+    soa=st.one_of(
+        st.none(),
+        st.tuples(names, st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)),
+    ),
+    aa=st.booleans(),
+    ede=st.one_of(st.none(), st.integers(0, 30)),
+    truth=st.sampled_from([SERVED, ABSENT, Truth(False, False, None, Status.PROXIED, None)]),
+)
+def test_random_well_formed_responses_never_crash(rcode, records, soa, aa, ede, truth) -> None:
+    answer = [(owner, ttl, kind, _rdata(kind)) for owner, ttl, kind in records]
+    message = response(Q, rcode=rcode, answer=answer, soa=soa, aa=aa, ede=ede)
+    wire = dns.message.from_wire(message.to_wire())  # through the real wire format
+    cell = classify_resolver(RECORD, PUBLIC, exchange(wire, Q), truth, NOW)
+    assert cell.status in Status
+    if cell.eta is not None:
+        assert cell.remaining is not None and cell.remaining >= 0
