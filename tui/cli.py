@@ -111,10 +111,18 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     watch.add_argument("--once", action="store_true", help="check once and exit")
     watch.add_argument("--json", action="store_true", help="print JSON instead of a table")
     watch.add_argument(
-        "--interval", type=_positive_float, default=30.0, metavar="S", help="seconds between checks"
+        "--interval",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="seconds between checks (default: the config's, else 30)",
     )
     watch.add_argument(
-        "--timeout", type=_positive_float, default=2.0, metavar="S", help="seconds per question"
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="seconds per DNS question (default: the config's, else 2)",
     )
     watch.add_argument(
         "--check-anyway",

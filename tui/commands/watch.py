@@ -39,6 +39,7 @@ from tui.propagation import (
 )
 from tui.propagation.labels import GLYPH, WORD, countdown
 from tui.propagation.model import TIME_BOUND
+from tui.store.config import load as load_config
 
 EXIT_READY, EXIT_NOT_YET, EXIT_ERROR = 0, 1, 2
 
@@ -51,8 +52,8 @@ class WatchOptions:
     domain: str | None = None
     once: bool = False
     json: bool = False
-    interval: float = 30.0
-    timeout: float = 2.0
+    interval: float | None = None  # None: the config's (default 30 s)
+    timeout: float | None = None  # None: the config's (default 2 s)
     check_anyway: bool = False
     wix_base_url: str | None = None
 
@@ -92,24 +93,40 @@ def run_watch(options: WatchOptions) -> int:
         return _fail("give records as HOST=TARGET, or --domain DOMAIN to take them from Wix")
     if records and domain:
         return _fail("give either HOST=TARGET records or --domain, not both")
-    if not 1 <= options.interval <= 86400:
+    if options.interval is not None and not 1 <= options.interval <= 86400:
         return _fail("--interval must be between 1 and 86400 seconds")
+    loaded = load_config()
+    if loaded.problem:
+        print(f"wix-sending watch: warning: {loaded.problem}; using the defaults", file=sys.stderr)
+    config = loaded.config
+    options.interval = options.interval or config.watch_interval
+    options.timeout = options.timeout or config.watch_timeout
     try:
-        return asyncio.run(_watch(options, records, resolver_overrides, authoritative, domain))
+        public = public_resolvers(config.resolvers)
+    except InvalidInput as exc:
+        print(
+            f"wix-sending watch: warning: {config.path}: {exc}; using the built-in resolvers",
+            file=sys.stderr,
+        )
+        public = public_resolvers()
+    try:
+        return asyncio.run(
+            _watch(options, records, _resolvers(resolver_overrides, public), authoritative, domain)
+        )
     except KeyboardInterrupt:
         return EXIT_NOT_YET
 
 
-def _resolvers(overrides: Sequence[ServerAddress]) -> list[Resolver]:
+def _resolvers(overrides: Sequence[ServerAddress], public: list[Resolver]) -> list[Resolver]:
     if overrides:
         return [resolver_from_address(a, Role.PUBLIC) for a in overrides]
-    return local_resolvers() + public_resolvers()
+    return local_resolvers() + public
 
 
 async def _watch(
     options: WatchOptions,
     records: list[ExpectedRecord],
-    overrides: Sequence[ServerAddress],
+    resolvers: list[Resolver],
     authoritative: Sequence[ServerAddress],
     domain: str | None,
 ) -> int:
@@ -120,8 +137,7 @@ async def _watch(
         if isinstance(found, str):
             return _fail(found)
         records = found
-    resolvers = _resolvers(overrides)
-    prober = Prober(authoritative=authoritative, timeout=options.timeout)
+    prober = Prober(authoritative=authoritative, timeout=options.timeout or 2.0)
     console = Console()
     try:
         if options.once:
@@ -144,7 +160,7 @@ async def _once(
     if options.json:
         sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
     else:
-        console.print(render(report, SYSTEM_CLOCK.now()))
+        console.print(render(report, SYSTEM_CLOCK.now(), live=False))
     return EXIT_READY if report.all_ok else EXIT_NOT_YET
 
 
@@ -158,7 +174,7 @@ async def _json_lines(
         sys.stdout.flush()
         if report.all_ok:
             return EXIT_READY
-        await SYSTEM_CLOCK.sleep(options.interval)
+        await SYSTEM_CLOCK.sleep(options.interval or 30.0)
 
 
 async def _live(
@@ -176,7 +192,7 @@ async def _live(
             if report.all_ok:
                 live.update(render(report, SYSTEM_CLOCK.now()), refresh=True)
                 return EXIT_READY
-            due = SYSTEM_CLOCK.monotonic() + options.interval
+            due = SYSTEM_CLOCK.monotonic() + (options.interval or 30.0)
             while SYSTEM_CLOCK.monotonic() < due:
                 live.update(render(report, SYSTEM_CLOCK.now(), due=due), refresh=True)
                 await asyncio.sleep(1)
@@ -207,7 +223,7 @@ def _cell_text(report: Report, record: ExpectedRecord, resolver: Resolver, now: 
     return Text(f"{GLYPH[cell.status]} {word}", style=style if cell.queried else "dim")
 
 
-def render(report: Report, now: datetime, due: float | None = None) -> Group:
+def render(report: Report, now: datetime, due: float | None = None, live: bool = True) -> Group:
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("resolver", no_wrap=True, max_width=28, overflow="ellipsis")
     for record in report.records:
@@ -230,7 +246,7 @@ def render(report: Report, now: datetime, due: float | None = None) -> Group:
     footer = f"checked {age} s ago"
     if due is not None:
         footer += f"; next check in {max(0, int(due - SYSTEM_CLOCK.monotonic()))} s"
-    parts.append(Text(footer + " · Ctrl-C to stop", style="dim"))
+    parts.append(Text(footer + (" · Ctrl-C to stop" if live else ""), style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
 
 

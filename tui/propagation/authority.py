@@ -65,7 +65,7 @@ async def _from_overrides(name: str, ask: Ask, overrides: Sequence[ServerAddress
             return Authority(await _zone_info(apex, ns_names, servers, ask), servers)
     guess = _guess_apex(name)
     return Authority(
-        ZoneInfo(apex=guess),
+        ZoneInfo(apex=guess, known=False),
         servers,
         problem=f"none of the given authoritative servers answered for {name}'s zone",
     )
@@ -100,7 +100,7 @@ async def _from_recursion(name: str, ask: Ask, recursive: Sequence[Resolver]) ->
         return Authority(zone, tuple(servers), problem)
     guess = _guess_apex(name)
     return Authority(
-        ZoneInfo(apex=guess),
+        ZoneInfo(apex=guess, known=False),
         (),
         problem=f"could not find the zone of {name}: no resolver answered its SOA",
     )

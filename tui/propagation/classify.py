@@ -69,6 +69,7 @@ class Truth:
     target: str | None  # the CNAME target they serve (None: no CNAME there)
     hidden: Status | None = None  # PROXIED or FLATTENED when the CNAME is hidden
     negative_ttl: int | None = None  # min(SOA TTL, MINIMUM) of the zone
+    answered: bool = True  # False: no authoritative server gave a usable answer
 
     @property
     def exists(self) -> bool:

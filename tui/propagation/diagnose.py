@@ -92,7 +92,7 @@ def _record_diagnoses(
 ) -> list[Diagnosis]:
     out: list[Diagnosis] = []
     name, apex, host = record.name, zone.apex, _host(zone)
-    if name == apex:
+    if name == apex and zone.known:
         out.append(
             Diagnosis(
                 "apex_cname",

@@ -32,6 +32,15 @@ def overall(
     now: datetime,
 ) -> Eta:
     cells = list(cells)
+    unchecked = [name for name, truth in truths.items() if not truth.answered]
+    if unchecked:
+        return Eta(
+            None,
+            "",
+            f"No ETA: no authoritative server answered for {len(unchecked)} record(s), so "
+            "whether they are published is unknown. Check the network (or --authoritative).",
+            ready=False,
+        )
     unpublished = [name for name, truth in truths.items() if not truth.exists]
     if unpublished:
         return Eta(

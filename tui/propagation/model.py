@@ -137,6 +137,7 @@ class ZoneInfo:
     serials: dict[str, int] = field(default_factory=dict)  # endpoint -> serial
     lagging: tuple[str, ...] = ()
     lame: tuple[str, ...] = ()
+    known: bool = True  # False: discovery failed and the apex is only a guess
 
 
 @dataclass(frozen=True, slots=True)

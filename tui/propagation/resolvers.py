@@ -124,10 +124,9 @@ def _is_ip(text: str) -> bool:
 
 def resolver_from_address(address: ServerAddress, role: Role, *, anycast: bool = False) -> Resolver:
     endpoint = Endpoint(address.host, address.port)
-    label = "authoritative" if role is Role.AUTHORITATIVE else "resolver"
     return Resolver(
         key=str(endpoint),
-        name=f"{label} {endpoint}",
+        name=str(endpoint),
         operator="given on the command line",
         role=role,
         endpoints=(endpoint,),

@@ -198,6 +198,7 @@ class Prober:
             target=target,
             hidden=hidden,
             negative_ttl=found.zone.negative_ttl,
+            answered=bool(answering),
         )
         return truth, cells
 

@@ -1,0 +1,1 @@
+"""Files and secrets: config (TOML), paths (platformdirs). Plain Python, no Textual."""
