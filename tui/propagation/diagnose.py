@@ -79,7 +79,32 @@ def diagnose(
         zone = zones[record.name]
         out += _record_diagnoses(record, truths[record.name], zone, findings.get(record.name))
         out += _hidden(record, auth_cells.get(record.name, ()), zone)
-    out += _zone_diagnoses(records, truths, zones, cells)
+    explained = {d.zone for d in out if d.code in ("double_suffix", "typo_underscore")}
+    out += _zone_diagnoses(records, truths, zones, cells, auth_cells, explained)
+    return _merge(out)
+
+
+def _merge(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
+    """One finding per mistake and zone: five records at doubled names are one mistake made
+    five times, so it is said once, naming them all."""
+    merged: dict[tuple[str, str], Diagnosis] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for diagnosis in diagnoses:
+        key = (diagnosis.code, diagnosis.zone)
+        if key not in merged:
+            merged[key], counts[key] = diagnosis, 1
+            continue
+        first = merged[key]
+        counts[key] += 1
+        records = tuple(dict.fromkeys(first.records + diagnosis.records))
+        merged[key] = Diagnosis(first.code, first.sentence, records, first.zone)
+    out = []
+    for key, diagnosis in merged.items():
+        if counts[key] > 1:
+            others = len(diagnosis.records) - 1
+            sentence = f"{diagnosis.sentence} The same goes for {others} more record(s)."
+            diagnosis = Diagnosis(diagnosis.code, sentence, diagnosis.records, diagnosis.zone)
+        out.append(diagnosis)
     return out
 
 
@@ -189,6 +214,8 @@ def _zone_diagnoses(
     truths: Mapping[str, Truth],
     zones: Mapping[str, ZoneInfo],
     cells: Mapping[tuple[str, str], Cell],
+    auth_cells: Mapping[str, Sequence[Cell]],
+    explained: set[str],
 ) -> list[Diagnosis]:
     out: list[Diagnosis] = []
     by_zone: dict[str, list[ExpectedRecord]] = {}
@@ -197,7 +224,8 @@ def _zone_diagnoses(
     for apex, members in by_zone.items():
         zone = zones[members[0].name]
         names = tuple(r.name for r in members)
-        if all(not truths[r.name].exists for r in members) and zone.ns_names:
+        missing_everywhere = all(not truths[r.name].exists for r in members)
+        if missing_everywhere and zone.ns_names and apex not in explained:
             out.append(
                 Diagnosis(
                     "wrong_dns_host",
@@ -222,7 +250,14 @@ def _zone_diagnoses(
                 )
             )
         early = [c for c in zone_cells if c.status is Status.CACHED_NEGATIVE and c.eta]
-        if early:
+        # A secondary that lacks the records hands out fresh negatives after publication:
+        # those were not "too early", and the lagging_secondary finding below explains them.
+        lag_missing = bool(zone.lagging) and any(
+            c.resolver in zone.lagging and c.status is Status.NOT_PUBLISHED
+            for name in names
+            for c in auth_cells.get(name, ())
+        )
+        if early and not lag_missing:
             latest = max(c.eta for c in early if c.eta)
             resolvers = len({c.resolver for c in early})
             out.append(
@@ -238,16 +273,18 @@ def _zone_diagnoses(
         if zone.lagging:
             newest = max(zone.serials.values())
             lagging = ", ".join(f"{k} (serial {zone.serials[k]})" for k in zone.lagging)
-            out.append(
-                Diagnosis(
-                    "lagging_secondary",
-                    f"{lagging} lag behind the newest serial {newest}: they do not have the "
-                    f"latest changes yet. This usually takes minutes; if it lasts, ask "
-                    f"{_host(zone)}.",
-                    names,
-                    apex,
-                )
+            sentence = (
+                f"{lagging} lag(s) behind the newest serial {newest}: not every name server "
+                "has the latest changes yet. This usually takes minutes; if it lasts, ask "
+                f"{_host(zone)}."
             )
+            if lag_missing and early:
+                latest = max(c.eta for c in early if c.eta)
+                sentence += (
+                    f" {len({c.resolver for c in early})} resolver(s) already got 'does not "
+                    f"exist' from it and keep that until {clock_time(latest)}."
+                )
+            out.append(Diagnosis("lagging_secondary", sentence, names, apex))
         if zone.lame:
             out.append(
                 Diagnosis(
