@@ -1,0 +1,149 @@
+"""``wix-sending watch`` as installed, against the sandbox DNS world: JSON shape, exit codes,
+usage errors that query nothing, and --domain taking the records from the Wix sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.propagation.test_engine_on_sandbox import records_of
+from tui.sandbox import SandboxServer
+
+COMMAND = Path(sys.executable).with_name("wix-sending")
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[SandboxServer]:
+    server = SandboxServer(scenario="dns-lab", port=0)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def servers(world: SandboxServer, *names: str) -> list[str]:
+    flags = []
+    for host, port in world.dns.authoritative:
+        flags += ["--authoritative", f"{host}:{port}"]
+    for info in world.dns.resolvers:
+        if not names or info.name in names:
+            flags += ["--resolver", f"{info.host}:{info.port}"]
+    return flags
+
+
+def watch(*args: str, env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(COMMAND), "watch", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "WIX_SENDING_CONFIG": "/nonexistent/config.toml", **(env or {})},
+    )
+
+
+def specs(world: SandboxServer, domain: str) -> list[str]:
+    return [f"{r.name}={r.target}" for r in records_of(world, domain)]
+
+
+def test_once_json_reports_statuses_diagnoses_and_eta(world: SandboxServer) -> None:
+    httpx.post(f"{world.base_url}/_sandbox/reset", json={"scenario": "dns-lab"})
+    result = watch(
+        *specs(world, "queried-early.example"),
+        *servers(world, "isp-1", "isp-2", "isp-3", "dead"),
+        "--once",
+        "--json",
+        "--timeout",
+        "0.4",
+    )
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    assert document["schemaVersion"] == 1
+    assert document["ready"] is False
+    statuses = {c["status"] for c in document["cells"]}
+    assert {"ok", "cached_negative", "unreachable"} <= statuses
+    negative = next(c for c in document["cells"] if c["status"] == "cached_negative")
+    assert negative["remainingSeconds"] > 0 and negative["eta"] and negative["bound"]
+    assert "queried_too_early" in {d["code"] for d in document["diagnoses"]}
+    assert "bound:" in document["eta"]["sentence"]
+    roles = [r["role"] for r in document["resolvers"]]
+    assert roles[:2] == ["authoritative", "authoritative"]
+
+
+def test_exit_zero_when_everything_is_visible(world: SandboxServer) -> None:
+    httpx.post(f"{world.base_url}/_sandbox/reset", json={"scenario": "dns-lab"})
+    result = watch(
+        *specs(world, "dnssec-broken.example"),
+        *servers(world, "isp-1", "isp-2"),
+        "--once",
+        "--timeout",
+        "0.4",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All records are visible" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope"], "not HOST=TARGET"),
+        (["a b.example=c.example"], "contains spaces"),
+        (["x" * 300 + ".example=c.example"], "at most 253"),
+        (["a.example=c.example", "--resolver", "dns.google"], "not an IP address"),
+        (["a.example=c.example", "--authoritative", "1.2.3.4:0"], "invalid port"),
+        ([], "give records as HOST=TARGET"),
+        (["a.example=b.example", "a.example=c.example"], "more than once"),
+    ],
+)
+def test_usage_errors_exit_2_and_query_nothing(args: list[str], message: str) -> None:
+    result = watch(*args, "--once", "--resolver", "127.0.0.1:9")
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_idn_is_shown_both_ways(world: SandboxServer) -> None:
+    result = watch(
+        "s1._domainkey.bücher.example=t.example",
+        *servers(world, "isp-1"),
+        "--once",
+        "--json",
+        "--timeout",
+        "0.4",
+    )
+    document = json.loads(result.stdout)
+    record = document["records"][0]
+    assert record["name"] == "s1._domainkey.xn--bcher-kva.example"
+    assert "bücher" in record["displayName"]
+
+
+def test_domain_from_the_wix_sandbox(world: SandboxServer) -> None:
+    httpx.post(f"{world.base_url}/_sandbox/reset", json={"scenario": "dns-lab"})
+    creds = world.credentials[0]
+    env = {"WIX_API_KEY": creds.api_key, "WIX_SITE_ID": creds.site_id}
+    result = watch(
+        "--domain",
+        "stale-target.example",
+        "--wix-base-url",
+        world.base_url,
+        *servers(world, "isp-1"),
+        "--once",
+        "--json",
+        "--timeout",
+        "0.4",
+        env=env,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    names = {r["name"] for r in json.loads(result.stdout)["records"]}
+    assert names == {r.name for r in records_of(world, "stale-target.example")}
+    missing = watch("--domain", "stale-target.example", "--once", env={"WIX_API_KEY": ""})
+    assert missing.returncode == 2 and "WIX_API_KEY" in missing.stderr
