@@ -29,10 +29,10 @@ def _records(server: SandboxServer) -> list[ExpectedRecord]:
     for site in state["sites"]:
         for domain in site["sendingDomains"]:
             if domain.get("dnsRecords"):
-                records = [
-                    ExpectedRecord(r["hostName"], r["value"]) for r in domain["dnsRecords"]
-                ]
-                return (records * RECORDS)[:RECORDS] if len(records) < RECORDS else records[:RECORDS]
+                records = [ExpectedRecord(r["hostName"], r["value"]) for r in domain["dnsRecords"]]
+                while len(records) < RECORDS:  # repeat names to reach RECORDS questions
+                    records += records[: RECORDS - len(records)]
+                return records[:RECORDS]
     raise SystemExit("the scenario has no sending domain with records")
 
 
@@ -64,7 +64,8 @@ def main() -> None:
     with SandboxServer(
         scenario="midway", port=0, dns_resolver_count=200, dns_latency_ms=options.latency_ms
     ) as server:
-        httpx.post(f"{server.base_url}/_sandbox/dns/publish", json={"domain": "harbor-ceramics.example"})
+        publish = f"{server.base_url}/_sandbox/dns/publish"
+        httpx.post(publish, json={"domain": "harbor-ceramics.example"}).raise_for_status()
         for count in (30, 200):
             walls = [asyncio.run(_sweep(server, count, 200)) for _ in range(options.rounds)]
             wall = statistics.median(walls)

@@ -98,7 +98,7 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
         "--resolver",
         action="append",
         default=[],
-        metavar="ADDR[:PORT]",
+        metavar="[NAME=]ADDR[:PORT]",
         help="ask this resolver instead of the built-in list (repeatable)",
     )
     watch.add_argument(
@@ -129,6 +129,13 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="ask public resolvers even before the authoritative servers serve the records "
         "(each 'does not exist' they cache delays them)",
+    )
+    watch.add_argument(
+        "--time-scale",
+        type=_positive_float,
+        default=1.0,
+        metavar="X",
+        help="count down X times faster, to match 'wix-sending sandbox --time-scale X'",
     )
     watch.add_argument("--wix-base-url", help=argparse.SUPPRESS)
 
@@ -218,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     timeout=args.timeout,
                     check_anyway=args.check_anyway,
                     wix_base_url=args.wix_base_url,
+                    time_scale=args.time_scale,
                 )
             )
         print(

@@ -133,3 +133,20 @@ def use_scenario(sandbox: SandboxServer, client: httpx.Client):
         return [SiteApi(client, creds) for creds in sandbox.credentials]
 
     return switch
+
+
+FROZEN = 1e-6  # world seconds per real second: remaining TTLs stay exact while a test runs
+
+
+@pytest.fixture
+def frozen(sandbox: SandboxServer) -> SandboxServer:
+    """The shared server with its world clock all but stopped (it moves only by advance())."""
+    sandbox.clock.set_speed(FROZEN)
+    return sandbox
+
+
+@pytest.fixture
+def lab(frozen: SandboxServer) -> SandboxServer:
+    """The shared server in the ``dns-lab`` scenario, clock frozen."""
+    frozen.world.reset("dns-lab")
+    return frozen

@@ -18,7 +18,7 @@ def test_index_lists_scenario_sites_and_routes(client, sandbox):
     index = client.get("/_sandbox/").json()
     assert index["scenario"]["name"] == "fresh"
     assert index["scenario"]["description"]
-    assert set(index["scenarios"]) == {"fresh", "midway", "agency"}
+    assert set(index["scenarios"]) == {"fresh", "midway", "agency", "dns-lab"}
     assert index["timeScale"] == 1.0
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", index["now"])
     (creds,) = index["sites"]
@@ -111,7 +111,9 @@ def test_mailbox_filters_and_clear(use_scenario, client):
 
 def test_reset_switches_scenario_and_clears_transient_state(site, client, sandbox):
     site.create_email("hello@sunrise.example")
-    client.post("/_sandbox/dns/publish", json={"records": [{"hostName": "a.x", "value": "b.y"}]})
+    record = {"hostName": "x.dns-host.example", "value": "y.example"}
+    assert client.post("/_sandbox/dns/publish", json={"records": [record]}).status_code == 200
+    assert client.get("/_sandbox/dns").json()["records"] == [record]
     response = client.post("/_sandbox/reset", json={"scenario": "midway"})
     assert response.status_code == 200
     assert response.json()["scenario"]["name"] == "midway"

@@ -25,12 +25,18 @@ def test_from_nothing_to_authenticated(site, client):
     domain = site.get(f"{DOMAINS}/{domain['id']}").json()["sendingDomain"]
     assert domain["status"] == "NOT_AUTHENTICATED"
 
-    # 4. Too early: nothing published yet.
+    # 4. Too early: nothing published yet. Wix's resolver now caches "does not exist".
     early = site.post(f"{DOMAINS}/{domain['id']}/authenticate", json={})
     assert early.status_code == 428
 
-    # 5. The user publishes the CNAMEs; authenticate succeeds.
+    # 5. The user publishes the CNAMEs, but the verifier still holds the negatives...
     client.post("/_sandbox/dns/publish", json={"domain": "sunrise-bakery.example"})
+    still = site.post(f"{DOMAINS}/{domain['id']}/authenticate", json={})
+    assert still.status_code == 428
+    assert "still holds a cached 'does not exist'" in still.json()["message"]
+
+    # 6. ...until they expire (the zone's negative TTL, 1800 s); then authenticate succeeds.
+    client.post("/_sandbox/clock", json={"advanceSeconds": 1800})
     done = site.post(f"{DOMAINS}/{domain['id']}/authenticate", json={})
     assert done.status_code == 200
     assert done.json()["sendingDomain"]["status"] == "AUTHENTICATED"

@@ -10,7 +10,7 @@ DOMAINS = "/sending-domains/v1/sending-domains"
 
 
 def test_every_scenario_has_a_description_and_sandbox_looking_keys():
-    assert set(SCENARIOS) == {"fresh", "midway", "agency"}
+    assert set(SCENARIOS) == {"fresh", "midway", "agency", "dns-lab"}
     for scenario in SCENARIOS.values():
         assert scenario.description and "\n" not in scenario.description
         for creds in scenario.credentials():

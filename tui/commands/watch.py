@@ -19,7 +19,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from tui.clock import SYSTEM_CLOCK
+from tui.clock import SYSTEM_CLOCK, ScaledClock
 from tui.propagation import (
     ExpectedRecord,
     InvalidInput,
@@ -31,8 +31,8 @@ from tui.propagation import (
     Status,
     local_resolvers,
     parse_name,
+    parse_named_server,
     parse_record_spec,
-    parse_server,
     public_resolvers,
     resolver_from_address,
     to_json,
@@ -56,6 +56,7 @@ class WatchOptions:
     timeout: float | None = None  # None: the config's (default 2 s)
     check_anyway: bool = False
     wix_base_url: str | None = None
+    time_scale: float = 1.0
 
 
 def _fail(message: str) -> int:
@@ -84,8 +85,8 @@ def parse_records(texts: Sequence[str]) -> list[ExpectedRecord]:
 def run_watch(options: WatchOptions) -> int:
     try:
         records = parse_records(options.records)
-        resolver_overrides = [parse_server(t) for t in options.resolvers]
-        authoritative = [parse_server(t) for t in options.authoritative]
+        resolver_overrides = [parse_named_server(t) for t in options.resolvers]
+        authoritative = [parse_named_server(t)[1] for t in options.authoritative]
         domain = parse_name(options.domain, "domain").ascii if options.domain else None
     except InvalidInput as exc:
         return _fail(str(exc))
@@ -117,9 +118,11 @@ def run_watch(options: WatchOptions) -> int:
         return EXIT_NOT_YET
 
 
-def _resolvers(overrides: Sequence[ServerAddress], public: list[Resolver]) -> list[Resolver]:
+def _resolvers(
+    overrides: Sequence[tuple[str | None, ServerAddress]], public: list[Resolver]
+) -> list[Resolver]:
     if overrides:
-        return [resolver_from_address(a, Role.PUBLIC) for a in overrides]
+        return [resolver_from_address(a, Role.PUBLIC, name=n) for n, a in overrides]
     return local_resolvers() + public
 
 
@@ -137,7 +140,8 @@ async def _watch(
         if isinstance(found, str):
             return _fail(found)
         records = found
-    prober = Prober(authoritative=authoritative, timeout=options.timeout or 2.0)
+    clock = SYSTEM_CLOCK if options.time_scale == 1 else ScaledClock(options.time_scale)
+    prober = Prober(authoritative=authoritative, timeout=options.timeout or 2.0, clock=clock)
     console = Console()
     try:
         if options.once:
@@ -160,7 +164,7 @@ async def _once(
     if options.json:
         sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
     else:
-        console.print(render(report, SYSTEM_CLOCK.now(), live=False))
+        console.print(render(report, prober.clock.now(), live=False))
     return EXIT_READY if report.all_ok else EXIT_NOT_YET
 
 
@@ -190,11 +194,11 @@ async def _live(
             # The next sweep starts when the previous one has finished: never two at once.
             report = await prober.sweep(records, resolvers, force=options.check_anyway)
             if report.all_ok:
-                live.update(render(report, SYSTEM_CLOCK.now()), refresh=True)
+                live.update(render(report, prober.clock.now()), refresh=True)
                 return EXIT_READY
             due = SYSTEM_CLOCK.monotonic() + (options.interval or 30.0)
             while SYSTEM_CLOCK.monotonic() < due:
-                live.update(render(report, SYSTEM_CLOCK.now(), due=due), refresh=True)
+                live.update(render(report, prober.clock.now(), due=due), refresh=True)
                 await asyncio.sleep(1)
 
 

@@ -22,6 +22,7 @@ from tui.propagation.names import (
     RecordSpec,
     ServerAddress,
     parse_name,
+    parse_named_server,
     parse_record_spec,
     parse_server,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "ZoneInfo",
     "local_resolvers",
     "parse_name",
+    "parse_named_server",
     "parse_record_spec",
     "parse_server",
     "public_resolvers",

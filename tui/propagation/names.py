@@ -117,6 +117,17 @@ class ServerAddress:
         return shown if self.port == 53 else f"{shown}:{self.port}"
 
 
+def parse_named_server(text: str) -> tuple[str | None, ServerAddress]:
+    """``[NAME=]ADDR[:PORT]``: ``isp-1=127.0.0.1:5301`` labels the row "isp-1"."""
+    name, sep, address = text.partition("=")
+    if not sep:
+        return None, parse_server(text)
+    name = name.strip()
+    if not name or len(name) > 40 or not name.isprintable():
+        raise InvalidInput(f"{text!r}: the name before '=' must be 1-40 printable characters")
+    return name, parse_server(address)
+
+
 def parse_server(text: str) -> ServerAddress:
     """``1.1.1.1``, ``127.0.0.1:5353``, ``::1`` or ``[::1]:5353``; only IP addresses."""
     raw = text.strip()

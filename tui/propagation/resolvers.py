@@ -122,11 +122,13 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def resolver_from_address(address: ServerAddress, role: Role, *, anycast: bool = False) -> Resolver:
+def resolver_from_address(
+    address: ServerAddress, role: Role, *, anycast: bool = False, name: str | None = None
+) -> Resolver:
     endpoint = Endpoint(address.host, address.port)
     return Resolver(
         key=str(endpoint),
-        name=str(endpoint),
+        name=f"{name} ({endpoint})" if name else str(endpoint),
         operator="given on the command line",
         role=role,
         endpoints=(endpoint,),

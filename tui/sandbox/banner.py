@@ -5,7 +5,13 @@ from __future__ import annotations
 import ipaddress
 import textwrap
 
+from tui.sandbox.dns.serve import DnsInfo, ResolverInfo
+from tui.sandbox.models import INITIALIZING
 from tui.sandbox.server import SandboxServer
+
+# Beyond this many resolvers (a benchmark world), the banner and the watch line show the first
+# ones and point to GET /_sandbox/dns for the rest.
+SHOWN_RESOLVERS = 12
 
 
 def _is_loopback(host: str) -> bool:
@@ -57,6 +63,7 @@ def banner(server: SandboxServer, *, demo: bool = False) -> str:
                 f"  restricted key       {creds.restricted_api_key}",
                 "    (lacks domain-authenticate and account-details permissions: 403s)",
             ]
+    lines += _dns_lines(server)
     first = server.credentials[0]
     lines += [
         "",
@@ -80,3 +87,77 @@ def banner(server: SandboxServer, *, demo: bool = False) -> str:
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:
     return textwrap.wrap(text, width=78, initial_indent=indent, subsequent_indent=indent)
+
+
+def _dns_lines(server: SandboxServer) -> list[str]:
+    if not server.serves_dns:
+        return []
+    info = server.dns
+    primary, secondary = (_address(h, p) for h, p in info.authoritative)
+    shown = info.resolvers[:SHOWN_RESOLVERS]
+    lines = [
+        "",
+        "DNS world (real UDP+TCP DNS servers on loopback, on the world clock):",
+        f"  authoritative  {primary} (primary), {secondary} (secondary)",
+    ]
+    entries = [
+        f"{r.name} {_address(r.host, r.port)}"
+        + ("" if r.behaviour in ("normal", r.name) else f" ({r.behaviour})")
+        for r in shown
+    ]
+    lines += _packed(entries, first="  resolvers      ", rest=" " * 17)
+    hidden = len(info.resolvers) - len(shown)
+    if hidden:
+        lines.append(f"  ... and {hidden} more resolvers: {server.base_url}/_sandbox/dns")
+    lines.append(
+        f"  Wix verifier   {_address(info.verifier.host, info.verifier.port)} "
+        "(Authenticate asks it; it caches too)"
+    )
+    lines += _watch_lines(server, info, shown)
+    return lines
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _packed(entries: list[str], first: str, rest: str, width: int = 78) -> list[str]:
+    """Entries side by side, never split across lines."""
+    lines: list[str] = []
+    line, empty = first, True
+    for entry in entries:
+        if not empty and len(line) + 2 + len(entry) > width:
+            lines.append(line)
+            line, empty = rest, True
+        line += ("" if empty else "  ") + entry
+        empty = False
+    return lines if empty else [*lines, line]
+
+
+def _watch_lines(server: SandboxServer, info: DnsInfo, shown: list[ResolverInfo]) -> list[str]:
+    """A ready-to-paste ``wix-sending watch`` for the first domain whose records are out."""
+    with server.world.lock:
+        domains = [
+            d
+            for site in server.world.sites.values()
+            for d in site.sending_domains.values()
+            if d.records and d.status != INITIALIZING
+        ]
+    if not domains:
+        return _wrap(
+            "No sending domain has records yet; once one has, watch them with "
+            "'wix-sending watch HOST=TARGET ... --authoritative HOST:PORT --resolver HOST:PORT'.",
+            indent="",
+        )
+    domain = domains[0]
+    # One HOST=TARGET per line (they are long), flags two by two.
+    parts = [f"{r.host_name}={r.value}" for r in domain.records]
+    flags = [f"--authoritative {_address(h, p)}" for h, p in info.authoritative]
+    flags += [f"--resolver {r.name}={_address(r.host, r.port)}" for r in shown]
+    if server.clock.speed != 1:
+        # watch must count the negative caches down on the same fast clock as the sandbox
+        flags.append(f"--time-scale {server.clock.speed:g}")
+    parts += [" ".join(flags[i : i + 2]) for i in range(0, len(flags), 2)]
+    lines = ["", f"Watch {domain.domain}'s records propagate:", "  wix-sending watch \\"]
+    lines += [f"    {part} \\" for part in parts[:-1]] + [f"    {parts[-1]}"]
+    return lines

@@ -53,3 +53,9 @@ def optional_number(
 def _show(bound: float) -> str:
     # Whole bounds print as plain integers: "1000000", not "1e+06".
     return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
+
+
+# The DNS levers (world seconds). A week is past any TTL a resolver keeps (BIND caps at 7 days).
+MAX_DNS_TTL = 604_800
+MAX_DNS_LAG_SECONDS = 604_800
+MAX_LOOKUP_AGO_SECONDS = 604_800

@@ -20,6 +20,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tui.sandbox import snapshot
+from tui.sandbox.bodies import allow as _allow
+from tui.sandbox.bodies import string as _string
 from tui.sandbox.bounds import (
     MAX_ACCOUNT_NUMBER,
     MAX_ADVANCE_SECONDS,
@@ -28,6 +30,7 @@ from tui.sandbox.bounds import (
     MAX_TIME_SCALE,
     optional_number,
 )
+from tui.sandbox.dns.control import DNS_DOCS, DNS_HANDLERS
 from tui.sandbox.errors import ControlError, SandboxError
 from tui.sandbox.models import iso
 from tui.sandbox.world import World
@@ -50,43 +53,13 @@ CONTROL_DOCS: list[tuple[str, str, str]] = [
     ("GET", "/clock", "world time and speed"),
     ("POST", "/clock", "{timeScale?, advanceSeconds?}"),
     ("POST", "/reset", "{scenario?, initializingSeconds?} reseed the world"),
-    ("GET", "/dns", "records currently published"),
-    ("POST", "/dns/publish", "{siteId?, domain, hostNames?} or {records: [{hostName, value}]}"),
-    ("POST", "/dns/unpublish", "{siteId?, domain?, hostNames?}"),
+    *DNS_DOCS,
     ("POST", "/account", "{siteId?, status?, packageId?, emailsUsed?, campaignsUsed?, ...}"),
     ("GET", "/rate-limit", "current per-site limit"),
     ("POST", "/rate-limit", "{perMinute} (also clears counters)"),
     ("POST", "/oauth/expire-tokens", "expire every access token now"),
     ("POST", "/sending-domains/status", "{siteId?, domain, status} force a raw status"),
 ]
-
-
-def _allow(body: dict[str, Any], *allowed: str) -> None:
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise ControlError(
-            400, f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
-        )
-
-
-def _string(body: dict[str, Any], key: str, *, required: bool = False) -> str | None:
-    value = body.get(key)
-    if value is None:
-        if required:
-            raise ControlError(400, f"{key} is required")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ControlError(400, f"{key} must be a non-empty string")
-    return value.strip()
-
-
-def _string_list(body: dict[str, Any], key: str) -> list[str] | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ControlError(400, f"{key} must be a list of non-empty strings")
-    return value
 
 
 def _clock_json(world: World) -> dict[str, Any]:
@@ -187,62 +160,6 @@ def post_reset(world: World, request: Request, body: dict[str, Any]) -> Any:
     return get_index(world, request, {})
 
 
-def get_dns(world: World, request: Request, body: dict[str, Any]) -> Any:
-    return {"records": [{"hostName": h, "value": v} for h, v in world.published.snapshot()]}
-
-
-def _domain_records(world: World, body: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
-    name = _string(body, "domain", required=True) or ""
-    _, domain = world.domain_for_control(_string(body, "siteId"), name)
-    records = [(r.host_name, r.value) for r in domain.records]
-    wanted = _string_list(body, "hostNames")
-    if wanted is None:
-        return domain.domain, records
-    known = {host.lower(): (host, value) for host, value in records}
-    unknown = [h for h in wanted if h.lower().rstrip(".") not in known]
-    if unknown:
-        raise ControlError(
-            400, f"{', '.join(unknown)} not among {domain.domain}'s records: {', '.join(known)}"
-        )
-    return domain.domain, [known[h.lower().rstrip(".")] for h in wanted]
-
-
-def _is_record(item: Any) -> bool:
-    return (
-        isinstance(item, dict)
-        and isinstance(item.get("hostName"), str)
-        and isinstance(item.get("value"), str)
-    )
-
-
-def post_publish(world: World, request: Request, body: dict[str, Any]) -> Any:
-    _allow(body, "siteId", "domain", "hostNames", "records")
-    explicit = body.get("records")
-    if explicit is not None:
-        if not isinstance(explicit, list) or not all(map(_is_record, explicit)):
-            raise ControlError(400, "records must be a list of {hostName, value} strings")
-        records = [(r["hostName"], r["value"]) for r in explicit]
-        domain = body.get("domain")
-    else:
-        domain, records = _domain_records(world, body)
-    world.publish_records(records)
-    return {"domain": domain, "published": [{"hostName": h, "value": v} for h, v in records]}
-
-
-def post_unpublish(world: World, request: Request, body: dict[str, Any]) -> Any:
-    _allow(body, "siteId", "domain", "hostNames")
-    if body.get("domain") is None:
-        hosts = _string_list(body, "hostNames")
-        if not hosts:
-            raise ControlError(400, "give domain (and optionally hostNames), or hostNames")
-        domain = None
-    else:
-        domain, records = _domain_records(world, body)
-        hosts = [host for host, _ in records]
-    world.unpublish_records(hosts)
-    return {"domain": domain, "unpublished": hosts}
-
-
 # JSON name -> (Account attribute, lowest value); quotas may be -1, meaning unlimited.
 ACCOUNT_FIELDS = {
     "emailsUsed": ("emails_used", 0),
@@ -303,9 +220,7 @@ HANDLERS: dict[tuple[str, str], ControlHandler] = {
     ("GET", "/clock"): get_clock,
     ("POST", "/clock"): post_clock,
     ("POST", "/reset"): post_reset,
-    ("GET", "/dns"): get_dns,
-    ("POST", "/dns/publish"): post_publish,
-    ("POST", "/dns/unpublish"): post_unpublish,
+    **DNS_HANDLERS,
     ("POST", "/account"): post_account,
     ("GET", "/rate-limit"): get_rate_limit,
     ("POST", "/rate-limit"): post_rate_limit,
@@ -315,7 +230,8 @@ HANDLERS: dict[tuple[str, str], ControlHandler] = {
 
 
 async def _read_body(request: Request) -> dict[str, Any]:
-    if request.method in ("GET", "HEAD", "DELETE"):
+    # DELETE may carry a body (DELETE /dns/records names what to delete), GET never does.
+    if request.method in ("GET", "HEAD"):
         return {}
     raw = await request.body()
     if not raw.strip():

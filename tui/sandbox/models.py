@@ -217,3 +217,23 @@ class Env:
     new_id: Callable[[], str]
     new_code: Callable[[], str]
     initializing_seconds: float
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    """A verification email the sandbox "sent" (the sandbox's stand-in for an inbox)."""
+
+    to: str
+    code: str
+    sent_at: datetime
+    site_id: str
+    sender_email_id: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "to": self.to,
+            "code": self.code,
+            "sentAt": iso(self.sent_at),
+            "siteId": self.site_id,
+            "senderEmailId": self.sender_email_id,
+        }

@@ -105,6 +105,9 @@ class Scenario:
     name: str
     description: str
     sites: tuple[SiteSeed, ...]
+    # Which DNS world it starts with (a plan in tui.sandbox.dns.plans): "plain" is the
+    # authoritative primary + secondary and four resolvers with empty caches.
+    dns_plan: str = "plain"
 
     def credentials(self) -> list[SiteCredentials]:
         return [site.credentials() for site in self.sites]
@@ -149,6 +152,8 @@ MIDWAY = Scenario(
             domains=(DomainSeed("harbor-ceramics.example", "NOT_AUTHENTICATED", age_hours=3),),
         ),
     ),
+    # isp-1 and isp-2 looked the records up 20 minutes ago, before they were published.
+    dns_plan="midway",
 )
 
 AGENCY = Scenario(
@@ -212,6 +217,55 @@ AGENCY = Scenario(
     ),
 )
 
+# One sending domain per DNS situation a propagation checker must explain; what each one shows
+# is set up by tui.sandbox.dns.lab (same names, same order).
+LAB_DOMAINS = (
+    "queried-early.example",
+    "stale-target.example",
+    "wrong-target.example",
+    "doubled.example",
+    "relative.example",
+    "typo.example",
+    "conflict.example",
+    "proxied.example",
+    "elsewhere.example",
+    "dnssec-broken.example",
+    "lagging.example",
+    "apex.example",
+)
+
+DNS_LAB = Scenario(
+    name="dns-lab",
+    description=(
+        "One site whose twelve NOT_AUTHENTICATED sending domains each show one DNS situation: "
+        "queried too early, stale target, wrong target, doubled suffix, relative target, typo, "
+        "conflict, proxied, wrong DNS host, DNSSEC broken, lagging secondary, apex."
+    ),
+    sites=(
+        SiteSeed(
+            name="DNS Lab",
+            site_id="b38d1c8c-0071-4097-8de9-c189c2cdc799",
+            account_id="0bc32789-7834-47ec-b4b7-36ff49f60cb4",
+            api_key="IST.sandbox.dns-lab.jdx36yIeDLAAHxc3_SbbEbMKaeZF3Bh6",
+            instance_id="31660286-9aea-478c-b595-2e0f3359256a",
+            owner_email="dns.lab@gmail.com",
+            package_id="Ascend_Advanced",  # many senders need a multi-sender plan
+            sender_emails=tuple(
+                SenderEmailSeed(f"hello@{domain}", verified=True, age_hours=3)
+                for domain in LAB_DOMAINS
+            ),
+            senders=tuple(
+                SenderSeed(domain.split(".")[0].replace("-", " ").title(), f"hello@{domain}")
+                for domain in LAB_DOMAINS
+            ),
+            domains=tuple(
+                DomainSeed(domain, "NOT_AUTHENTICATED", age_hours=2) for domain in LAB_DOMAINS
+            ),
+        ),
+    ),
+    dns_plan="lab",
+)
+
 SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
-    {scenario.name: scenario for scenario in (FRESH, MIDWAY, AGENCY)}
+    {scenario.name: scenario for scenario in (FRESH, MIDWAY, AGENCY, DNS_LAB)}
 )

@@ -1,5 +1,9 @@
 """Serve the sandbox as real HTTP on loopback, on a background thread or in the foreground.
 
+Unless ``dns=False``, its DNS world is served too: authoritative primary and secondary and every
+caching resolver, each a real UDP+TCP DNS server on its own port of the same host (on a thread
+of their own), and Authenticate asks the ``wix-verifier`` resolver over that loopback DNS.
+
 The socket is bound when the server is constructed (not by uvicorn), so ``port=0`` yields a
 known port and ``base_url`` before serving starts, and a busy port raises ``OSError`` right
 away. Call ``stop()`` (or ``close()`` if it was never started) to release it.
@@ -25,6 +29,9 @@ import uvicorn
 
 from tui.clock import ScaledClock
 from tui.sandbox.app import build_app
+from tui.sandbox.dns.serve import DnsInfo, DnsServers
+from tui.sandbox.dns.verifier import WireVerifierCheck
+from tui.sandbox.dns.world import VERIFIER, DnsOptions
 from tui.sandbox.dnscheck import DnsCheck
 from tui.sandbox.faults import DeliberateConnectionDrop
 from tui.sandbox.scenarios import SiteCredentials
@@ -34,6 +41,8 @@ from tui.sandbox.world import DEFAULT_INITIALIZING_SECONDS, World
 # the server is closing at that very moment.
 KEEP_ALIVE_SECONDS = 30
 START_TIMEOUT_SECONDS = 10.0
+MAX_RESOLVERS = 1000  # each is two sockets; more would crowd a default fd limit
+MAX_LATENCY_MS = 10_000.0
 GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
@@ -110,7 +119,17 @@ class SandboxServer:
         time_scale: float = 1.0,
         initializing_seconds: float = DEFAULT_INITIALIZING_SECONDS,
         dns_check: DnsCheck | None = None,
+        dns: bool = True,
+        dns_resolver_count: int | None = None,
+        dns_latency_ms: float = 0.0,
     ) -> None:
+        """``dns_resolver_count`` replaces the scenario's normal resolvers by that many
+        (``isp-1``...), and ``dns_latency_ms`` delays every public resolver's answers by that
+        many real milliseconds: both for benchmarks."""
+        if dns_resolver_count is not None and not 0 <= dns_resolver_count <= MAX_RESOLVERS:
+            raise ValueError(f"dns_resolver_count must be from 0 to {MAX_RESOLVERS}")
+        if not 0 <= dns_latency_ms <= MAX_LATENCY_MS:
+            raise ValueError(f"dns_latency_ms must be from 0 to {MAX_LATENCY_MS}")
         self.host = host
         self.port = port
         self.clock = ScaledClock(time_scale)
@@ -119,6 +138,7 @@ class SandboxServer:
             clock=self.clock,
             initializing_seconds=initializing_seconds,
             dns_check=dns_check,
+            dns_options=DnsOptions(dns_resolver_count, dns_latency_ms),
         )
         self.app = build_app(self.world)
         self._server: _Server | None = None
@@ -127,6 +147,29 @@ class SandboxServer:
         # Bound now, so the port (and base_url) is known at once and a busy port fails here.
         self._socket: socket.socket | None = _bind(host, port)
         self.port = self._socket.getsockname()[1]
+        self._dns: DnsServers | None = None
+        if dns:
+            try:
+                self._dns = DnsServers(self.world.dns, host)
+            except OSError:
+                self._socket.close()
+                raise
+            if dns_check is None:
+                servers = self._dns
+                self.world.dns_check = WireVerifierCheck(
+                    self.world.dns, lambda: servers.address(VERIFIER)
+                )
+
+    @property
+    def serves_dns(self) -> bool:
+        return self._dns is not None
+
+    @property
+    def dns(self) -> DnsInfo:
+        """Where the DNS servers listen (authoritative, resolvers, verifier)."""
+        if self._dns is None:
+            raise RuntimeError("this sandbox serves no DNS (it was created with dns=False)")
+        return self._dns.info()
 
     @property
     def credentials(self) -> list[SiteCredentials]:
@@ -159,6 +202,8 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         """Serve on a background thread; returns once connections are accepted."""
         server = self._prepare()
+        if self._dns is not None:
+            self._dns.start()
         sockets = [self._socket] if self._socket else []
 
         def run() -> None:
@@ -184,12 +229,16 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join(timeout=START_TIMEOUT_SECONDS + GRACEFUL_SHUTDOWN_SECONDS)
             self._thread = None
+        if self._dns is not None:
+            self._dns.stop()
         self._close()
 
     def close(self) -> None:
-        """Release the port of a server that was never started (stop() does this too)."""
+        """Release the ports of a server that was never started (stop() does this too)."""
         if self._server is None:
             self._close()
+            if self._dns is not None:
+                self._dns.close()
 
     def _close(self) -> None:
         if self._socket is not None:
@@ -205,6 +254,8 @@ class SandboxServer:
         """
         server = self._prepare()
         sockets = [self._socket] if self._socket else []
+        if self._dns is not None:
+            self._dns.start()
 
         async def main() -> None:
             serving = asyncio.create_task(server.serve(sockets=sockets))
@@ -220,6 +271,8 @@ class SandboxServer:
         except KeyboardInterrupt:
             pass  # a Ctrl-C landing outside uvicorn's handlers (e.g. during startup)
         finally:
+            if self._dns is not None:
+                self._dns.stop()
             self._close()
 
     def __enter__(self) -> SandboxServer:

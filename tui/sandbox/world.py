@@ -14,8 +14,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,10 +29,12 @@ from tui.sandbox.auth import (
     issue_token,
 )
 from tui.sandbox.bounds import MAX_INITIALIZING_SECONDS, checked_number
-from tui.sandbox.dnscheck import DnsCheck, PublishedRecords, PublishedRecordsDnsCheck
+from tui.sandbox.dns.verifier import InProcessVerifierCheck
+from tui.sandbox.dns.world import DnsOptions, DnsWorld, DomainDns
+from tui.sandbox.dnscheck import DnsCheck
 from tui.sandbox.errors import ControlError, SandboxError
 from tui.sandbox.faults import FaultRegistry
-from tui.sandbox.models import INITIALIZING, Env, SendingDomain, Site, iso
+from tui.sandbox.models import INITIALIZING, Env, MailMessage, SendingDomain, Site
 from tui.sandbox.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
 from tui.sandbox.routes import ROUTE_NAMES
 from tui.sandbox.scenarios import (
@@ -46,26 +47,6 @@ from tui.sandbox.scenarios import (
 from tui.sandbox.seed import seed
 
 DEFAULT_INITIALIZING_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class MailMessage:
-    """A verification email the sandbox "sent" (the sandbox's stand-in for an inbox)."""
-
-    to: str
-    code: str
-    sent_at: datetime
-    site_id: str
-    sender_email_id: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "to": self.to,
-            "code": self.code,
-            "sentAt": iso(self.sent_at),
-            "siteId": self.site_id,
-            "senderEmailId": self.sender_email_id,
-        }
 
 
 def _initializing(seconds: float) -> float:
@@ -82,12 +63,14 @@ class World:
         clock: ScaledClock | None = None,
         initializing_seconds: float = DEFAULT_INITIALIZING_SECONDS,
         dns_check: DnsCheck | None = None,
+        dns_options: DnsOptions | None = None,
     ) -> None:
         self.clock = clock or ScaledClock()
         self.lock = threading.RLock()
         self.initializing_seconds = _initializing(initializing_seconds)
-        self.published = PublishedRecords()
-        self.dns_check: DnsCheck = dns_check or PublishedRecordsDnsCheck(self.published)
+        # The DNS world shares the lock: world.lock makes Wix and DNS changes atomic together.
+        self.dns = DnsWorld(self.clock, self.lock, dns_options)
+        self.dns_check: DnsCheck = dns_check or InProcessVerifierCheck(self.dns)
         self.faults = FaultRegistry(ROUTE_NAMES)
         self.tokens = TokenStore()
         self.rate_limiter = RateLimiter()
@@ -105,8 +88,8 @@ class World:
         self, scenario: str | None = None, *, initializing_seconds: float | None = None
     ) -> None:
         """Reseed from a scenario (default: the current one) and forget everything transient:
-        mailbox, faults, published records, tokens, rate counters and the rate limit itself.
-        The clock is left alone (time only moves forward)."""
+        mailbox, faults, tokens, rate counters, the rate limit, and the whole DNS world (zones,
+        resolver caches). The clock is left alone (time only moves forward)."""
         name = scenario or self.scenario.name
         if name not in SCENARIOS:
             raise ControlError(
@@ -121,13 +104,12 @@ class World:
             self._rng = random.Random(f"wix-sandbox:{name}")
             self.mailbox.clear()
             self.faults.clear()
-            self.published.clear()
             self.tokens.clear()
             self.rate_limiter.reset(DEFAULT_PER_MINUTE)
             env = self._env()
             seeded = seed(self.scenario, env)
             self.sites, self.api_keys = seeded.sites, seeded.api_keys
-            self.published.publish(seeded.published)
+            self.dns.reseed(self.scenario.dns_plan, self._dns_domains(seeded.published))
             for sent in seeded.codes_sent:
                 self.mailbox.append(
                     MailMessage(sent.to, sent.code, env.now, sent.site_id, sent.sender_email_id)
@@ -139,6 +121,10 @@ class World:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def _dns_domains(self, published: Collection[str] = ()) -> list[DomainDns]:
+        domains = [d for site in self.sites.values() for d in site.sending_domains.values()]
+        return [DomainDns.of(d, published=d.domain in published) for d in domains]
 
     def _env(self) -> Env:
         return Env(
@@ -246,6 +232,7 @@ class World:
     def create_sender_details(self, site_id: str, payload: Any) -> dict[str, Any]:
         with self.lock:
             created = sender_details.create(self.site(site_id), payload, self._env())
+            self.dns.sync_domains(self._dns_domains())  # a new sending domain gets its zone
             return {"senderDetails": created.to_json()}
 
     def get_sender_details(self, site_id: str, sender_details_id: str) -> dict[str, Any]:
@@ -266,6 +253,7 @@ class World:
             updated = sender_details.update(
                 self.site(site_id), sender_details_id, payload, self._env()
             )
+            self.dns.sync_domains(self._dns_domains())
             return {"senderDetails": updated.to_json()}
 
     def delete_sender_details(self, site_id: str, sender_details_id: str) -> dict[str, Any]:
@@ -369,11 +357,14 @@ class World:
                 raise ControlError(400, f"several sites have {name!r}; give siteId")
             return hits[0]
 
-    def publish_records(self, records: Iterable[tuple[str, str]]) -> None:
-        self.published.publish(records)
+    def publish_records(
+        self, records: Iterable[tuple[str, str]], mistake: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Add CNAMEs at the DNS host's primary, as a user would (maybe with a mistake)."""
+        return [r.to_json() for r in self.dns.publish(records, mistake)]
 
-    def unpublish_records(self, host_names: Iterable[str]) -> None:
-        self.published.unpublish(host_names)
+    def unpublish_records(self, host_names: Iterable[str]) -> list[str]:
+        return self.dns.unpublish(host_names)
 
     def force_domain_status(self, site_id: str | None, name: str, status: str) -> dict[str, Any]:
         with self.lock:
