@@ -9,6 +9,7 @@ concurrency cap).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -41,68 +42,78 @@ def _guess_apex(name: str) -> str:
     return ".".join(labels[-2:]) if len(labels) > 2 else name
 
 
-async def discover(
+async def find_apex(
     name: str,
     ask: Ask,
     *,
     overrides: Sequence[ServerAddress] = (),
     recursive: Sequence[Resolver] = (),
-) -> Authority:
+) -> str | None:
+    """The zone apex that holds ``name``: the owner of the SOA in the answer to ``name SOA``
+    (an apex answers with its SOA, any other name with the zone's SOA in the authority)."""
     if overrides:
-        return await _from_overrides(name, ask, overrides)
-    return await _from_recursion(name, ask, recursive)
-
-
-async def _from_overrides(name: str, ask: Ask, overrides: Sequence[ServerAddress]) -> Authority:
-    servers = tuple(resolver_from_address(a, Role.AUTHORITATIVE) for a in overrides)
-    apex: str | None = None
-    for server in servers:
-        exchange = await ask(server.endpoint, name, "SOA", recursion=False)
+        candidates = [(Endpoint(a.host, a.port), False) for a in overrides]
+    else:
+        candidates = [(r.endpoint, True) for r in recursive]
+    for endpoint, recursion in candidates:
+        exchange = await ask(endpoint, name, "SOA", recursion=recursion)
         apex, _ = _zone_of(exchange.answer)
         if apex:
-            ns = await ask(server.endpoint, apex, "NS", recursion=False)
-            ns_names = ns.answer.ns_names if ns.answer else ()
-            return Authority(await _zone_info(apex, ns_names, servers, ask), servers)
-    guess = _guess_apex(name)
-    return Authority(
-        ZoneInfo(apex=guess, known=False),
-        servers,
-        problem=f"none of the given authoritative servers answered for {name}'s zone",
-    )
+            return apex
+    return None
 
 
-async def _from_recursion(name: str, ask: Ask, recursive: Sequence[Resolver]) -> Authority:
+async def authority_for(
+    apex: str,
+    ask: Ask,
+    *,
+    overrides: Sequence[ServerAddress] = (),
+    recursive: Sequence[Resolver] = (),
+) -> Authority:
+    """The zone's authoritative servers (given, or found through NS and A lookups) and how
+    they are doing (serials, lame servers)."""
+    if overrides:
+        servers = tuple(resolver_from_address(a, Role.AUTHORITATIVE) for a in overrides)
+        ns = await ask(servers[0].endpoint, apex, "NS", recursion=False)
+        ns_names = ns.answer.ns_names if ns.answer else ()
+        return Authority(await _zone_info(apex, ns_names, servers, ask), servers)
     for resolver in recursive:
         endpoint = resolver.endpoint
-        exchange = await ask(endpoint, name, "SOA", recursion=True)
-        apex, _ = _zone_of(exchange.answer)
-        if not apex:
-            continue
         ns = await ask(endpoint, apex, "NS", recursion=True)
         ns_names = tuple(sorted(ns.answer.ns_names)) if ns.answer else ()
-        servers: list[Resolver] = []
-        for ns_name in ns_names:
-            found = await ask(endpoint, ns_name, "A", recursion=True)
-            for address in found.answer.addresses if found.answer else ():
-                if ":" in address:
-                    continue
-                servers.append(
-                    Resolver(
-                        key=f"{ns_name}/{address}",
-                        name=f"{ns_name} ({address})",
-                        operator=provider_for(ns_names) or "authoritative",
-                        role=Role.AUTHORITATIVE,
-                        endpoints=(Endpoint(address),),
-                    )
-                )
+        if not ns_names:
+            continue
+        found = await asyncio.gather(
+            *(ask(endpoint, ns_name, "A", recursion=True) for ns_name in ns_names)
+        )
+        servers = [
+            Resolver(
+                key=f"{ns_name}/{address}",
+                name=f"{ns_name} ({address})",
+                operator=provider_for(ns_names) or "authoritative",
+                role=Role.AUTHORITATIVE,
+                endpoints=(Endpoint(address),),
+            )
+            for ns_name, exchange in zip(ns_names, found, strict=True)
+            for address in (exchange.answer.addresses if exchange.answer else ())
+            if ":" not in address
+        ]
         problem = "" if servers else f"could not find the addresses of {apex}'s name servers"
         zone = await _zone_info(apex, ns_names, servers, ask)
         return Authority(zone, tuple(servers), problem)
-    guess = _guess_apex(name)
     return Authority(
-        ZoneInfo(apex=guess, known=False),
-        (),
-        problem=f"could not find the zone of {name}: no resolver answered its SOA",
+        ZoneInfo(apex=apex, known=False), (), problem=f"no resolver answered {apex}'s NS records"
+    )
+
+
+def unknown_zone(name: str, overrides: Sequence[ServerAddress]) -> Authority:
+    """Discovery found no zone: check against the given servers anyway, and say so."""
+    servers = tuple(resolver_from_address(a, Role.AUTHORITATIVE) for a in overrides)
+    where = "none of the given authoritative servers" if overrides else "no resolver"
+    return Authority(
+        ZoneInfo(apex=_guess_apex(name), known=False),
+        servers,
+        problem=f"could not find the zone of {name}: {where} answered its SOA",
     )
 
 
@@ -112,8 +123,10 @@ async def _zone_info(
     serials: dict[str, int] = {}
     lame: list[str] = []
     soa = None
-    for server in servers:
-        exchange = await ask(server.endpoint, apex, "SOA", recursion=False)
+    exchanges = await asyncio.gather(
+        *(ask(server.endpoint, apex, "SOA", recursion=False) for server in servers)
+    )
+    for server, exchange in zip(servers, exchanges, strict=True):
         answer = exchange.answer
         if answer is None or answer.rcode != "NOERROR" or not answer.authoritative:
             lame.append(server.key)

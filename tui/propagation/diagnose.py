@@ -8,6 +8,7 @@ data at the name?); ``diagnose`` is pure and turns the sweep's results into find
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -56,8 +57,11 @@ async def probe(
         return Findings()
     others: list[str] = []
     count = 0
-    for rdtype in ("CNAME", "TXT", "MX"):
-        found = await ask(server, record.name, rdtype, recursion=False)
+    kinds = ("CNAME", "TXT", "MX")
+    answers = await asyncio.gather(
+        *(ask(server, record.name, rdtype, recursion=False) for rdtype in kinds)
+    )
+    for rdtype, found in zip(kinds, answers, strict=True):
         if found.answer is None:
             continue
         if rdtype == "CNAME":

@@ -38,6 +38,7 @@ from tui.propagation.model import (
 )
 from tui.propagation.names import ServerAddress
 from tui.propagation.transport import Exchange, ask, ask_doh
+from tui.propagation.udp import UdpMultiplexer
 
 DEFAULT_CONCURRENCY = 200
 DEFAULT_TIMEOUT = 2.0
@@ -67,9 +68,12 @@ class Prober:
         self._http = http
         self._owns_http = http is None
         self._use_doh: set[str] = set()  # resolvers whose port 53 looked blocked
+        self._udp = UdpMultiplexer()
+        self._apex: dict[str, str] = {}
         self.questions = 0  # how many questions were sent (benchmarks, tests)
 
     async def aclose(self) -> None:
+        self._udp.close()
         if self._http is not None and self._owns_http:
             await self._http.aclose()
 
@@ -81,7 +85,13 @@ class Prober:
         async with self._limit:
             self.questions += 1
             return await ask(
-                endpoint, qname, rdtype, recursion=recursion, cd=cd, timeout=self.timeout
+                endpoint,
+                qname,
+                rdtype,
+                recursion=recursion,
+                cd=cd,
+                timeout=self.timeout,
+                udp=self._udp,
             )
 
     async def _ask_resolver(
@@ -163,15 +173,25 @@ class Prober:
     async def _authorities(
         self, records: Sequence[ExpectedRecord], discovery: Sequence[Resolver]
     ) -> dict[str, authority.Authority]:
-        found = await asyncio.gather(
-            *(
-                authority.discover(
-                    r.name, self.ask, overrides=self.authoritative, recursive=discovery
-                )
-                for r in records
-            )
+        where = {"overrides": self.authoritative, "recursive": discovery}
+        unknown = [r.name for r in records if r.name not in self._apex]
+        apexes = await asyncio.gather(
+            *(authority.find_apex(name, self.ask, **where) for name in unknown)  # type: ignore[arg-type]
         )
-        return {r.name: a for r, a in zip(records, found, strict=True)}
+        for name, apex in zip(unknown, apexes, strict=True):
+            if apex:  # a zone cut rarely moves: found once per name, kept for later sweeps
+                self._apex[name] = apex
+        distinct = sorted({self._apex[r.name] for r in records if r.name in self._apex})
+        zones = await asyncio.gather(
+            *(authority.authority_for(apex, self.ask, **where) for apex in distinct)  # type: ignore[arg-type]
+        )
+        by_apex = dict(zip(distinct, zones, strict=True))
+        return {
+            r.name: by_apex[self._apex[r.name]]
+            if r.name in self._apex
+            else authority.unknown_zone(r.name, self.authoritative)
+            for r in records
+        }
 
     async def _authoritative(
         self, record: ExpectedRecord, found: authority.Authority, discovery: Sequence[Resolver]

@@ -8,6 +8,7 @@ Nothing here raises for network trouble: every outcome comes back as an :class:`
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ import httpx
 
 from tui.propagation.answers import Answer, read_answer
 from tui.propagation.model import Endpoint
+from tui.propagation.udp import UdpMultiplexer
 
 EDNS_PAYLOAD = 1232  # DNS Flag Day 2020
 DOH_MEDIA_TYPE = "application/dns-message"
@@ -35,6 +37,13 @@ class Exchange:
     @property
     def timed_out(self) -> bool:
         return self.failure == "timeout"
+
+
+@functools.lru_cache(maxsize=4096)
+def query_wire(qname: str, rdtype: str, recursion: bool, cd: bool) -> bytes:
+    """A query in wire format, built once per question (bytes are immutable, so sharing them
+    between concurrent questions is safe; the multiplexer writes a fresh ID per packet)."""
+    return make_query(qname, rdtype, recursion=recursion, cd=cd).to_wire()
 
 
 def make_query(
@@ -57,18 +66,37 @@ async def ask(
     recursion: bool,
     cd: bool = False,
     timeout: float = 2.0,
+    udp: UdpMultiplexer | None = None,
 ) -> Exchange:
-    """Do53: UDP first, TCP when the answer comes back truncated."""
-    query = make_query(qname, rdtype, recursion=recursion, cd=cd)
+    """Do53: UDP first (over the sweep's shared socket when given), TCP when the answer comes
+    back truncated."""
     started = time.perf_counter()
     transport = "udp"
+    query: dns.message.Message | None = None
     try:
-        # udp_with_fallback applies the timeout per leg; the outer bound keeps a truncated
-        # answer followed by a stalled TCP leg from costing more than two timeouts.
+        # The outer bound keeps a truncated answer followed by a stalled TCP leg from costing
+        # more than two timeouts.
         async with asyncio.timeout(timeout * 2 + 0.5):
-            response, used_tcp = await dns.asyncquery.udp_with_fallback(
-                query, endpoint.host, timeout=timeout, port=endpoint.port
-            )
+            if udp is None:
+                query = make_query(qname, rdtype, recursion=recursion, cd=cd)
+                response, used_tcp = await dns.asyncquery.udp_with_fallback(
+                    query, endpoint.host, timeout=timeout, port=endpoint.port
+                )
+            else:
+                wire = query_wire(qname, rdtype, recursion, cd)
+                try:
+                    response, used_tcp = (
+                        await udp.query(wire, endpoint.host, endpoint.port, timeout),
+                        False,
+                    )
+                except dns.message.Truncated:
+                    query = make_query(qname, rdtype, recursion=recursion, cd=cd)
+                    response, used_tcp = (
+                        await dns.asyncquery.tcp(
+                            query, endpoint.host, timeout=timeout, port=endpoint.port
+                        ),
+                        True,
+                    )
         transport = "tcp" if used_tcp else "udp"
     except (dns.exception.Timeout, TimeoutError):
         return Exchange(None, _ms(started), "timeout", transport)
