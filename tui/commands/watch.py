@@ -164,7 +164,7 @@ async def _once(
     if options.json:
         sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
     else:
-        console.print(render(report, prober.clock.now(), live=False))
+        console.print(render(report, prober.clock.now(), live=False, speed=prober.clock.speed))
     return EXIT_READY if report.all_ok else EXIT_NOT_YET
 
 
@@ -194,18 +194,30 @@ async def _live(
             # The next sweep starts when the previous one has finished: never two at once.
             report = await prober.sweep(records, resolvers, force=options.check_anyway)
             if report.all_ok:
-                live.update(render(report, prober.clock.now()), refresh=True)
+                view = render(report, prober.clock.now(), live=False, speed=prober.clock.speed)
+                live.update(view, refresh=True)
                 return EXIT_READY
             due = SYSTEM_CLOCK.monotonic() + (options.interval or 30.0)
             while SYSTEM_CLOCK.monotonic() < due:
-                live.update(render(report, prober.clock.now(), due=due), refresh=True)
+                view = render(report, prober.clock.now(), due=due, speed=prober.clock.speed)
+                live.update(view, refresh=True)
                 await asyncio.sleep(1)
 
 
-def _column_name(record: ExpectedRecord, report: Report) -> str:
-    zone = report.zones[record.name].apex
-    name = record.name
-    return name[: -len(zone) - 1] if name.endswith("." + zone) else name
+def column_names(report: Report) -> list[str]:
+    """Short, still unique headers: the name without its zone, then just its first label
+    (s1, s2, sg...) when those are unique too; full names when they would collide."""
+
+    def relative(record: ExpectedRecord) -> str:
+        zone = report.zones[record.name].apex
+        name = record.name
+        return name[: -len(zone) - 1] if name.endswith("." + zone) else name
+
+    for shorten in (lambda r: relative(r).split(".")[0], relative):
+        names = [shorten(r) for r in report.records]
+        if len(set(names)) == len(names):
+            return names
+    return [r.name for r in report.records]
 
 
 def _cell_text(report: Report, record: ExpectedRecord, resolver: Resolver, now: datetime) -> Text:
@@ -216,7 +228,7 @@ def _cell_text(report: Report, record: ExpectedRecord, resolver: Resolver, now: 
     if cell.status in TIME_BOUND and cell.eta is not None:
         word = countdown((cell.eta - now).total_seconds())
     if not cell.queried:
-        word = "not asked"
+        return Text("\u2013 unasked", style="dim")  # an en dash: "not applicable yet"
     style = {
         Status.OK: "green",
         Status.CACHED_NEGATIVE: "yellow",
@@ -227,16 +239,26 @@ def _cell_text(report: Report, record: ExpectedRecord, resolver: Resolver, now: 
     return Text(f"{GLYPH[cell.status]} {word}", style=style if cell.queried else "dim")
 
 
-def render(report: Report, now: datetime, due: float | None = None, live: bool = True) -> Group:
+def render(
+    report: Report, now: datetime, due: float | None = None, live: bool = True, speed: float = 1.0
+) -> Group:
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("resolver", no_wrap=True, max_width=28, overflow="ellipsis")
-    for record in report.records:
-        table.add_column(_column_name(record, report), no_wrap=True, overflow="ellipsis")
+    table.add_column("resolver", no_wrap=True, max_width=24, overflow="ellipsis")
+    for header in column_names(report):
+        table.add_column(header, no_wrap=True, overflow="ellipsis")
     ordered = sorted(report.resolvers, key=lambda r: r.role is not Role.AUTHORITATIVE)
     for resolver in ordered:
-        label = resolver.name + (" (auth)" if resolver.role is Role.AUTHORITATIVE else "")
+        label = ("auth " if resolver.role is Role.AUTHORITATIVE else "") + resolver.name
         table.add_row(Text(label), *(_cell_text(report, r, resolver, now) for r in report.records))
     parts: list[object] = [table, Text("")]
+    if any(not c.queried for c in report.cells.values()):
+        parts.append(
+            Text(
+                "unasked: resolvers are asked once the authoritative servers serve a record; "
+                "asking sooner makes them cache 'does not exist' (--check-anyway to ask).",
+                style="dim",
+            )
+        )
     zones = {z.apex: z for z in report.zones.values()}
     for zone in zones.values():
         if zone.provider:
@@ -247,7 +269,9 @@ def render(report: Report, now: datetime, due: float | None = None, live: bool =
     for warning in report.warnings:
         parts.append(Text(f"! {warning}", style="yellow"))
     age = max(0, int((now - report.checked_at).total_seconds()))
-    footer = f"checked {age} s ago"
+    footer = f"checked {countdown(age)} ago"
+    if speed != 1:
+        footer += f" (clock {speed:g}x, as the sandbox's)"
     if due is not None:
         footer += f"; next check in {max(0, int(due - SYSTEM_CLOCK.monotonic()))} s"
     parts.append(Text(footer + (" · Ctrl-C to stop" if live else ""), style="dim"))

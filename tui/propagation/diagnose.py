@@ -233,9 +233,10 @@ def _zone_diagnoses(
             out.append(
                 Diagnosis(
                     "wrong_dns_host",
-                    f"None of the records are at the servers that answer for {apex}: its DNS "
-                    f"is hosted by {_host(zone)} ({', '.join(zone.ns_names)}). Add them there; "
-                    "records added anywhere else (at the registrar, say) are never seen.",
+                    f"The records are not at the servers that answer for {apex}: its DNS is "
+                    f"hosted by {_host(zone)} ({', '.join(zone.ns_names)}). If you have added "
+                    "them already, you added them somewhere that is not used (at the "
+                    f"registrar, say): add them at {_host(zone)}.",
                     names,
                     apex,
                 )

@@ -128,7 +128,7 @@ def resolver_from_address(
     endpoint = Endpoint(address.host, address.port)
     return Resolver(
         key=str(endpoint),
-        name=f"{name} ({endpoint})" if name else str(endpoint),
+        name=name or str(endpoint),
         operator="given on the command line",
         role=role,
         endpoints=(endpoint,),
