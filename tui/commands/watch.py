@@ -37,6 +37,7 @@ from tui.propagation import (
     resolver_from_address,
     to_json,
 )
+from tui.propagation.intercept import CLOUDFLARE
 from tui.propagation.labels import GLYPH, WORD, countdown
 from tui.propagation.model import TIME_BOUND
 from tui.store.config import load as load_config
@@ -141,7 +142,14 @@ async def _watch(
             return _fail(found)
         records = found
     clock = SYSTEM_CLOCK if options.time_scale == 1 else ScaledClock(options.time_scale)
-    prober = Prober(authoritative=authoritative, timeout=options.timeout or 2.0, clock=clock)
+    # The interception check only makes sense for the real public resolvers.
+    check = None if options.resolvers else CLOUDFLARE
+    prober = Prober(
+        authoritative=authoritative,
+        timeout=options.timeout or 2.0,
+        clock=clock,
+        interception=check,
+    )
     console = Console()
     try:
         if options.once:

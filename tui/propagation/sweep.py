@@ -25,6 +25,7 @@ from tui.clock import SYSTEM_CLOCK, Clock
 from tui.propagation import authority, classify, diagnose, eta
 from tui.propagation.answers import Answer
 from tui.propagation.classify import Truth
+from tui.propagation.intercept import intercepted
 from tui.propagation.model import (
     NO_SIGNAL,
     Cell,
@@ -56,6 +57,7 @@ class Prober:
         concurrency: int = DEFAULT_CONCURRENCY,
         anycast_samples: int = ANYCAST_SAMPLES,
         http: httpx.AsyncClient | None = None,
+        interception: Endpoint | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -70,6 +72,9 @@ class Prober:
         self._use_doh: set[str] = set()  # resolvers whose port 53 looked blocked
         self._udp = UdpMultiplexer()
         self._apex: dict[str, str] = {}
+        self.interception = interception  # None: do not check (tests, --resolver overrides)
+        self._interception_checked = False
+        self._warnings: list[str] = []
         self.questions = 0  # how many questions were sent (benchmarks, tests)
 
     async def aclose(self) -> None:
@@ -122,7 +127,9 @@ class Prober:
             self.discovery
         )
         discovery = list(self.discovery) or recursive
-        authorities = await self._authorities(records, discovery)
+        authorities, _ = await asyncio.gather(
+            self._authorities(records, discovery), self._check_interception(recursive)
+        )
         auth_results = await asyncio.gather(
             *(self._authoritative(r, authorities[r.name], discovery) for r in records)
         )
@@ -150,7 +157,7 @@ class Prober:
             cells[(cell.record, cell.resolver)] = cell
         rows = _dedupe([s for a in authorities.values() for s in a.servers] + recursive)
         roles = {r.key: r.role for r in rows}
-        warnings = [a.problem for a in authorities.values() if a.problem]
+        warnings = [a.problem for a in authorities.values() if a.problem] + self._warnings
         if force and any(not t.exists for t in truths.values()):
             ttl = max((z.negative_ttl or 0 for z in zones.values()), default=0) or 3600
             warnings.append(
@@ -169,6 +176,22 @@ class Prober:
             eta=eta.overall(cells.values(), truths, roles, now),
             warnings=tuple(dict.fromkeys(warnings)),
         )
+
+    async def _check_interception(self, resolvers: Sequence[Resolver]) -> None:
+        """Once: if port 53 is intercepted, every public row switches to DoH (dns.md §2.4)."""
+        if self.interception is None or self._interception_checked:
+            return
+        self._interception_checked = True
+        async with self._limit:
+            found = await intercepted(self.interception, timeout=self.timeout)
+        if found:
+            switched = [r for r in resolvers if r.role is Role.PUBLIC and r.doh_url]
+            self._use_doh.update(r.key for r in switched)
+            self._warnings.append(
+                f"DNS traffic to port 53 seems intercepted on this network ({self.interception} "
+                f"did not answer as Cloudflare does), so {len(switched)} public resolvers are "
+                "asked over DoH instead."
+            )
 
     async def _authorities(
         self, records: Sequence[ExpectedRecord], discovery: Sequence[Resolver]
