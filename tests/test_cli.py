@@ -50,7 +50,9 @@ def test_version_and_help() -> None:
     [
         (("sandbox", "--port", "99999"), "outside 0-65535"),
         (("sandbox", "--port", "http"), "not a port number"),
-        (("sandbox", "--time-scale", "0"), "must be greater than 0"),
+        (("sandbox", "--time-scale", "0"), "must be from 0.001 to 1e+06"),
+        (("sandbox", "--time-scale", "1e308"), "must be from 0.001 to 1e+06"),
+        (("watch", "a.example=b.example", "--timeout", "99"), "must be from 0.1 to 30"),
         (("sandbox", "--time-scale", "nan"), "not a finite number"),
         (("sandbox", "--initializing-seconds", "-1"), "must be from 0 to"),
         (("sandbox", "--initializing-seconds", "1e9"), "must be from 0 to"),

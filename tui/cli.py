@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario(sandbox, default="fresh")
     sandbox.add_argument(
         "--time-scale",
-        type=_positive_float,
+        type=_bounded(1e-3, 1e6),
         default=1.0,
         metavar="X",
         help="world seconds per real second (60 = an hour in a minute)",
@@ -112,14 +112,14 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     watch.add_argument("--json", action="store_true", help="print JSON instead of a table")
     watch.add_argument(
         "--interval",
-        type=_positive_float,
+        type=_bounded(1, 86400),
         default=None,
         metavar="S",
         help="seconds between checks (default: the config's, else 30)",
     )
     watch.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=_bounded(0.1, 30),
         default=None,
         metavar="S",
         help="seconds per DNS question (default: the config's, else 2)",
@@ -132,10 +132,16 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     )
     watch.add_argument(
         "--time-scale",
-        type=_positive_float,
+        type=_bounded(1e-3, 1e6),
         default=1.0,
         metavar="X",
         help="count down X times faster, to match 'wix-sending sandbox --time-scale X'",
+    )
+    watch.add_argument(
+        "--added",
+        action="store_true",
+        help="you have added the records at your DNS host: if the zone's servers still do not "
+        "have them, say which DNS host does serve the zone",
     )
     watch.add_argument("--wix-base-url", help=argparse.SUPPRESS)
 
@@ -159,11 +165,14 @@ def _port(text: str) -> int:
     return port
 
 
-def _positive_float(text: str) -> float:
-    value = _float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return value
+def _bounded(low: float, high: float):
+    def check(text: str) -> float:
+        value = _float(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} must be from {low:g} to {high:g}")
+        return value
+
+    return check
 
 
 def _initializing_seconds(text: str) -> float:
@@ -226,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     check_anyway=args.check_anyway,
                     wix_base_url=args.wix_base_url,
                     time_scale=args.time_scale,
+                    added=args.added,
                 )
             )
         print(

@@ -75,13 +75,16 @@ async def sweep(
     *,
     force: bool = False,
     anycast: bool = False,
+    added: bool = False,
 ) -> Report:
     prober = Prober(
         authoritative=[ServerAddress(h, p) for h, p in server.dns.authoritative],
         timeout=TIMEOUT,
     )
     try:
-        return await prober.sweep(records, resolvers_of(server, anycast=anycast), force=force)
+        return await prober.sweep(
+            records, resolvers_of(server, anycast=anycast), force=force, added=added
+        )
     finally:
         await prober.aclose()
 
@@ -176,10 +179,33 @@ async def test_proxied_and_flattened(fresh_lab: SandboxServer) -> None:
 
 
 async def test_wrong_dns_host_names_the_provider(fresh_lab: SandboxServer) -> None:
-    report = await sweep(fresh_lab, records_of(fresh_lab, "elsewhere.example"))
+    records = records_of(fresh_lab, "elsewhere.example")
+    # Without the user saying the records are added, missing records are just missing...
+    plain = await sweep(fresh_lab, records)
+    assert "wrong_dns_host" not in codes(plain)
+    assert "Add them at Cloudflare" in plain.eta.sentence
+    # ...with it, the absence is evidence they went to a host that does not serve the zone.
+    report = await sweep(fresh_lab, records, added=True)
     found = next(d for d in report.diagnoses if d.code == "wrong_dns_host")
     assert "Cloudflare" in found.sentence and "ns.cloudflare.com" in found.sentence
     assert "No ETA yet" in report.eta.sentence
+
+
+async def test_records_not_yet_added_are_not_a_wrong_host(fresh_lab: SandboxServer) -> None:
+    report = await sweep(fresh_lab, records_of(fresh_lab, "apex.example"), added=False)
+    assert "wrong_dns_host" not in codes(report)
+
+
+def cached_names(server: SandboxServer, resolver: str) -> set[str]:
+    caches = httpx.get(
+        f"{server.base_url}/_sandbox/dns/caches", params={"resolver": resolver}
+    ).json()
+    return {
+        entry["name"].rstrip(".")
+        for found in caches["resolvers"]
+        for cache in found["caches"]
+        for entry in cache
+    }
 
 
 async def test_dnssec(fresh_lab: SandboxServer) -> None:
@@ -189,12 +215,20 @@ async def test_dnssec(fresh_lab: SandboxServer) -> None:
     assert "dnssec_broken" in codes(report)
 
 
-async def test_lagging_secondary(fresh_lab: SandboxServer) -> None:
-    report = await sweep(fresh_lab, records_of(fresh_lab, "lagging.example"))
+async def test_lagging_secondary_is_waited_for_not_asked_around(fresh_lab: SandboxServer) -> None:
+    records = records_of(fresh_lab, "lagging.example")
+    report = await sweep(fresh_lab, records)
     zone = report.zones[report.records[0].name]
     assert zone.lagging and len(zone.serials) == 2
     assert "lagging_secondary" in codes(report)
     assert "queried_too_early" not in codes(report)
+    assert "secondary lags" in report.eta.sentence
+    public = [c for (_, k), c in report.cells.items() if k.startswith("isp-")]
+    assert public and not any(c.queried for c in public)
+    # Asking nobody means no resolver holds a "does not exist" planted by us.
+    names = {r.name for r in records}
+    for resolver in ("isp-3", "isp-4", "isp-5"):
+        assert not names & cached_names(fresh_lab, resolver)
 
 
 async def test_apex_cname(fresh_lab: SandboxServer) -> None:
@@ -235,3 +269,78 @@ async def test_truncated_answers_fall_back_to_tcp(lab: SandboxServer) -> None:
     exchange = await ask(Endpoint(host, port), big, "TXT", recursion=False)
     assert exchange.transport == "tcp"
     assert exchange.answer is not None and sum(len(t) for t in exchange.answer.texts) > 1000
+
+
+async def test_discovery_through_a_resolver_plants_nothing(fresh_lab: SandboxServer) -> None:
+    # No --authoritative: the zone is found through a recursive resolver, which must only be
+    # asked about names that exist (RFC 8020 would let a cached NXDOMAIN for an intermediate
+    # label hide every record below it).
+    records = records_of(fresh_lab, "doubled.example")
+    info = next(r for r in fresh_lab.dns.resolvers if r.name == "isp-3")
+    row = Resolver("isp-3", "isp-3", "sandbox", Role.PUBLIC, (Endpoint(info.host, info.port),))
+    prober = Prober(timeout=TIMEOUT)
+    try:
+        report = await prober.sweep(records, [row])
+    finally:
+        await prober.aclose()
+    assert report.zones[records[0].name].apex == "doubled.example"
+    planted = cached_names(fresh_lab, "isp-3")
+    assert not planted & {r.name for r in records}
+    assert not any(name.startswith("_domainkey") for name in planted)
+
+
+async def test_zone_of_a_published_cname_is_its_own_zone(fresh_lab: SandboxServer) -> None:
+    # The record is a CNAME into the ESP's zone: its own zone must still be found (not the
+    # target's), with serials, both through given servers and through a resolver.
+    records = records_of(fresh_lab, "stale-target.example")
+    report = await sweep(fresh_lab, records)
+    zone = report.zones[records[0].name]
+    assert zone.apex == "stale-target.example" and len(zone.serials) == 2
+    assert not report.warnings
+    info = next(r for r in fresh_lab.dns.resolvers if r.name == "isp-3")
+    row = Resolver("isp-3", "isp-3", "sandbox", Role.PUBLIC, (Endpoint(info.host, info.port),))
+    prober = Prober(timeout=TIMEOUT)
+    try:
+        found = await prober.sweep(records, [row])
+    finally:
+        await prober.aclose()
+    assert found.zones[records[0].name].apex == "stale-target.example"
+
+
+async def test_two_cnames_at_one_name_are_a_conflict(fresh_lab: SandboxServer) -> None:
+    records = [r for r in records_of(fresh_lab, "conflict.example") if r.name.startswith("s2.")]
+    report = await sweep(fresh_lab, records)
+    conflict = next(d for d in report.diagnoses if d.code == "conflict")
+    assert "second CNAME" in conflict.sentence
+    auth = [c for (_, k), c in report.cells.items() if k.startswith("127.")]
+    assert auth and all(c.status is Status.WRONG_TARGET for c in auth)
+
+
+async def test_an_a_record_in_place_of_the_cname_is_not_proxied(fresh_lab: SandboxServer) -> None:
+    base = fresh_lab.base_url
+    record = records_of(fresh_lab, "apex.example")[0]
+    host = record.name.removesuffix(".apex.example")
+    response = httpx.post(
+        f"{base}/_sandbox/dns/records",
+        json={"zone": "apex.example", "host": host, "type": "A", "value": "198.51.100.7"},
+    )
+    assert response.status_code < 400, response.text
+    report = await sweep(fresh_lab, [record])
+    assert Status.PROXIED not in {c.status for c in report.cells.values()}
+    conflict = next(d for d in report.diagnoses if d.code == "conflict")
+    assert "198.51.100.7" in conflict.sentence
+
+
+async def test_only_dead_resolvers_is_not_ready(fresh_lab: SandboxServer) -> None:
+    records = records_of(fresh_lab, "dnssec-broken.example")
+    dead = next(r for r in fresh_lab.dns.resolvers if r.name == "dead")
+    row = Resolver("dead", "dead", "sandbox", Role.PUBLIC, (Endpoint(dead.host, dead.port),))
+    prober = Prober(
+        authoritative=[ServerAddress(h, p) for h, p in fresh_lab.dns.authoritative],
+        timeout=TIMEOUT,
+    )
+    try:
+        report = await prober.sweep(records, [row])
+    finally:
+        await prober.aclose()
+    assert not report.all_ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -104,11 +105,17 @@ def test_exit_zero_when_everything_is_visible(world: SandboxServer) -> None:
     ],
 )
 def test_usage_errors_exit_2_and_query_nothing(args: list[str], message: str) -> None:
-    result = watch(*args, "--once", "--resolver", "127.0.0.1:9")
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stdout == ""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.settimeout(0.3)
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        result = watch(*args, "--once", "--resolver", address, "--authoritative", address)
+        assert result.returncode == 2
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stdout == ""
+        with pytest.raises(TimeoutError):
+            listener.recvfrom(512)  # not one DNS question was sent
 
 
 def test_idn_is_shown_both_ways(world: SandboxServer) -> None:
@@ -147,3 +154,32 @@ def test_domain_from_the_wix_sandbox(world: SandboxServer) -> None:
     assert names == {r.name for r in records_of(world, "stale-target.example")}
     missing = watch("--domain", "stale-target.example", "--once", env={"WIX_API_KEY": ""})
     assert missing.returncode == 2 and "WIX_API_KEY" in missing.stderr
+
+
+def test_the_listener_does_hear_a_valid_watch() -> None:
+    # The positive control for the test above: with valid input, questions do arrive.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.settimeout(5)
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        process = subprocess.Popen(
+            [
+                str(COMMAND),
+                "watch",
+                "a.example=b.example",
+                "--once",
+                "--timeout",
+                "0.3",
+                "--resolver",
+                address,
+                "--authoritative",
+                address,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            data, _ = listener.recvfrom(512)
+        finally:
+            process.wait(timeout=30)
+    assert len(data) > 12

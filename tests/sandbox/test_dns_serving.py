@@ -138,9 +138,9 @@ def test_two_hundred_slow_resolvers_answer_concurrently():
     assert len(answers) == 1000
     assert {rcode(a) for a in answers} == {"NXDOMAIN", "NOERROR"}
     # Sequentially this would take 1000 x 100 ms = 100 s (200 x 100 ms = 20 s if only the
-    # resolvers ran in parallel). What remains is CPU: dnspython encoding and decoding on both
-    # sides of one interpreter, about 1 s on a 2-core machine.
-    assert latency <= elapsed < 4.0
+    # resolvers ran in parallel). The bound is loose on purpose: it only tells "concurrent"
+    # from "one resolver at a time"; benchmarks/bench_sweep.py measures the real speed.
+    assert latency <= elapsed < 20 * latency * 5
 
 
 def test_banner_shows_dns_addresses_and_a_watch_command():

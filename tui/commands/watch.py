@@ -58,6 +58,7 @@ class WatchOptions:
     check_anyway: bool = False
     wix_base_url: str | None = None
     time_scale: float = 1.0
+    added: bool = False
 
 
 def _fail(message: str) -> int:
@@ -156,6 +157,8 @@ async def _watch(
             return await _once(prober, records, resolvers, options, console)
         if options.json:
             return await _json_lines(prober, records, resolvers, options)
+        if not console.is_terminal:
+            return await _frames(prober, records, resolvers, options, console)
         return await _live(prober, records, resolvers, options, console)
     finally:
         await prober.aclose()
@@ -168,7 +171,7 @@ async def _once(
     options: WatchOptions,
     console: Console,
 ) -> int:
-    report = await prober.sweep(records, resolvers, force=options.check_anyway)
+    report = await prober.sweep(records, resolvers, force=options.check_anyway, added=options.added)
     if options.json:
         sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
     else:
@@ -181,9 +184,30 @@ async def _json_lines(
 ) -> int:
     """One compact JSON document per sweep (JSON Lines) until every record is visible."""
     while True:
-        report = await prober.sweep(records, resolvers, force=options.check_anyway)
+        report = await prober.sweep(
+            records, resolvers, force=options.check_anyway, added=options.added
+        )
         sys.stdout.write(json.dumps(to_json(report), separators=(",", ":")) + "\n")
         sys.stdout.flush()
+        if report.all_ok:
+            return EXIT_READY
+        await SYSTEM_CLOCK.sleep(options.interval or 30.0)
+
+
+async def _frames(
+    prober: Prober,
+    records: list[ExpectedRecord],
+    resolvers: list[Resolver],
+    options: WatchOptions,
+    console: Console,
+) -> int:
+    """Not a terminal (a pipe, a log file): one plain frame per sweep, no redrawing."""
+    while True:
+        report = await prober.sweep(
+            records, resolvers, force=options.check_anyway, added=options.added
+        )
+        console.print(render(report, prober.clock.now(), live=False, speed=prober.clock.speed))
+        console.print()
         if report.all_ok:
             return EXIT_READY
         await SYSTEM_CLOCK.sleep(options.interval or 30.0)
@@ -200,7 +224,9 @@ async def _live(
     with Live(Text("Checking…"), console=console, auto_refresh=False) as live:
         while True:
             # The next sweep starts when the previous one has finished: never two at once.
-            report = await prober.sweep(records, resolvers, force=options.check_anyway)
+            report = await prober.sweep(
+                records, resolvers, force=options.check_anyway, added=options.added
+            )
             if report.all_ok:
                 view = render(report, prober.clock.now(), live=False, speed=prober.clock.speed)
                 live.update(view, refresh=True)

@@ -14,8 +14,8 @@ async def records_for_domain(domain: str, base_url: str | None) -> list[Expected
     key, site = os.environ.get("WIX_API_KEY", ""), os.environ.get("WIX_SITE_ID", "")
     if not key.strip() or not site.strip():
         return (
-            "--domain needs Wix credentials: set WIX_API_KEY and WIX_SITE_ID (stored profiles "
-            "come with 'wix-sending login')"
+            "--domain needs Wix credentials: set WIX_API_KEY and WIX_SITE_ID in the "
+            "environment (read -rs WIX_API_KEY; export WIX_API_KEY keeps it out of history)"
         )
     try:
         auth = ApiKeyAuth(key, site)

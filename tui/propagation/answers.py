@@ -47,6 +47,8 @@ class Answer:
     soa: Soa | None = None  # from the authority section of a negative answer
     answer_soa: Soa | None = None  # an SOA in the answer section (the question was an apex)
     ns_names: tuple[str, ...] = ()
+    referral: str | None = None  # owner of NS records in the authority section (a delegation)
+    authority_records: tuple[str, ...] = ()  # the authority section as text (e.g. the SOA)
     ede: tuple[int, ...] = ()  # extended DNS error codes (RFC 8914)
 
     @property
@@ -109,11 +111,19 @@ def _read(message: dns.message.Message, qname: str) -> Answer:
         elif kind == "SOA" and rrset:
             answer_soa = _soa(owner, rrset)
     soa = None
+    referral = None
+    authority_records: list[str] = []
     for rrset in message.authority:
-        if rrset.rdtype == dns.rdatatype.SOA and rrset:
-            soa = _soa(_text(rrset.name), rrset)
+        owner = _text(rrset.name)
+        kind = dns.rdatatype.to_text(rrset.rdtype)
+        for rdata in rrset:
+            authority_records.append(f"{owner} {rrset.ttl} {kind} {rdata.to_text()}")
+        # The SOA must be for a zone above (or at) the question, or it says nothing about it.
+        if rrset.rdtype == dns.rdatatype.SOA and rrset and _at_or_above(owner, want):
+            soa = _soa(owner, rrset)
         elif rrset.rdtype == dns.rdatatype.NS:
             ns_names += [_text(rdata.target) for rdata in rrset]
+            referral = owner
     ede: list[int] = []
     for option in message.options:
         if isinstance(option, dns.edns.EDEOption):
@@ -132,8 +142,14 @@ def _read(message: dns.message.Message, qname: str) -> Answer:
         soa=soa,
         answer_soa=answer_soa,
         ns_names=tuple(dict.fromkeys(ns_names)),
+        referral=referral,
+        authority_records=tuple(authority_records),
         ede=tuple(ede),
     )
+
+
+def _at_or_above(owner: str, name: str) -> bool:
+    return owner in ("", ".", "@") or name == owner or name.endswith("." + owner)
 
 
 def _soa(owner: str, rrset: object) -> Soa:

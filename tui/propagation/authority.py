@@ -1,10 +1,15 @@
 """The ground truth: find a name's zone, its NS set and their addresses, and check that every
 authoritative server is in sync (SOA serials) and really serves the zone (dns.md §3.5).
 
-With ``--authoritative`` the servers are given (tests, private zones, the sandbox); otherwise
-they are discovered through a recursive resolver: SOA for the zone cut, NS for the names, A for
-the addresses. Every question goes through the sweep's own ``ask`` (same timeouts, same
-concurrency cap).
+Observer effect, again: recursive resolvers are only asked about names that certainly exist
+(the registrable domain, NS names), never about the record's own name or the labels between it
+and the zone, because a "does not exist" for ``_domainkey.example.com`` would be cached and,
+under RFC 8020, could hide every selector below it. The zone cut is found by walking down with
+RD=0 on the authoritative servers, which cache nothing and follow delegations (referrals).
+
+With ``--authoritative`` the servers are given (tests, private zones, the sandbox). Every
+question goes through the sweep's ``ask`` (same timeouts, same concurrency cap), and questions
+to several servers go out together, so a dead server costs one timeout.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from tui.propagation.resolvers import resolver_from_address
 from tui.propagation.transport import Exchange
 
 Ask = Callable[..., Awaitable[Exchange]]  # ask(endpoint, qname, rdtype, recursion=..., cd=...)
+MAX_DELEGATIONS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,94 +36,162 @@ class Authority:
     problem: str = ""  # why discovery fell short, in words
 
 
-def _zone_of(answer: Answer | None) -> tuple[str | None, Answer | None]:
-    if answer is None:
-        return None, None
-    soa = answer.answer_soa or answer.soa
-    return (soa.owner if soa else None), answer
+def parent(name: str) -> str | None:
+    return name.split(".", 1)[1] if "." in name else None
 
 
-def _guess_apex(name: str) -> str:
+def registrable_guess(name: str) -> str:
     labels = name.split(".")
     return ".".join(labels[-2:]) if len(labels) > 2 else name
 
 
-async def find_apex(
+def within(name: str, zone: str) -> bool:
+    return name == zone or name.endswith("." + zone)
+
+
+async def _answers(
+    ask: Ask, endpoints: Sequence[Endpoint], qname: str, rdtype: str, rd: bool
+) -> list[Answer]:
+    """The same question to every endpoint at once; the first usable answer (NOERROR or
+    NXDOMAIN) as soon as it arrives, so a dead server does not hold the walk up for its
+    timeout. Empty when no endpoint gave one."""
+    tasks = [asyncio.ensure_future(ask(e, qname, rdtype, recursion=rd)) for e in endpoints]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            exchange = await next_done
+            answer = exchange.answer
+            if answer is not None and answer.rcode in ("NOERROR", "NXDOMAIN"):
+                return [answer]
+        return []
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+async def walk_down(
+    name: str, servers: Sequence[Endpoint], ask: Ask
+) -> tuple[str | None, str | None]:
+    """With RD=0 on a zone's servers: (apex holding ``name``, None), or (None, child zone)
+    when the name is delegated further down, or (None, None) when nobody answered usefully."""
+    candidate: str | None = name
+    while candidate:
+        answers = await _answers(ask, servers, candidate, "SOA", False)
+        usable = [a for a in answers if a.rcode in ("NOERROR", "NXDOMAIN")]
+        if not usable:
+            return None, None
+        step_up = False
+        for answer in usable:
+            if answer.authoritative and answer.answer_soa and answer.answer_soa.owner == candidate:
+                return candidate, None
+            if not answer.authoritative and answer.referral and within(name, answer.referral):
+                return None, answer.referral
+            if answer.authoritative and answer.soa and within(candidate, answer.soa.owner):
+                return answer.soa.owner, None
+            if answer.authoritative and answer.cnames:
+                step_up = True  # a CNAME at the name: its zone is an ancestor
+        if not step_up:
+            return None, None
+        candidate = parent(candidate)
+    return None, None
+
+
+async def _ns_servers(
+    zone: str, recursive: Sequence[Resolver], ask: Ask
+) -> tuple[tuple[str, ...], list[Resolver]]:
+    """A zone's NS names (asked of recursive resolvers: the zone exists) and their IPv4s."""
+    endpoints = [r.endpoint for r in recursive]
+    for answer in await _answers(ask, endpoints, zone, "NS", True):
+        names = tuple(sorted(n for n in answer.ns_names if n))
+        if not names:
+            continue
+        endpoint = endpoints[0]
+        found = await asyncio.gather(*(ask(endpoint, n, "A", recursion=True) for n in names))
+        servers = [
+            Resolver(
+                key=f"{ns}/{address}",
+                name=f"{ns} ({address})",
+                operator=provider_for(names) or "authoritative",
+                role=Role.AUTHORITATIVE,
+                endpoints=(Endpoint(address),),
+            )
+            for ns, exchange in zip(names, found, strict=True)
+            for address in (exchange.answer.addresses if exchange.answer else ())
+            if ":" not in address
+        ]
+        return names, servers
+    return (), []
+
+
+async def discover(
     name: str,
     ask: Ask,
     *,
     overrides: Sequence[ServerAddress] = (),
     recursive: Sequence[Resolver] = (),
-) -> str | None:
-    """The zone apex that holds ``name``: the owner of the SOA in the answer to ``name SOA``
-    (an apex answers with its SOA, any other name with the zone's SOA in the authority)."""
-    if overrides:
-        candidates = [(Endpoint(a.host, a.port), False) for a in overrides]
-    else:
-        candidates = [(r.endpoint, True) for r in recursive]
-    for endpoint, recursion in candidates:
-        exchange = await ask(endpoint, name, "SOA", recursion=recursion)
-        apex, _ = _zone_of(exchange.answer)
-        if apex:
-            return apex
-    return None
-
-
-async def authority_for(
-    apex: str,
-    ask: Ask,
-    *,
-    overrides: Sequence[ServerAddress] = (),
-    recursive: Sequence[Resolver] = (),
 ) -> Authority:
-    """The zone's authoritative servers (given, or found through NS and A lookups) and how
-    they are doing (serials, lame servers)."""
+    """The zone holding ``name``, its authoritative servers and their health."""
     if overrides:
         servers = tuple(resolver_from_address(a, Role.AUTHORITATIVE) for a in overrides)
-        ns = await ask(servers[0].endpoint, apex, "NS", recursion=False)
-        ns_names = ns.answer.ns_names if ns.answer else ()
-        return Authority(await _zone_info(apex, ns_names, servers, ask), servers)
-    for resolver in recursive:
-        endpoint = resolver.endpoint
-        ns = await ask(endpoint, apex, "NS", recursion=True)
-        ns_names = tuple(sorted(ns.answer.ns_names)) if ns.answer else ()
-        if not ns_names:
-            continue
-        found = await asyncio.gather(
-            *(ask(endpoint, ns_name, "A", recursion=True) for ns_name in ns_names)
-        )
-        servers = [
-            Resolver(
-                key=f"{ns_name}/{address}",
-                name=f"{ns_name} ({address})",
-                operator=provider_for(ns_names) or "authoritative",
-                role=Role.AUTHORITATIVE,
-                endpoints=(Endpoint(address),),
+        endpoints = [s.endpoint for s in servers]
+        apex, child = await walk_down(name, endpoints, ask)
+        if apex is None:
+            why = (
+                f"the given authoritative servers delegate {child} elsewhere"
+                if child
+                else "none of the given authoritative servers answered for its zone"
             )
-            for ns_name, exchange in zip(ns_names, found, strict=True)
-            for address in (exchange.answer.addresses if exchange.answer else ())
-            if ":" not in address
-        ]
-        problem = "" if servers else f"could not find the addresses of {apex}'s name servers"
-        zone = await _zone_info(apex, ns_names, servers, ask)
-        return Authority(zone, tuple(servers), problem)
-    return Authority(
-        ZoneInfo(apex=apex, known=False), (), problem=f"no resolver answered {apex}'s NS records"
-    )
+            return unknown_zone(name, overrides, why)
+        answers = await _answers(ask, endpoints, apex, "NS", False)
+        ns_names = next((a.ns_names for a in answers if a.ns_names), ())
+        return Authority(await zone_info(apex, ns_names, servers, ask), servers)
+    if not recursive:
+        return unknown_zone(name, (), "there is no resolver to find it with")
+    # Start from the registrable domain (it exists), then walk down with RD=0.
+    start = registrable_guess(name)
+    zone: str | None = None
+    for answer in await _answers(ask, [r.endpoint for r in recursive], start, "SOA", True):
+        soa = answer.answer_soa or answer.soa
+        if soa and within(start, soa.owner):
+            zone = soa.owner
+            break
+    if zone is None:
+        return unknown_zone(name, (), f"no resolver could find the zone of {start}")
+    for _ in range(MAX_DELEGATIONS):
+        ns_names, servers = await _ns_servers(zone, recursive, ask)
+        if not servers:
+            return Authority(
+                ZoneInfo(apex=zone, ns_names=ns_names, provider=provider_for(ns_names)),
+                (),
+                problem=f"could not find the addresses of {zone}'s name servers",
+            )
+        apex, child = await walk_down(name, [s.endpoint for s in servers], ask)
+        if apex is not None:
+            if apex != zone:  # a deeper zone, served by the same servers
+                deeper_names, deeper = await _ns_servers(apex, recursive, ask)
+                if deeper:
+                    ns_names, servers = deeper_names, deeper
+            return Authority(await zone_info(apex, ns_names, servers, ask), tuple(servers))
+        if child is None:
+            return Authority(
+                ZoneInfo(apex=zone, ns_names=ns_names, provider=provider_for(ns_names)),
+                tuple(servers),
+                problem=f"{zone}'s name servers did not answer for {name}",
+            )
+        zone = child
+    return unknown_zone(name, (), f"more than {MAX_DELEGATIONS} delegations below {start}")
 
 
-def unknown_zone(name: str, overrides: Sequence[ServerAddress]) -> Authority:
+def unknown_zone(name: str, overrides: Sequence[ServerAddress], why: str) -> Authority:
     """Discovery found no zone: check against the given servers anyway, and say so."""
     servers = tuple(resolver_from_address(a, Role.AUTHORITATIVE) for a in overrides)
-    where = "none of the given authoritative servers" if overrides else "no resolver"
     return Authority(
-        ZoneInfo(apex=_guess_apex(name), known=False),
+        ZoneInfo(apex=registrable_guess(name), known=False),
         servers,
-        problem=f"could not find the zone of {name}: {where} answered its SOA",
+        problem=f"could not find the zone of {name}: {why}",
     )
 
 
-async def _zone_info(
+async def zone_info(
     apex: str, ns_names: Sequence[str], servers: Sequence[Resolver], ask: Ask
 ) -> ZoneInfo:
     serials: dict[str, int] = {}
@@ -127,20 +201,17 @@ async def _zone_info(
         *(ask(server.endpoint, apex, "SOA", recursion=False) for server in servers)
     )
     for server, exchange in zip(servers, exchanges, strict=True):
-        answer = exchange.answer
-        if answer is None or answer.rcode != "NOERROR" or not answer.authoritative:
-            lame.append(server.key)
-            continue
+        answer: Answer | None = exchange.answer
+        if answer is None:
+            continue  # no answer: unreachable, which the cells show; not proof of lameness
         found = answer.answer_soa
-        if found is None:
+        if answer.rcode != "NOERROR" or not answer.authoritative or found is None:
             lame.append(server.key)
             continue
         serials[server.key] = found.serial
         soa = soa or found
-    newest = max(serials.values(), default=None)
-    lagging = tuple(
-        key for key, serial in serials.items() if newest is not None and _older(serial, newest)
-    )
+    newest = newest_serial(serials.values())
+    lagging = tuple(k for k, s in serials.items() if newest is not None and older(s, newest))
     return ZoneInfo(
         apex=apex,
         ns_names=tuple(ns_names),
@@ -154,6 +225,15 @@ async def _zone_info(
     )
 
 
-def _older(serial: int, newest: int) -> bool:
+def older(serial: int, newest: int) -> bool:
     """RFC 1982 serial arithmetic: ``serial`` is behind ``newest``."""
     return serial != newest and ((newest - serial) % 2**32) < 2**31
+
+
+def newest_serial(serials: object) -> int | None:
+    """The serial no other one is newer than, in RFC 1982 terms (so 5 is newer than 2**32-1)."""
+    values = list(serials)  # type: ignore[call-overload]
+    for candidate in values:
+        if not any(older(candidate, other) for other in values):
+            return candidate
+    return max(values) if values else None

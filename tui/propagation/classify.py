@@ -70,11 +70,19 @@ class Truth:
     hidden: Status | None = None  # PROXIED or FLATTENED when the CNAME is hidden
     negative_ttl: int | None = None  # min(SOA TTL, MINIMUM) of the zone
     answered: bool = True  # False: no authoritative server gave a usable answer
+    everywhere: bool = True  # every authoritative server that answered has it in some form
+    other_data: tuple[str, ...] = ()  # e.g. A records found at the name instead of the CNAME
 
     @property
     def exists(self) -> bool:
-        """The name has the record in some form, so asking resolvers plants no negative."""
+        """Some authoritative server has the record in some form."""
         return self.served or self.target is not None or self.hidden is not None
+
+    @property
+    def askable(self) -> bool:
+        """Safe to ask public resolvers: every authoritative server has it, so whichever one a
+        resolver asks, it gets no "does not exist" to cache (dns.md §3.7 step 1)."""
+        return self.exists and self.everywhere
 
 
 def _base(record: ExpectedRecord, resolver: Resolver, exchange: Exchange) -> Cell:
@@ -115,6 +123,16 @@ def classify_authoritative(record: ExpectedRecord, resolver: Resolver, exchange:
         )
     if answer.rcode != "NOERROR" and answer.rcode != "NXDOMAIN":
         return replace(cell, status=Status.SERVFAIL, detail=f"answered {answer.rcode}")
+    if len(set(answer.cnames)) > 1:
+        # Two CNAMEs at one name (RFC 2181 §10.1 forbids it): resolvers get either one.
+        names = sorted(set(answer.cnames))
+        return replace(
+            cell,
+            status=Status.WRONG_TARGET,
+            target=next((n for n in names if n != record.target), names[0]),
+            ttl=answer.cname_ttl,
+            detail=f"holds {len(names)} CNAMEs ({', '.join(names)})",
+        )
     if answer.cnames:
         seen = answer.cnames[0]
         cell = replace(cell, target=seen)
@@ -151,16 +169,20 @@ def classify_hidden(
             answer=cell.answer + addresses.records,
             detail="the CNAME is flattened: A answers equal the target's, the CNAME is hidden",
         )
-    if all(is_cloudflare(a) for a in found) or (
-        target_addresses and set(found) != set(target_addresses)
-    ):
+    if all(is_cloudflare(a) for a in found):
         return replace(
             cell,
             status=Status.PROXIED,
             answer=cell.answer + addresses.records,
             detail=f"proxied: answers {', '.join(found[:2])} instead of the CNAME",
         )
-    return cell
+    # Addresses that are neither the target's nor a proxy's: an A record where the CNAME
+    # should be (a conflict the user has to remove), not a hidden CNAME.
+    return replace(
+        cell,
+        answer=cell.answer + addresses.records,
+        detail=f"the name has A record(s) {', '.join(found[:2])} instead of the CNAME",
+    )
 
 
 def classify_resolver(
@@ -209,6 +231,14 @@ def classify_resolver(
             ttl=ttl,
             detail=f"points to {seen}, expected {record.target}",
         )
+    if answer.records:
+        # Records, but no CNAME for our name: an answer to something else. Not a negative,
+        # so no countdown is invented from it.
+        return replace(
+            cell,
+            status=Status.SERVFAIL,
+            detail="answered with records that are not this name's CNAME",
+        )
     # A negative answer: NXDOMAIN, or NODATA for the CNAME.
     if truth.hidden is not None:
         return replace(cell, status=truth.hidden, detail="the CNAME is hidden (see the A answers)")
@@ -218,25 +248,31 @@ def classify_resolver(
             status=Status.NOT_PUBLISHED,
             detail="not at the authoritative servers yet, so not here either",
         )
+    negative = replace(cell, answer=answer.authority_records)
     if answer.soa is not None:
         remaining = answer.soa.negative_ttl
-        zone_ttl = truth.negative_ttl or remaining
+        of_zone = f" of the zone's {truth.negative_ttl} s" if truth.negative_ttl else ""
         return replace(
-            cell,
+            negative,
             status=Status.CACHED_NEGATIVE,
             ttl=remaining,
             remaining=float(remaining),
             eta=now + timedelta(seconds=remaining),
-            bound=f"the SOA in its answer: {remaining} s left of the zone's {zone_ttl} s",
+            bound=f"the SOA in its answer: {remaining} s left{of_zone}",
             detail="cached 'does not exist' from before the record was published",
         )
-    cap = min(truth.negative_ttl or NEGATIVE_CAP, NEGATIVE_CAP)
+    if truth.negative_ttl:
+        cap = min(truth.negative_ttl, NEGATIVE_CAP)
+        bound = f"no SOA in the answer; upper bound: the zone's negative TTL, {cap} s"
+    else:
+        cap = NEGATIVE_CAP
+        bound = f"no SOA in the answer; upper bound: resolvers' usual cap (BIND), {cap} s"
     return replace(
-        cell,
+        negative,
         status=Status.CACHED_NEGATIVE,
         remaining=float(cap),
         eta=now + timedelta(seconds=cap),
-        bound=f"no SOA in the answer; upper bound: the negative TTL {cap} s",
+        bound=bound,
         detail="cached 'does not exist' (the resolver did not say for how long)",
     )
 

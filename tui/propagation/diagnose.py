@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tui.propagation.authority import Ask
+from tui.propagation.authority import Ask, newest_serial
 from tui.propagation.classify import Truth
 from tui.propagation.eta import clock_time
 from tui.propagation.model import Cell, Diagnosis, Endpoint, ExpectedRecord, Status, ZoneInfo
@@ -50,8 +50,11 @@ async def probe(
         found = await ask(server, doubled, "CNAME", recursion=False)
         if found.answer and found.answer.cnames:
             return Findings(doubled=doubled)
-        for variant in typo_variants(record.name):
-            found = await ask(server, variant, "CNAME", recursion=False)
+        variants = typo_variants(record.name)
+        answers = await asyncio.gather(
+            *(ask(server, variant, "CNAME", recursion=False) for variant in variants)
+        )
+        for variant, found in zip(variants, answers, strict=True):
             if found.answer and found.answer.cnames:
                 return Findings(typo=variant)
         return Findings()
@@ -77,14 +80,19 @@ def diagnose(
     findings: Mapping[str, Findings],
     cells: Mapping[tuple[str, str], Cell],
     auth_cells: Mapping[str, Sequence[Cell]],
+    added: bool = False,
 ) -> list[Diagnosis]:
+    """``added``: the user says the records are added, which is the evidence that makes
+    "not at the servers that answer" mean "added at the wrong DNS host"."""
     out: list[Diagnosis] = []
     for record in records:
         zone = zones[record.name]
         out += _record_diagnoses(record, truths[record.name], zone, findings.get(record.name))
         out += _hidden(record, auth_cells.get(record.name, ()), zone)
-    explained = {d.zone for d in out if d.code in ("double_suffix", "typo_underscore")}
-    out += _zone_diagnoses(records, truths, zones, cells, auth_cells, explained)
+    explained = {
+        d.zone for d in out if d.code in ("double_suffix", "typo_underscore", "apex_cname")
+    }
+    out += _zone_diagnoses(records, truths, zones, cells, auth_cells, explained, added)
     return _merge(out)
 
 
@@ -174,6 +182,16 @@ def _record_diagnoses(
                     apex,
                 )
             )
+    if truth.other_data:
+        out.append(
+            Diagnosis(
+                "conflict",
+                f"{name} {truth.other_data[0].removeprefix('the name ')}. Delete that record "
+                f"at {host} and add the CNAME in its place.",
+                (name,),
+                apex,
+            )
+        )
     if found and (found.other_types or found.cname_count > 1):
         what = ", ".join(found.other_types) if found.other_types else "a second CNAME"
         out.append(
@@ -220,6 +238,7 @@ def _zone_diagnoses(
     cells: Mapping[tuple[str, str], Cell],
     auth_cells: Mapping[str, Sequence[Cell]],
     explained: set[str],
+    added: bool,
 ) -> list[Diagnosis]:
     out: list[Diagnosis] = []
     by_zone: dict[str, list[ExpectedRecord]] = {}
@@ -228,15 +247,18 @@ def _zone_diagnoses(
     for apex, members in by_zone.items():
         zone = zones[members[0].name]
         names = tuple(r.name for r in members)
-        missing_everywhere = all(not truths[r.name].exists for r in members)
-        if missing_everywhere and zone.ns_names and apex not in explained:
+        missing_everywhere = all(
+            truths[r.name].answered and not truths[r.name].exists and not truths[r.name].other_data
+            for r in members
+        )
+        if added and missing_everywhere and zone.known and zone.ns_names and apex not in explained:
             out.append(
                 Diagnosis(
                     "wrong_dns_host",
-                    f"The records are not at the servers that answer for {apex}: its DNS is "
-                    f"hosted by {_host(zone)} ({', '.join(zone.ns_names)}). If you have added "
-                    "them already, you added them somewhere that is not used (at the "
-                    f"registrar, say): add them at {_host(zone)}.",
+                    f"You added the records, but not at the servers that answer for {apex}: "
+                    f"its DNS is hosted by {_host(zone)} ({', '.join(zone.ns_names)}). "
+                    "Records added anywhere else (at the registrar, say) are never seen: "
+                    f"add them at {_host(zone)}.",
                     names,
                     apex,
                 )
@@ -276,7 +298,7 @@ def _zone_diagnoses(
                 )
             )
         if zone.lagging:
-            newest = max(zone.serials.values())
+            newest = newest_serial(zone.serials.values())
             lagging = ", ".join(f"{k} (serial {zone.serials[k]})" for k in zone.lagging)
             sentence = (
                 f"{lagging} lag(s) behind the newest serial {newest}: not every name server "

@@ -30,7 +30,9 @@ def overall(
     truths: Mapping[str, Truth],
     roles: Mapping[str, Role],
     now: datetime,
+    host: str = "",
 ) -> Eta:
+    """``host`` names the DNS host serving the zone, so "add them" can say where."""
     cells = list(cells)
     unchecked = [name for name, truth in truths.items() if not truth.answered]
     if unchecked:
@@ -43,11 +45,22 @@ def overall(
         )
     unpublished = [name for name, truth in truths.items() if not truth.exists]
     if unpublished:
+        where = host or "your DNS host"
         return Eta(
             None,
             "",
             f"No ETA yet: {len(unpublished)} of {len(truths)} record(s) are not at the "
-            "authoritative servers. Add them at your DNS host; the clock starts then.",
+            f"authoritative servers. Add them at {where}; the clock starts then.",
+            ready=False,
+        )
+    partial = [name for name, truth in truths.items() if not truth.everywhere]
+    if partial:
+        return Eta(
+            None,
+            "",
+            f"Not every authoritative server serves {len(partial)} record(s) yet (a secondary "
+            "lags behind). Waiting usually fixes this within minutes; public resolvers are "
+            "asked once they all do.",
             ready=False,
         )
     broken = [c for c in cells if c.status in NEEDS_A_FIX]

@@ -164,7 +164,18 @@ class Report:
 
     @property
     def all_ok(self) -> bool:
-        """Every record ok at every resolver that answered at all."""
-        return all(
-            cell.status is Status.OK for cell in self.cells.values() if cell.status not in NO_SIGNAL
-        ) and any(cell.status is Status.OK for cell in self.cells.values())
+        """Every record ok at every resolver that answered at all, and at least one resolver
+        (not just the authoritative servers) answered: silence is not success."""
+        public = {r.key for r in self.resolvers if r.role is not Role.AUTHORITATIVE}
+        answered = [c for c in self.cells.values() if c.status not in NO_SIGNAL]
+        return (
+            bool(answered)
+            and all(c.status is Status.OK for c in answered)
+            and all(
+                any(
+                    c.status is Status.OK and c.resolver in public and c.record == record.name
+                    for c in answered
+                )
+                for record in self.records
+            )
+        )

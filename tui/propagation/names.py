@@ -10,6 +10,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+import idna
+
 MAX_NAME_LENGTH = 253
 MAX_LABEL_LENGTH = 63
 # Underscores are legal in DNS labels and required here (s1._domainkey); hostname rules would
@@ -38,7 +40,8 @@ def parse_name(text: str, what: str = "name") -> Name:
     """``" Bücher.Example. "`` -> Name("xn--bcher-kva.example", "bücher.example")."""
     if not isinstance(text, str):
         raise InvalidInput(f"the {what} must be text")
-    raw = text.strip().rstrip(".")
+    raw = text.strip()
+    raw = raw[:-1] if raw.endswith(".") else raw  # one final dot: the absolute form
     if not raw:
         raise InvalidInput(f"the {what} is empty")
     if any(c.isspace() for c in raw):
@@ -69,12 +72,18 @@ def parse_name(text: str, what: str = "name") -> Name:
 
 def _to_ascii(label: str, whole: str, what: str) -> str:
     if label.isascii():
-        return label.lower()
+        label = label.lower()
+        if label.startswith("xn--"):
+            try:
+                idna.decode(label)
+            except (idna.IDNAError, UnicodeError):
+                raise InvalidInput(f"the {what} {whole!r} has invalid punycode {label!r}") from None
+        return label
     try:
-        # IDNA 2003 as in the stdlib codec; good enough to turn what a user typed into the
-        # punycode the DNS holds (and the display form shows both, so mismatches are visible).
-        return label.encode("idna").decode("ascii").lower()
-    except UnicodeError:
+        # IDNA 2008 with UTS 46 mapping (the idna package; the stdlib codec is IDNA 2003 and
+        # would turn "ß" into "ss", a different name).
+        return idna.encode(label, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
         raise InvalidInput(f"the {what} {whole!r} is not a valid international name") from None
 
 
@@ -82,8 +91,8 @@ def _to_unicode(label: str) -> str:
     if not label.startswith("xn--"):
         return label
     try:
-        return label.encode("ascii").decode("idna")
-    except UnicodeError:
+        return idna.decode(label)
+    except (idna.IDNAError, UnicodeError):
         return label
 
 
@@ -146,7 +155,11 @@ def parse_server(text: str) -> ServerAddress:
             f"{text!r} is not an IP address (ADDR[:PORT], e.g. 9.9.9.9 or 127.0.0.1:5353); "
             "give the server's address, not its name"
         ) from None
+    if address.is_unspecified or address.is_multicast or str(address) == "255.255.255.255":
+        raise InvalidInput(f"{text!r} is not an address a DNS server can have")
     port = 53
+    if raw.count(":") == 1 and not port_text and raw.endswith(":"):
+        raise InvalidInput(f"{text!r} has an empty port")
     if port_text:
         if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
             raise InvalidInput(f"{text!r} has an invalid port {port_text!r} (1-65535)")

@@ -44,6 +44,7 @@ from tui.propagation.udp import UdpMultiplexer
 DEFAULT_CONCURRENCY = 200
 DEFAULT_TIMEOUT = 2.0
 ANYCAST_SAMPLES = 3
+RETRY_DISCOVERY = 60.0  # seconds before a failed zone search is tried again
 
 
 class Prober:
@@ -71,7 +72,8 @@ class Prober:
         self._owns_http = http is None
         self._use_doh: set[str] = set()  # resolvers whose port 53 looked blocked
         self._udp = UdpMultiplexer()
-        self._apex: dict[str, str] = {}
+        self._zones: dict[str, authority.Authority] = {}
+        self._failed: dict[str, tuple[float, authority.Authority]] = {}
         self.interception = interception  # None: do not check (tests, --resolver overrides)
         self._interception_checked = False
         self._warnings: list[str] = []
@@ -120,8 +122,15 @@ class Prober:
     # --- the sweep ------------------------------------------------------------------------
 
     async def sweep(
-        self, records: Sequence[ExpectedRecord], resolvers: Sequence[Resolver], *, force=False
+        self,
+        records: Sequence[ExpectedRecord],
+        resolvers: Sequence[Resolver],
+        *,
+        force: bool = False,
+        added: bool = False,
     ) -> Report:
+        """``force``: ask public resolvers even about unpublished records. ``added``: the user
+        says the records are added (so missing ones point at the wrong DNS host)."""
         now = self.clock.now()
         recursive = [r for r in resolvers if r.role is not Role.AUTHORITATIVE] or list(
             self.discovery
@@ -158,14 +167,17 @@ class Prober:
         rows = _dedupe([s for a in authorities.values() for s in a.servers] + recursive)
         roles = {r.key: r.role for r in rows}
         warnings = [a.problem for a in authorities.values() if a.problem] + self._warnings
-        if force and any(not t.exists for t in truths.values()):
+        if force and any(not t.askable for t in truths.values()):
             ttl = max((z.negative_ttl or 0 for z in zones.values()), default=0) or 3600
             warnings.append(
                 "Checked public resolvers although the records are not published: each one "
                 "that answered 'does not exist' will keep that answer for up to "
                 f"{ttl} s, which delays it seeing the records."
             )
-        diagnoses = diagnose.diagnose(records, truths, zones, findings, cells, auth_cells)
+        diagnoses = diagnose.diagnose(
+            records, truths, zones, findings, cells, auth_cells, added=added
+        )
+        hosts = {z.provider for z in zones.values() if z.provider}
         return Report(
             checked_at=now,
             records=tuple(records),
@@ -173,7 +185,9 @@ class Prober:
             cells=cells,
             zones=zones,
             diagnoses=tuple(diagnoses),
-            eta=eta.overall(cells.values(), truths, roles, now),
+            eta=eta.overall(
+                cells.values(), truths, roles, now, host=hosts.pop() if len(hosts) == 1 else ""
+            ),
             warnings=tuple(dict.fromkeys(warnings)),
         )
 
@@ -196,25 +210,49 @@ class Prober:
     async def _authorities(
         self, records: Sequence[ExpectedRecord], discovery: Sequence[Resolver]
     ) -> dict[str, authority.Authority]:
+        """Each record's zone. A zone cut rarely moves, so it is found once and only its
+        health (serials, lame servers) is checked again on later sweeps; a failed search is
+        retried after a minute rather than costing timeouts on every sweep."""
+        now = self.clock.monotonic()
         where = {"overrides": self.authoritative, "recursive": discovery}
-        unknown = [r.name for r in records if r.name not in self._apex]
-        apexes = await asyncio.gather(
-            *(authority.find_apex(name, self.ask, **where) for name in unknown)  # type: ignore[arg-type]
-        )
-        for name, apex in zip(unknown, apexes, strict=True):
-            if apex:  # a zone cut rarely moves: found once per name, kept for later sweeps
-                self._apex[name] = apex
-        distinct = sorted({self._apex[r.name] for r in records if r.name in self._apex})
-        zones = await asyncio.gather(
-            *(authority.authority_for(apex, self.ask, **where) for apex in distinct)  # type: ignore[arg-type]
-        )
-        by_apex = dict(zip(distinct, zones, strict=True))
-        return {
-            r.name: by_apex[self._apex[r.name]]
-            if r.name in self._apex
-            else authority.unknown_zone(r.name, self.authoritative)
+        todo = [
+            r.name
             for r in records
+            if r.name not in self._zones
+            and (r.name not in self._failed or now - self._failed[r.name][0] > RETRY_DISCOVERY)
+        ]
+        found = await asyncio.gather(
+            *(authority.discover(name, self.ask, **where) for name in todo)  # type: ignore[arg-type]
+        )
+        for name, result in zip(todo, found, strict=True):
+            if result.zone.known and result.servers:
+                self._zones[name] = result
+                self._failed.pop(name, None)
+            else:
+                self._failed[name] = (now, result)
+        fresh = set(todo)
+        refreshed: dict[str, authority.Authority] = {}
+        stale = {
+            self._zones[r.name].zone.apex: self._zones[r.name]
+            for r in records
+            if r.name in self._zones and r.name not in fresh
         }
+        updates = await asyncio.gather(
+            *(
+                authority.zone_info(apex, a.zone.ns_names, a.servers, self.ask)
+                for apex, a in stale.items()
+            )
+        )
+        for (apex, old), zone in zip(stale.items(), updates, strict=True):
+            refreshed[apex] = authority.Authority(zone, old.servers, old.problem)
+        out: dict[str, authority.Authority] = {}
+        for record in records:
+            if record.name in self._zones:
+                kept = self._zones[record.name]
+                out[record.name] = refreshed.get(kept.zone.apex, kept)
+            else:
+                out[record.name] = self._failed[record.name][1]
+        return out
 
     async def _authoritative(
         self, record: ExpectedRecord, found: authority.Authority, discovery: Sequence[Resolver]
@@ -235,6 +273,7 @@ class Prober:
         hidden = next(
             (c.status for c in cells if c.status in (Status.PROXIED, Status.FLATTENED)), None
         )
+        has_it = (Status.OK, Status.WRONG_TARGET, Status.PROXIED, Status.FLATTENED)
         truth = Truth(
             served=any(c.status is Status.OK for c in cells),
             all_served=bool(answering) and all(c.status is Status.OK for c in answering),
@@ -242,6 +281,10 @@ class Prober:
             hidden=hidden,
             negative_ttl=found.zone.negative_ttl,
             answered=bool(answering),
+            everywhere=bool(answering) and all(c.status in has_it for c in answering),
+            other_data=tuple(
+                dict.fromkeys(c.detail for c in cells if c.detail.startswith("the name has A"))
+            ),
         )
         return truth, cells
 
@@ -286,16 +329,21 @@ class Prober:
         now: datetime,
         force: bool,
     ) -> Cell:
-        if not truth.exists and not force:
+        if not truth.askable and not force:
             ttl = zone.negative_ttl
             cost = f"for up to {ttl} s" if ttl else "for the zone's negative TTL"
+            why = (
+                "not every authoritative server serves it yet (a secondary lags)"
+                if truth.exists
+                else "the authoritative servers do not serve it"
+            )
             return Cell(
                 record=record.name,
                 resolver=resolver.key,
                 status=Status.NOT_PUBLISHED,
                 queried=False,
-                detail="not asked yet: the authoritative servers do not serve it, and asking "
-                f"now would make this resolver remember 'does not exist' {cost}",
+                detail=f"not asked yet: {why}, and asking now could make this resolver "
+                f"remember 'does not exist' {cost}",
             )
         samples = self.anycast_samples if resolver.anycast else 1
         cells = await asyncio.gather(
@@ -309,9 +357,15 @@ class Prober:
         exchange = await self._ask_resolver(resolver, record.name, "CNAME")
         cell = classify.classify_resolver(record, resolver, exchange, truth, now)
         if cell.status is Status.SERVFAIL and exchange.answer is not None:
-            # SERVFAIL that goes away with validation off is DNSSEC, not the resolver.
-            checked = await self._ask_resolver(resolver, record.name, "CNAME", cd=True)
-            if checked.answer is not None and checked.answer.rcode in ("NOERROR", "NXDOMAIN"):
+            # SERVFAIL that goes away with validation off is DNSSEC, not the resolver; asked
+            # once more with validation on, so a one-off failure is not blamed on DNSSEC.
+            checked, again = await asyncio.gather(
+                self._ask_resolver(resolver, record.name, "CNAME", cd=True),
+                self._ask_resolver(resolver, record.name, "CNAME"),
+            )
+            if again.answer is not None and again.answer.rcode != "SERVFAIL":
+                cell = classify.classify_resolver(record, resolver, again, truth, now)
+            elif checked.answer is not None and checked.answer.rcode in ("NOERROR", "NXDOMAIN"):
                 cell = replace(
                     cell,
                     status=Status.DNSSEC_BOGUS,

@@ -80,7 +80,11 @@ async def ask(
             if udp is None:
                 query = make_query(qname, rdtype, recursion=recursion, cd=cd)
                 response, used_tcp = await dns.asyncquery.udp_with_fallback(
-                    query, endpoint.host, timeout=timeout, port=endpoint.port
+                    query,
+                    endpoint.host,
+                    timeout=timeout,
+                    port=endpoint.port,
+                    one_rr_per_rrset=True,
                 )
             else:
                 wire = query_wire(qname, rdtype, recursion, cd)
@@ -93,7 +97,11 @@ async def ask(
                     query = make_query(qname, rdtype, recursion=recursion, cd=cd)
                     response, used_tcp = (
                         await dns.asyncquery.tcp(
-                            query, endpoint.host, timeout=timeout, port=endpoint.port
+                            query,
+                            endpoint.host,
+                            timeout=timeout,
+                            port=endpoint.port,
+                            one_rr_per_rrset=True,
                         ),
                         True,
                     )
@@ -135,7 +143,7 @@ async def ask_doh(
     if response.status_code != 200:
         return Exchange(None, _ms(started), f"bad response: HTTP {response.status_code}", "doh")
     try:
-        message = dns.message.from_wire(response.content)
+        message = dns.message.from_wire(response.content, one_rr_per_rrset=True)
     except Exception as exc:  # any garbage from the network
         return Exchange(None, _ms(started), f"bad response: {type(exc).__name__}", "doh")
     if not message.flags & dns.flags.QR or not query.is_response(message):

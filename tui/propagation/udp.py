@@ -15,6 +15,7 @@ forged answer would be overwritten by the next sweep.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import secrets
 import socket
@@ -29,7 +30,8 @@ def question_of(wire: bytes) -> bytes:
     end = 12
     while end < len(wire) and wire[end]:
         end += 1 + wire[end]  # a label: its length byte, then its bytes
-    return wire[12 : end + 5].lower()  # the root label's zero byte, then QTYPE and QCLASS
+    # the name (lower-cased for comparison), its root label's zero byte, then QTYPE and QCLASS
+    return wire[12 : end + 1].lower() + wire[end + 1 : end + 5]
 
 
 def _key(host: str, port: int, query_id: int) -> tuple[str, int, int]:
@@ -52,6 +54,7 @@ class _Protocol(asyncio.DatagramProtocol):
 class UdpMultiplexer:
     def __init__(self) -> None:
         self._transports: dict[int, asyncio.DatagramTransport] = {}
+        self._creating: asyncio.Lock | None = None
         self._pending: dict[tuple[str, int, int], tuple[bytes, asyncio.Future]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -60,13 +63,16 @@ class UdpMultiplexer:
         if self._loop is not loop:  # a new event loop (a new asyncio.run): start afresh
             self.close()
             self._loop = loop
-        transport = self._transports.get(family)
-        if transport is None or transport.is_closing():
-            local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)  # noqa: S104
-            transport, _ = await loop.create_datagram_endpoint(
-                lambda: _Protocol(self), local_addr=local, family=family
-            )
-            self._transports[family] = transport
+            self._creating = asyncio.Lock()
+        assert self._creating is not None
+        async with self._creating:  # concurrent first questions must share one socket
+            transport = self._transports.get(family)
+            if transport is None or transport.is_closing():
+                local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)  # noqa: S104
+                transport, _ = await loop.create_datagram_endpoint(
+                    lambda: _Protocol(self), local_addr=local, family=family
+                )
+                self._transports[family] = transport
         return transport
 
     async def query(self, wire: bytes, host: str, port: int, timeout: float) -> dns.message.Message:
@@ -100,6 +106,7 @@ class UdpMultiplexer:
     def _received(self, data: bytes, addr: tuple) -> None:  # type: ignore[type-arg]
         if len(data) < 12 or not data[2] & 0x80:  # too short, or not a response (QR=0)
             return
+        no_question = data[4:6] == b"\x00\x00"
         try:
             key = _key(addr[0], addr[1], int.from_bytes(data[:2], "big"))
         except ValueError:
@@ -108,20 +115,32 @@ class UdpMultiplexer:
         if waiting is None:
             return  # late, duplicate or unsolicited: ignore
         question, future = waiting
-        # The answer must repeat our question (name case-insensitively, type and class).
-        if data[12 : 12 + len(question)].lower() != question or future.done():
+        # The answer must repeat our question (the name case-insensitively, then type and
+        # class); an error answer may leave the question out (REFUSED, FORMERR, ...).
+        if future.done():
+            return
+        name_length = len(question) - 4
+        same = (
+            data[12 : 12 + name_length].lower() == question[:name_length]
+            and data[12 + name_length : 12 + len(question)] == question[name_length:]
+        )
+        if not same and not (no_question and data[3] & 0x0F in (1, 2, 4, 5)):
             return
         try:
-            response = dns.message.from_wire(data, ignore_trailing=True)
+            # one_rr_per_rrset: keep both CNAMEs when a server wrongly has two (a conflict we
+            # must see; dnspython would otherwise keep only one of a singleton type).
+            response = dns.message.from_wire(data, ignore_trailing=True, one_rr_per_rrset=True)
         except Exception:
             return  # garbage with a matching ID: keep waiting for the real answer
         future.set_result(response)
 
     def close(self) -> None:
         for transport in self._transports.values():
-            transport.close()
+            # RuntimeError: its event loop is already closed (asyncio.run ended); nothing to do
+            with contextlib.suppress(RuntimeError):
+                transport.close()
         self._transports.clear()
         for _, future in self._pending.values():
-            if not future.done():
+            if not future.done() and not future.get_loop().is_closed():
                 future.cancel()
         self._pending.clear()

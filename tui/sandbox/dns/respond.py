@@ -34,6 +34,8 @@ class Reply:
 def respond(world: DnsWorld, server: str, query: dns.message.Message) -> Reply | None:
     """What ``server`` (``primary``, ``secondary`` or a resolver's name) sends back, or None
     when it stays silent."""
+    if query.flags & dns.flags.QR:
+        return None  # a response sent to us: never answer it (that is how reflection loops start)
     authoritative = server in (PRIMARY, SECONDARY)
     response = dns.message.make_response(query, our_payload=OUR_PAYLOAD)
     response.flags |= dns.flags.AA if authoritative else dns.flags.RA
