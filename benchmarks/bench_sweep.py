@@ -42,7 +42,10 @@ def _records(server: World) -> list[ExpectedRecord]:
     raise SystemExit("the scenario has no sending domain with records")
 
 
-async def _sweep(server: World, resolvers: int, concurrency: int) -> float:
+async def _sweep(server: World, resolvers: int, concurrency: int, repeats: int = 0) -> float:
+    """The first sweep of a new prober (which also finds the zone); with ``repeats``, the
+    median of that many further sweeps of the same prober instead (what ``watch`` does every
+    interval)."""
     authoritative = [ServerAddress(h, p) for h, p in server.authoritative]
     rows: list[Resolver] = [
         resolver_from_address(ServerAddress(r.host, r.port), Role.PUBLIC)
@@ -50,15 +53,17 @@ async def _sweep(server: World, resolvers: int, concurrency: int) -> float:
     ]
     prober = Prober(authoritative=authoritative, concurrency=concurrency, timeout=5.0)
     records = _records(server)
+    times = []
     try:
-        started = time.perf_counter()
-        report = await prober.sweep(records, rows, force=True)
-        elapsed = time.perf_counter() - started
+        for _ in range(1 + repeats):
+            started = time.perf_counter()
+            report = await prober.sweep(records, rows, force=True)
+            times.append(time.perf_counter() - started)
+            asked = sum(1 for c in report.cells.values() if c.queried)
+            assert asked == len(records) * (len(rows) + len(authoritative)), "every cell asked"
     finally:
         await prober.aclose()
-    asked = sum(1 for c in report.cells.values() if c.queried)
-    assert asked == len(records) * (len(rows) + len(authoritative)), "every cell was asked"
-    return elapsed
+    return statistics.median(times[1:]) if repeats else times[0]
 
 
 async def _floor(server: World, resolvers: int) -> float:
@@ -66,11 +71,17 @@ async def _floor(server: World, resolvers: int) -> float:
     phase, no classification) over the same shared socket: what the servers themselves allow."""
     records = _records(server)
     udp = UdpMultiplexer()
+    cap = asyncio.Semaphore(200)  # the sweep's own cap: a burst of 1000 overflows UDP buffers
+
+    async def one(name: str, host: str, port: int) -> None:
+        async with cap:
+            await udp.query(query_wire(name, "CNAME", True, False), host, port, 5.0)
+
     try:
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                udp.query(query_wire(r.name, "CNAME", True, False), row.host, row.port, 5.0)
+                one(r.name, row.host, row.port)
                 for r in records
                 for row in server.resolvers[:resolvers]
             )
@@ -117,12 +128,14 @@ def main() -> None:
         publish = f"{server.base_url}/_sandbox/dns/publish"
         httpx.post(publish, json={"domain": "harbor-ceramics.example"}).raise_for_status()
         for count in (30, 200):
-            walls = [asyncio.run(_sweep(server, count, 200)) for _ in range(options.rounds)]
+            firsts = [asyncio.run(_sweep(server, count, 200)) for _ in range(options.rounds)]
+            wall = asyncio.run(_sweep(server, count, 200, repeats=options.rounds))
             floors = [asyncio.run(_floor(server, count)) for _ in range(options.rounds)]
-            wall, floor = statistics.median(walls), statistics.median(floors)
+            first, floor = statistics.median(firsts), statistics.median(floors)
             line = (
                 f"{count} resolvers x {RECORDS} records: sweep {wall:.3f} s = "
-                f"{wall / latency:.2f}x the {options.latency_ms:g} ms latency, "
+                f"{wall / latency:.2f}x the {options.latency_ms:g} ms latency "
+                f"(first sweep, finding the zone too: {first / latency:.2f}x), "
                 f"{wall / floor:.2f}x the bare-questions floor ({floor:.3f} s = "
                 f"{floor / latency:.2f}x the latency)"
             )
