@@ -76,7 +76,38 @@ def build_parser() -> argparse.ArgumentParser:
         help="world seconds a new sending domain stays INITIALIZING (default 120)",
     )
     _add_watch(commands)
+    _add_account(commands)
     return parser
+
+
+def _add_account(commands: argparse._SubParsersAction) -> None:
+    login = commands.add_parser(
+        "login",
+        help="store the API key of a Wix site (asked for, never given as an argument)",
+        description=(
+            "Create or update a profile: its site ID and API key. The key is checked with one "
+            "API call, then stored in the OS keyring (or, where none works, an encrypted file)."
+        ),
+    )
+    login.add_argument("--profile", default="default", help="profile name (default: default)")
+    login.add_argument("--site-id", help="the site's ID (asked for when missing)")
+    login.add_argument(
+        "--storage",
+        choices=["keyring", "encrypted-file"],
+        help="where the key goes (default: the OS keyring when it works)",
+    )
+    login.add_argument(
+        "--api-key-stdin", action="store_true", help="read the key from stdin instead of asking"
+    )
+    login.add_argument("--wix-base-url", help=argparse.SUPPRESS)
+    logout = commands.add_parser("logout", help="delete a profile and its stored key")
+    logout.add_argument("--profile", help="which profile (default: the current one)")
+    profiles = commands.add_parser("profiles", help="list the stored profiles")
+    profiles.add_argument("--json", action="store_true", help="print JSON")
+    paths = commands.add_parser(
+        "paths", help="where the config, state, log and secrets files are, and the keyring used"
+    )
+    paths.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _add_watch(commands: argparse._SubParsersAction) -> None:
@@ -219,6 +250,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 initializing_seconds=120.0,
                 demo=True,
             )
+        if args.command in ("login", "logout", "profiles", "paths"):
+            from tui.commands import account
+
+            if args.command == "login":
+                return account.run_login(
+                    account.LoginOptions(
+                        profile=args.profile,
+                        site_id=args.site_id,
+                        storage=args.storage,
+                        api_key_stdin=args.api_key_stdin,
+                        base_url=args.wix_base_url,
+                    )
+                )
+            if args.command == "logout":
+                return account.run_logout(args.profile)
+            if args.command == "profiles":
+                return account.run_profiles(args.json)
+            return account.run_paths(args.json)
         if args.command == "watch":
             from tui.commands.watch import WatchOptions, run_watch
 

@@ -11,11 +11,19 @@ expected, so the caller can say so and carry on.
     [watch]
     interval = 30      # seconds between checks
     timeout = 2.0      # seconds per DNS question
+
+    [ui]
+    theme = "textual-dark"     # any Textual theme name, e.g. "ansi-dark" for 16-colour terminals
+    refresh_interval = 30      # seconds between propagation sweeps in the app
+
+    [keymap]
+    senders = "1"              # binding id = key
 """
 
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +31,8 @@ from typing import Any
 
 from tui.store.paths import config_file
 
-KNOWN_SECTIONS = ("resolvers", "watch")
+KNOWN_SECTIONS = ("resolvers", "watch", "ui", "keymap")
+_KEY_NAME = re.compile(r"^[a-z0-9_+-]{1,32}$")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,9 @@ class Config:
     resolvers: dict[str, Any] = field(default_factory=dict)
     watch_interval: float = 30.0
     watch_timeout: float = 2.0
+    theme: str | None = None
+    refresh_interval: float = 30.0
+    keymap: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
 
 
@@ -58,7 +70,11 @@ def load(path: Path | None = None) -> Loaded:
     try:
         return Loaded(_validate(data, path))
     except ValueError as exc:
-        return Loaded(Config(path=path), f"{path}: {exc}")
+        # Name the line too, when the offending key can be found in the text.
+        key = getattr(exc, "key", None)
+        line = _line_of(raw.decode("utf-8", "replace"), key) if key else None
+        where = f"{path}, line {line}" if line else str(path)
+        return Loaded(Config(path=path), f"{where}: {exc}")
 
 
 def _validate(data: dict[str, Any], path: Path) -> Config:
@@ -81,17 +97,63 @@ def _validate(data: dict[str, Any], path: Path) -> Config:
         raise ValueError(
             f"[watch] has unknown key(s) {', '.join(extra)}; expected interval, timeout"
         )
-    interval = _seconds(watch, "interval", 30.0, 1, 86400)
-    timeout = _seconds(watch, "timeout", 2.0, 0.1, 30)
+    interval = _seconds(watch, "interval", 30.0, 1, 86400, "watch")
+    timeout = _seconds(watch, "timeout", 2.0, 0.1, 30, "watch")
+    ui = data.get("ui", {})
+    if not isinstance(ui, dict):
+        raise _Problem("ui", "[ui] must be a table")
+    extra = sorted(set(ui) - {"theme", "refresh_interval"})
+    if extra:
+        raise _Problem(
+            extra[0],
+            f"[ui] has unknown key(s) {', '.join(extra)}; expected theme, refresh_interval",
+        )
+    theme = ui.get("theme")
+    if theme is not None and (not isinstance(theme, str) or not theme.strip()):
+        raise _Problem("theme", '[ui] theme must be a theme name, e.g. "textual-dark"')
+    refresh = _seconds(ui, "refresh_interval", 30.0, 5, 3600, "ui")
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict):
+        raise _Problem("keymap", "[keymap] must be a table of binding id = key")
+    for binding, key in keymap.items():
+        if not isinstance(key, str) or not all(_KEY_NAME.match(k.strip()) for k in key.split(",")):
+            raise _Problem(
+                binding,
+                f'[keymap] {binding} must be a key name such as "f2", "ctrl+r" or "1"',
+            )
     # The resolver entries are checked where they are used (tui.propagation.resolvers), which
     # raises with the entry's index; the caller reports that against this file too.
-    return Config(resolvers=resolvers, watch_interval=interval, watch_timeout=timeout, path=path)
+    return Config(
+        resolvers=resolvers,
+        watch_interval=interval,
+        watch_timeout=timeout,
+        theme=theme.strip() if isinstance(theme, str) else None,
+        refresh_interval=refresh,
+        keymap={str(k): str(v) for k, v in keymap.items()},
+        path=path,
+    )
 
 
-def _seconds(table: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
+class _Problem(ValueError):
+    """A config value that is wrong; ``key`` lets the message name its line."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*\[?\s*\"?{re.escape(key)}\"?\s*[=\]]", re.MULTILINE)
+    found = pattern.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _seconds(
+    table: dict[str, Any], key: str, default: float, low: float, high: float, section: str
+) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"[watch] {key} must be a number of seconds ({low:g}-{high:g})")
+        raise _Problem(key, f"[{section}] {key} must be a number of seconds ({low:g}-{high:g})")
     if not low <= value <= high:
-        raise ValueError(f"[watch] {key} = {value} is outside {low:g}-{high:g} seconds")
+        raise _Problem(key, f"[{section}] {key} = {value} is outside {low:g}-{high:g} seconds")
     return float(value)

@@ -1,8 +1,14 @@
-"""Where the app's files live (platformdirs), overridable for tests and odd setups."""
+"""Where the app's files live (platformdirs), with safe permissions.
+
+``$WIX_SENDING_HOME`` puts every directory under one folder (tests, portable setups);
+``$WIX_SENDING_CONFIG`` points at a config file of the user's choosing.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -10,9 +16,61 @@ import platformdirs
 APP = "wix-sending"
 
 
+@dataclass(frozen=True)
+class Paths:
+    config_dir: Path
+    data_dir: Path
+    state_dir: Path
+    log_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        override = os.environ.get("WIX_SENDING_CONFIG", "").strip()
+        return Path(override).expanduser() if override else self.config_dir / "config.toml"
+
+    @property
+    def profiles_file(self) -> Path:
+        return self.config_dir / "profiles.toml"
+
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / "state.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "wix-sending.log"
+
+    @property
+    def secrets_file(self) -> Path:
+        """The opt-in encrypted secrets file (only when no keyring works)."""
+        return self.data_dir / "secrets.enc"
+
+    def all_dirs(self) -> tuple[Path, ...]:
+        return (self.config_dir, self.data_dir, self.state_dir, self.log_dir)
+
+
+def app_paths() -> Paths:
+    home = os.environ.get("WIX_SENDING_HOME", "").strip()
+    if home:
+        root = Path(home).expanduser()
+        return Paths(root / "config", root / "data", root / "state", root / "logs")
+    return Paths(
+        platformdirs.user_config_path(APP),
+        platformdirs.user_data_path(APP),
+        platformdirs.user_state_path(APP),
+        platformdirs.user_log_path(APP),
+    )
+
+
 def config_file() -> Path:
-    """``$WIX_SENDING_CONFIG`` if set, else ``config.toml`` in the platform's config dir."""
-    override = os.environ.get("WIX_SENDING_CONFIG", "").strip()
-    if override:
-        return Path(override).expanduser()
-    return platformdirs.user_config_path(APP) / "config.toml"
+    return app_paths().config_file
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (mode 0700) if needed; tighten it if it is ours and too open."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        info = path.stat()
+        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+            path.chmod(0o700)
+    return path

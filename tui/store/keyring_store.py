@@ -1,0 +1,235 @@
+"""The OS keyring, used carefully (shared/reference/keyring.md).
+
+- Only the real OS stores may be picked (macOS Keychain, Windows Credential Manager, Secret
+  Service, KWallet): a plaintext backend that some other package pulled in is never chosen
+  silently (keyring.md §0.1).
+- Every call runs in a *daemon* thread with a timeout: a Secret Service unlock prompt on a
+  display nobody sees blocks forever, and an executor thread would keep the app from exiting
+  (keyring.md §1.5 point 3).
+- Every failure, whatever its type, becomes a :class:`KeyringStatus` with a fix hint; only the
+  exception's type is ever logged, never its text.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import keyring
+import keyring.backend
+import keyring.backends.fail
+import keyring.errors
+
+from tui.secret import Secret
+
+log = logging.getLogger("tui.store")
+T = TypeVar("T")
+
+SERVICE = "wix-sending"
+PROBE_ACCOUNT = "__probe__"
+DEFAULT_TIMEOUT = 3.0
+SECURE_BACKENDS = frozenset(
+    {
+        "keyring.backends.macOS.Keyring",
+        "keyring.backends.Windows.WinVaultKeyring",
+        "keyring.backends.SecretService.Keyring",
+        "keyring.backends.libsecret.Keyring",
+        "keyring.backends.kwallet.DBusKeyring",
+    }
+)
+SERVER_RECIPE = (
+    "For a real keyring on a server, run the app under dbus-run-session with gnome-keyring "
+    "unlocked (see the README)."
+)
+
+
+class KeyringState(StrEnum):
+    OK = "ok"
+    UNAVAILABLE = "unavailable"
+    LOCKED = "locked"
+    BROKEN = "broken"
+    TIMEOUT = "timeout"
+
+
+@dataclass(frozen=True)
+class KeyringStatus:
+    state: KeyringState
+    backend: str
+    hint: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.state is KeyringState.OK
+
+    def describe(self) -> str:
+        return f"{self.backend}: {self.state.value}" + (f" ({self.hint})" if self.hint else "")
+
+
+class KeyringFailure(Exception):
+    """A keyring call failed; ``status`` says how and what to do."""
+
+    def __init__(self, status: KeyringStatus) -> None:
+        self.status = status
+        super().__init__(status.describe())
+
+
+def _name(backend: object) -> str:
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def _short(backend: object) -> str:
+    return _name(backend).removeprefix("keyring.backends.")
+
+
+_selected = threading.Lock()
+_chosen: list[Any] = []
+
+
+def secure_backend() -> Any:
+    """The keyring backend, chosen once among the OS stores only."""
+    with _selected:
+        if not _chosen:
+            keyring.core.init_backend(limit=lambda b: _name(b) in SECURE_BACKENDS)
+            _chosen.append(keyring.get_keyring())
+        return _chosen[0]
+
+
+def call_with_timeout(function: Callable[[], T], timeout: float) -> T:
+    """``function()`` in a daemon thread; TimeoutError if it has not returned in time."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = function()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="wix-sending-keyring", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise TimeoutError(f"no answer in {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")  # type: ignore[return-value]
+
+
+def classify(error: BaseException, backend: str, timeout: float) -> KeyringStatus:
+    if isinstance(error, TimeoutError):
+        return KeyringStatus(
+            KeyringState.TIMEOUT,
+            backend,
+            f"the keyring did not answer in {timeout:g} s; an unlock prompt may be waiting on "
+            "a screen nobody sees. Use another storage option, or unlock the keyring first.",
+        )
+    if isinstance(error, keyring.errors.NoKeyringError):
+        return KeyringStatus(
+            KeyringState.UNAVAILABLE,
+            backend,
+            "no OS keyring on this machine (typical over SSH). Use WIX_API_KEY/WIX_SITE_ID, "
+            f"this session only, or an encrypted file. {SERVER_RECIPE}",
+        )
+    if isinstance(error, keyring.errors.KeyringLocked):
+        return KeyringStatus(
+            KeyringState.LOCKED,
+            backend,
+            "the keyring is locked. Unlock it (gnome-keyring-daemon --unlock, or "
+            "'security unlock-keychain' on macOS over SSH) and try again.",
+        )
+    return KeyringStatus(
+        KeyringState.BROKEN,
+        backend,
+        f"the keyring failed ({type(error).__name__}). Use another storage option; {SERVER_RECIPE}",
+    )
+
+
+class KeyringStore:
+    """One item per profile under the service ``wix-sending``."""
+
+    def __init__(self, backend: Any | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._backend = backend
+        self.timeout = timeout
+        self._status: KeyringStatus | None = None
+
+    @property
+    def backend(self) -> Any:
+        if self._backend is None:
+            self._backend = secure_backend()
+        return self._backend
+
+    def status(self, refresh: bool = False) -> KeyringStatus:
+        """Probe with one real read (a healthy-looking backend can still fail on first use)."""
+        if self._status is not None and not refresh:
+            return self._status
+        try:
+            backend = call_with_timeout(lambda: self.backend, self.timeout)
+        except BaseException as exc:
+            self._status = classify(exc, "keyring", self.timeout)
+            return self._status
+        name = _short(backend)
+        if isinstance(backend, keyring.backends.fail.Keyring) or backend.priority <= 0:
+            self._status = classify(keyring.errors.NoKeyringError(), name, self.timeout)
+            return self._status
+        try:
+            call_with_timeout(lambda: backend.get_password(SERVICE, PROBE_ACCOUNT), self.timeout)
+        except BaseException as exc:
+            log.info("keyring probe failed: %s", type(exc).__name__)
+            self._status = classify(exc, name, self.timeout)
+            return self._status
+        self._status = KeyringStatus(KeyringState.OK, name)
+        return self._status
+
+    def _call(self, action: Callable[[Any], T]) -> T:
+        status = self.status()
+        if not status.usable:
+            raise KeyringFailure(status)
+        backend = self.backend
+        try:
+            return call_with_timeout(lambda: action(backend), self.timeout)
+        except BaseException as exc:
+            log.warning("keyring call failed: %s", type(exc).__name__)
+            self._status = classify(exc, _short(backend), self.timeout)
+            raise KeyringFailure(self._status) from None
+
+    def get(self, account: str) -> Secret | None:
+        value = self._call(lambda b: b.get_password(SERVICE, account))
+        return Secret(value) if value else None
+
+    def set(self, account: str, secret: Secret) -> None:
+        self._call(lambda b: b.set_password(SERVICE, account, secret.reveal()))
+
+    def delete(self, account: str) -> bool:
+        """False when there was nothing to delete."""
+
+        def delete(backend: Any) -> bool:
+            try:
+                backend.delete_password(SERVICE, account)
+            except keyring.errors.PasswordDeleteError:
+                return False
+            return True
+
+        return self._call(delete)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-memory backend for tests and for "this session only" (nothing is written)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self._items.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError(username)
