@@ -1,0 +1,75 @@
+"""When Authenticate may be tried (Wix's troubleshooting advice, fact sheet §1.6): not before
+1 hour after the records were added (first seen on the authoritative servers, or marked added
+by the user), and 4 hours after a failed attempt. Trying earlier mostly plants a cached "does
+not exist" at Wix's own resolver, which then fails the next attempts too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+FIRST_ATTEMPT_AFTER = timedelta(hours=1)
+RETRY_AFTER_FAILURE = timedelta(hours=4)
+
+
+def _time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class AuthDecision:
+    allowed: bool
+    not_before: datetime | None  # when it becomes allowed (None: now, or never known)
+    reason: str  # one sentence for the screen
+
+    def wait(self, now: datetime) -> timedelta:
+        if self.allowed or self.not_before is None:
+            return timedelta(0)
+        return max(timedelta(0), self.not_before - now)
+
+
+def authenticate_decision(
+    *,
+    now: datetime,
+    records_first_seen: str | None,
+    marked_added: str | None,
+    last_attempt: str | None,
+    last_result: str | None,
+) -> AuthDecision:
+    """Whether the schedule allows an attempt now, and if not, until when and why."""
+    added = min(
+        (t for t in (_time(records_first_seen), _time(marked_added)) if t is not None),
+        default=None,
+    )
+    if added is None:
+        return AuthDecision(
+            False,
+            None,
+            "The records have not been seen on your DNS servers yet, nor marked as added: add "
+            "them first (or mark them added), then the 1-hour wait starts.",
+        )
+    ready = added + FIRST_ATTEMPT_AFTER
+    attempt = _time(last_attempt)
+    failed = attempt is not None and (last_result or "") != "authenticated"
+    if failed and attempt is not None:
+        retry = attempt + RETRY_AFTER_FAILURE
+        if now < retry:
+            return AuthDecision(
+                False,
+                retry,
+                "The last attempt failed; Wix advises 4 hours between attempts, because "
+                "each early try can keep the next one failing.",
+            )
+    if now < ready:
+        return AuthDecision(
+            False,
+            ready,
+            "Wix advises waiting at least 1 hour after adding the records before the first "
+            "attempt, so that its resolvers see them.",
+        )
+    return AuthDecision(True, None, "The schedule allows an attempt now.")
