@@ -287,12 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     added=args.added,
                 )
             )
-        print(
-            "The full-screen app is not in this release yet. Try 'wix-sending demo' to start "
-            "the sandbox and follow the README's walk-through.",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        from tui.app import run_app
+
+        return run_app()
     except KeyboardInterrupt:
         return 130
 

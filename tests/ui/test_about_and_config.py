@@ -1,0 +1,120 @@
+"""The About screen, and the config's theme and keymap applied to the app."""
+
+from __future__ import annotations
+
+import platform
+from importlib.metadata import version
+
+import pytest
+
+from tests.conftest import site
+from tests.ui.conftest import messages, save_profile, settle
+from tui import __version__
+from tui.app import WixSendingApp
+from tui.sandbox import SandboxServer
+from tui.screens.about import AboutScreen, about_rows
+from tui.screens.home import HomeScreen
+from tui.screens.login import LoginScreen
+from tui.store.config import Config
+from tui.store.credentials import SecretStores
+from tui.store.keyring_store import MemoryKeyring
+from tui.store.paths import Paths
+from tui.store.profiles import Profile
+
+
+@pytest.fixture
+def signed_in(paths: Paths, memory_keyring: MemoryKeyring, sandbox: SandboxServer) -> None:
+    creds = site(sandbox)
+    memory_keyring.set_password("wix-sending", "acme", creds.api_key)
+    save_profile(paths, Profile("acme", creds.site_id))
+
+
+async def test_about_shows_files_keyring_source_versions_and_terminal(
+    paths: Paths,
+    keyring_stores: SecretStores,
+    sandbox: SandboxServer,
+    signed_in: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22")
+    app = WixSendingApp(paths=paths, stores=keyring_stores, base_url=sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AboutScreen)
+        rows = dict(about_rows(screen.facts, screen.keyring))
+        assert rows["Config file"] == f"{paths.config_file} (not created yet)"
+        assert rows["Profiles file"] == str(paths.profiles_file)
+        assert rows["State file"] == f"{paths.state_file} (not created yet)"
+        assert rows["Log file"].startswith(str(paths.log_file))
+        assert rows["Encrypted secrets file"] == f"{paths.secrets_file} (not created yet)"
+        assert rows["OS keyring"] == "tui.store.keyring_store.MemoryKeyring: ok"
+        assert rows["Key in use"].startswith("profile acme: the OS keyring")
+        assert rows["wix-sending"] == __version__
+        assert rows["Textual"] == version("textual")
+        assert rows["Python"] == platform.python_version()
+        assert rows["TERM"] == "xterm-256color" and rows["COLORTERM"] == "truecolor"
+        assert rows["SSH_CONNECTION"] == "set (over SSH)"  # the addresses are not shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_about_from_the_palette_without_a_keyring(
+    paths: Paths, headless_stores: SecretStores, sandbox: SandboxServer
+) -> None:
+    app = WixSendingApp(paths=paths, stores=headless_stores, base_url=sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        await pilot.press("ctrl+p", *"about")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AboutScreen)
+        rows = dict(about_rows(screen.facts, screen.keyring))
+        assert rows["OS keyring"].startswith("fail.Keyring: unavailable — no OS keyring")
+        assert rows["Key in use"] == "not signed in"
+
+
+async def test_config_theme_and_keymap_are_applied(
+    paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer, signed_in: None
+) -> None:
+    config = Config(theme="nord", keymap={"about": "f9"})
+    app = WixSendingApp(
+        paths=paths, stores=keyring_stores, base_url=sandbox.base_url, config=config
+    )
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, AboutScreen)
+
+
+async def test_unknown_theme_and_binding_id_are_reported(
+    paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer, signed_in: None
+) -> None:
+    config = Config(theme="no-such-theme", keymap={"no-such-binding": "f9"})
+    app = WixSendingApp(
+        paths=paths,
+        stores=keyring_stores,
+        base_url=sandbox.base_url,
+        config=config,
+        notices=["config.toml, line 3: something was wrong"],
+    )
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        said = messages(app)
+        assert "Unknown theme 'no-such-theme'" in said
+        assert "no-such-binding" in said and "switch-profile" in said
+        assert "config.toml, line 3" in said
+        assert isinstance(app.screen, HomeScreen)

@@ -1,0 +1,1 @@
+"""One module (and its ``.tcss``) per screen or modal."""

@@ -1,0 +1,455 @@
+"""The login screen: profile name, site ID, API key and where to keep the key.
+
+Keyboard first: Tab walks name → site ID → key → storage → passphrase(s) → button, Enter in any
+field submits, Esc cancels when there is a screen to go back to. Nothing is saved until every
+field is right *and* one cheap API call has accepted the key (keyring.md §5: "test connection"
+without echoing the key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet
+
+from tui.secret import Secret
+from tui.store import profiles as profile_store
+from tui.store.credentials import Credentials, SecretStores
+from tui.store.keyring_store import KeyringFailure, KeyringState, KeyringStatus
+from tui.store.logs import REDACTOR
+from tui.store.profiles import InvalidProfile, Profile, Profiles, Storage, check_name, check_site_id
+from tui.store.vault import Vault, VaultError
+from tui.widgets.fields import ErrorLine, Note, SecretInput
+from tui.wix import (
+    ApiKeyAuth,
+    PermissionDenied,
+    Unauthorized,
+    WixClient,
+    WixError,
+    WixTransportError,
+)
+
+ClientFactory = Callable[[Credentials], WixClient]
+
+KEYS_PAGE = "https://manage.wix.com/account/api-keys"
+API_KEY_HINT = (
+    f"Create a key at {KEYS_PAGE} with the Sending Domains and Sender Emails permissions. "
+    "This screen takes API keys only; OAuth app profiles will be added from the command line."
+)
+EMPTY_KEY = f"The API key is empty: paste the key from {KEYS_PAGE}."
+NO_STORAGE = "Choose where to keep the key."
+NOTHING_SAVED = "Nothing was saved."
+UNUSABLE = {
+    KeyringState.UNAVAILABLE: "none on this machine",
+    KeyringState.LOCKED: "locked",
+    KeyringState.BROKEN: "failing",
+    KeyringState.TIMEOUT: "not answering",
+    KeyringState.OK: "ok",
+}
+STORAGE_LABELS = {
+    Storage.KEYRING: "OS keyring",
+    Storage.ENCRYPTED_FILE: "Encrypted file (passphrase)",
+    Storage.SESSION: "This session only (forgotten when the app exits)",
+}
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """What the screen hands back once the key is checked and saved."""
+
+    credentials: Credentials
+    profiles: Profiles
+
+
+@dataclass(frozen=True)
+class LoginForm:
+    profile: Profile
+    secret: Secret
+    passphrase: str | None  # only when the encrypted file still has to be opened
+
+
+def default_name(profiles: Profiles) -> str:
+    """ "default", or the first "default-N" that is free."""
+    name, n = "default", 1
+    while name in profiles.profiles:
+        n += 1
+        name = f"default-{n}"
+    return name
+
+
+def key_problem(key: str) -> str:
+    """Why ``key`` cannot be an API key, or "" (the Wix client's own words where it has them)."""
+    if not key.strip():
+        return EMPTY_KEY
+    try:
+        ApiKeyAuth(Secret(key), "site")
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+async def check_key(factory: ClientFactory, credentials: Credentials) -> str:
+    """One cheap call that needs the key, the site and a permission; "" when Wix accepts it."""
+    try:
+        client = factory(credentials)
+    except ValueError as exc:
+        return f"{exc} {NOTHING_SAVED}"
+    try:
+        await client.list_sender_emails_page(limit=1)
+    except (Unauthorized, PermissionDenied) as exc:
+        return f"The key was not accepted (HTTP {exc.status}). {exc.user_message()} {NOTHING_SAVED}"
+    except WixTransportError as exc:
+        return (
+            f"The network failed: Wix could not be reached to check the key "
+            f"({exc.user_message()}). {NOTHING_SAVED} Check the connection and try again."
+        )
+    except WixError as exc:
+        return f"The key could not be checked: {exc.user_message()} {NOTHING_SAVED}"
+    finally:
+        await client.aclose()
+    return ""
+
+
+class LoginScreen(Screen[LoginResult | None]):
+    CSS_PATH = "login.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel-login"),
+        Binding("f2", "profiles", "Other profiles", id="login-switch-profile"),
+    ]
+
+    class KeyringProbed(Message):
+        def __init__(self, status: KeyringStatus) -> None:
+            super().__init__()
+            self.status = status
+
+    def __init__(
+        self,
+        stores: SecretStores,
+        profiles: Profiles,
+        client_factory: ClientFactory,
+        *,
+        prefill: Profile | None = None,
+        message: str = "",
+        can_cancel: bool = False,
+    ) -> None:
+        super().__init__(id="login")
+        self.stores = stores
+        self.profiles = profiles
+        self.client_factory = client_factory
+        self.can_cancel = can_cancel
+        self._prefill = prefill
+        self._message = message
+        self._keyring: KeyringStatus | None = None
+        self._busy = False
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="login-form"):
+            yield Note("Log in to a Wix site", classes="title")
+            yield Note("", id="login-message", classes="notice")
+            yield Label("Profile name")
+            yield Input(id="name", placeholder="a short name, e.g. acme")
+            yield ErrorLine(id="name-error")
+            yield Label("Site ID")
+            yield Input(id="site", placeholder="the GUID after /dashboard/ in the dashboard URL")
+            yield ErrorLine(id="site-error")
+            yield Label("API key")
+            yield SecretInput(id="key", placeholder="IST.… (shown as dots)")
+            yield ErrorLine(id="key-error")
+            yield Note(API_KEY_HINT, classes="hint")
+            yield Label("Keep the key in")
+            with RadioSet(id="storage"):
+                yield RadioButton(
+                    f"{STORAGE_LABELS[Storage.KEYRING]} (checking…)",
+                    id="storage-keyring",
+                    disabled=True,
+                )
+                yield RadioButton(
+                    STORAGE_LABELS[Storage.ENCRYPTED_FILE], id="storage-encrypted-file"
+                )
+                yield RadioButton(STORAGE_LABELS[Storage.SESSION], id="storage-session")
+            yield Note("", id="keyring-hint", classes="hint")
+            yield ErrorLine(id="storage-error")
+            with Vertical(id="vault-fields"):
+                yield Note("", id="vault-note", classes="hint")
+                with Vertical(id="passphrase-row"):
+                    yield Label("Passphrase")
+                    yield SecretInput(id="passphrase")
+                    yield ErrorLine(id="passphrase-error")
+                with Vertical(id="confirm-row"):
+                    yield Label("Passphrase again")
+                    yield SecretInput(id="confirm")
+                    yield ErrorLine(id="confirm-error")
+            yield Note("", id="status", classes="hint")
+            yield ErrorLine(id="form-error")
+            with Horizontal(id="login-buttons"):
+                yield Button("Check key and save", id="submit", variant="primary")
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).display = self.can_cancel
+        for hidden in ("#vault-fields", "#status", "#keyring-hint"):
+            self.query_one(hidden).display = False
+        self.prefill(self._prefill, self._message)
+        # The probe can block for the keyring's timeout; the form paints first.
+        self._probe_keyring()
+
+    def prefill(self, profile: Profile | None, message: str = "") -> None:
+        """Fill the form for ``profile`` (its key is asked again), with a line saying why."""
+        self._prefill = profile
+        note = self.query_one("#login-message", Note)
+        note.update(message)
+        note.display = bool(message)
+        name = self.query_one("#name", Input)
+        name.value = profile.name if profile else default_name(self.profiles)
+        self.query_one("#site", Input).value = profile.site_id if profile else ""
+        self.query_one("#key", Input).value = ""  # a key typed for another profile
+        for line in self.query(ErrorLine):
+            line.clear()
+        if profile and (profile.storage is not Storage.KEYRING or self._keyring_usable):
+            self.query_one(f"#storage-{profile.storage.value}", RadioButton).value = True
+        self.query_one("#key" if profile else "#site", Input).focus()
+        self.refresh_bindings()  # "Other profiles" depends on self.profiles
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.can_cancel
+        if action == "profiles":
+            return bool(self.profiles.profiles)
+        return True
+
+    # --- the keyring probe --------------------------------------------------------------
+
+    @property
+    def _keyring_usable(self) -> bool:
+        return self._keyring is not None and self._keyring.usable
+
+    @work(thread=True, exclusive=True, group="keyring-probe", exit_on_error=False)
+    def _probe_keyring(self) -> None:
+        # post_message is thread-safe, and is dropped if the screen has gone meanwhile.
+        self.post_message(self.KeyringProbed(self.stores.keyring.status()))
+
+    def on_login_screen_keyring_probed(self, message: KeyringProbed) -> None:
+        status = self._keyring = message.status
+        button = self.query_one("#storage-keyring", RadioButton)
+        hint = self.query_one("#keyring-hint", Note)
+        if status.usable:
+            button.disabled = False
+            button.label = f"{STORAGE_LABELS[Storage.KEYRING]} ({status.backend})"
+            hint.update("")
+            hint.display = False
+            wanted = self._prefill is None or self._prefill.storage is Storage.KEYRING
+            if wanted and self.query_one("#storage", RadioSet).pressed_button is None:
+                button.value = True
+        else:
+            button.label = f"{STORAGE_LABELS[Storage.KEYRING]} ({UNUSABLE[status.state]})"
+            hint.update(f"No usable OS keyring ({status.backend}): {status.hint}")
+            hint.display = True
+
+    # --- storage choice -----------------------------------------------------------------
+
+    def _storage(self) -> Storage | None:
+        pressed = self.query_one("#storage", RadioSet).pressed_button
+        if pressed is None or pressed.id is None:
+            return None
+        return Storage(pressed.id.removeprefix("storage-"))
+
+    @on(RadioSet.Changed, "#storage")
+    def _storage_changed(self) -> None:
+        self.query_one("#storage-error", ErrorLine).clear()
+        self._show_vault_fields()
+
+    def _show_vault_fields(self) -> None:
+        box = self.query_one("#vault-fields")
+        box.display = self._storage() is Storage.ENCRYPTED_FILE
+        vault = self.stores.vault
+        note = self.query_one("#vault-note", Note)
+        passphrase_row = self.query_one("#passphrase-row")
+        confirm_row = self.query_one("#confirm-row")
+        if vault.unlocked:
+            note.update(f"The encrypted file {vault.path} is open; the key will be added to it.")
+            passphrase_row.display = confirm_row.display = False
+        elif vault.exists:
+            note.update(f"The key will be added to the encrypted file {vault.path}.")
+            passphrase_row.display, confirm_row.display = True, False
+        else:
+            note.update(
+                f"A new encrypted file will be made at {vault.path}, readable only by you. "
+                "Choose a passphrase: it cannot be recovered, and the app asks for it at start."
+            )
+            passphrase_row.display = confirm_row.display = True
+
+    # --- submitting ---------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#submit")
+    def _submit(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self.can_cancel:
+            return
+        if self._busy:
+            # Leaving mid-save could store a key whose profile the app never hears of.
+            self.notify("Wait a moment: the key is being checked or saved.", markup=False)
+            return
+        self.dismiss(None)
+
+    async def action_profiles(self) -> None:
+        await self.app.run_action("switch_profile")
+
+    def action_submit(self) -> None:
+        if self._busy:
+            return
+        form = self._read_form()
+        if form is not None:
+            self._set_busy(True)
+            self._check_and_save(form)
+
+    def _read_form(self) -> LoginForm | None:
+        """The form, or None after showing every problem inline."""
+        for line in self.query(ErrorLine):
+            line.clear()
+        errors: dict[str, str] = {}
+        name = site_id = ""
+        try:
+            name = check_name(self.query_one("#name", Input).value)
+        except InvalidProfile as exc:
+            errors["name"] = str(exc)
+        try:
+            site_id = check_site_id(self.query_one("#site", Input).value)
+        except InvalidProfile as exc:
+            errors["site"] = str(exc)
+        key = self.query_one("#key", Input).value.strip()
+        if key:
+            # Registered at once: whatever is logged from here on cannot carry it.
+            REDACTOR.add(key)
+        if problem := key_problem(key):
+            errors["key"] = problem
+        storage = self._storage()
+        if storage is None:
+            errors["storage"] = NO_STORAGE
+        passphrase = self._passphrase(errors) if storage is Storage.ENCRYPTED_FILE else None
+        if errors:
+            for field, message in errors.items():
+                self.query_one(f"#{field}-error", ErrorLine).show(message)
+            first = next(iter(errors))
+            self.query_one(f"#{first}").focus()
+            return None
+        assert storage is not None
+        return LoginForm(Profile(name, site_id, storage=storage), Secret(key), passphrase)
+
+    def _passphrase(self, errors: dict[str, str]) -> str | None:
+        vault = self.stores.vault
+        if vault.unlocked:
+            return None
+        passphrase = self.query_one("#passphrase", Input).value
+        if not passphrase:
+            errors["passphrase"] = (
+                "Enter the passphrase of the encrypted file."
+                if vault.exists
+                else "Choose a passphrase for the new encrypted file."
+            )
+        elif not vault.exists and passphrase != self.query_one("#confirm", Input).value:
+            errors["confirm"] = "The two passphrases differ: type the same one twice."
+        return passphrase
+
+    def _set_busy(self, busy: bool, status: str = "") -> None:
+        self._busy = busy
+        self.query_one("#submit", Button).disabled = busy
+        line = self.query_one("#status", Note)
+        line.update(status)
+        line.display = bool(status)
+
+    def _fail(self, field: str, message: str) -> None:
+        self._set_busy(False)
+        self.query_one(f"#{field}-error", ErrorLine).show(message)
+        if field != "form":
+            self.query_one(f"#{field}").focus()
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def _check_and_save(self, form: LoginForm) -> None:
+        profile = form.profile
+        if form.passphrase is not None:
+            self._set_busy(True, "Opening the encrypted file…")
+            try:
+                # scrypt takes ~0.1 s: off the event loop.
+                await asyncio.to_thread(self.stores.vault.unlock, form.passphrase)
+            except VaultError as exc:
+                self._fail("passphrase", str(exc))
+                return
+        self._set_busy(True, "Checking the key with Wix (one call)…")
+        unsaved = Credentials(profile.name, profile.site_id, form.secret, source="the login form")
+        problem = await check_key(self.client_factory, unsaved)
+        if problem:
+            self._forget_unwritten_vault()
+            self._fail("form", problem)
+            return
+        self._set_busy(True, "Saving…")
+        try:
+            # The keyring can block (D-Bus) up to its timeout: never on the event loop.
+            result = await asyncio.to_thread(self._save, form)
+        except KeyringFailure as exc:
+            self._fail(
+                "storage",
+                f"The OS keyring could not save the key ({exc.status.describe()}). "
+                f"{NOTHING_SAVED} Choose another place to keep it.",
+            )
+            return
+        except (VaultError, OSError) as exc:
+            self._forget_unwritten_vault()
+            self._fail("form", f"The key could not be saved: {exc}. {NOTHING_SAVED}")
+            return
+        self.dismiss(result)
+
+    def _forget_unwritten_vault(self) -> None:
+        """A new encrypted file is only made when a key is saved in it. If this attempt failed
+        before that, forget the passphrase typed for it, so the next attempt asks again instead
+        of silently reusing it."""
+        vault = self.stores.vault
+        if vault.unlocked and not vault.exists:
+            self.stores.vault = Vault(vault.path)
+        self._show_vault_fields()
+
+    def _save(self, form: LoginForm) -> LoginResult:
+        """Secret first, then the profile that points at it (runs in a thread)."""
+        profile = form.profile
+        self.stores.save(profile, form.secret)
+        profiles = profile_store.with_profile(self.profiles, profile)
+        if profile.storage is not Storage.SESSION:
+            try:
+                profile_store.save(self.stores.paths.profiles_file, profiles)
+            except OSError:
+                # A key with no profile pointing at it would never be cleaned up.
+                with contextlib.suppress(KeyringFailure, VaultError, OSError):
+                    self.stores.delete(profile)
+                raise
+        previous = self.profiles.profiles.get(profile.name)
+        if previous is not None and previous.storage is not profile.storage:
+            # Logged in again with another storage: the old copy of the key must not linger.
+            with contextlib.suppress(KeyringFailure, VaultError, OSError):
+                self.stores.delete(previous)
+        credentials = Credentials(
+            profile=profile.name,
+            site_id=profile.site_id,
+            secret=form.secret,
+            source=self.stores.describe(profile.storage),
+            auth=profile.auth,
+        )
+        return LoginResult(credentials, profiles)
