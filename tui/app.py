@@ -28,6 +28,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
+from tui.clock import SYSTEM_CLOCK, Clock
+from tui.demo import SandboxLink
 from tui.screens.about import AboutFacts, AboutScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.crash import crash_report
@@ -36,6 +38,7 @@ from tui.screens.login import LoginResult, LoginScreen
 from tui.screens.palette import SessionCommands
 from tui.screens.passphrase import PassphraseScreen
 from tui.screens.profiles import ProfilesScreen
+from tui.secret import Secret
 from tui.store import config as config_store
 from tui.store import profiles as profile_store
 from tui.store.config import Config
@@ -50,6 +53,7 @@ from tui.store.keyring_store import KeyringFailure
 from tui.store.logs import REDACTOR, setup_logging
 from tui.store.paths import Paths, app_paths
 from tui.store.profiles import AuthKind, Profile, Profiles, Storage
+from tui.store.state_store import StateStore
 from tui.store.vault import VaultError
 from tui.wix import WIX_BASE_URL, ApiKeyAuth, OAuthAuth, WixClient, check_base_url
 
@@ -138,8 +142,18 @@ class WixSendingApp(App[None]):
         config: Config | None = None,
         profiles: Profiles | None = None,
         notices: Sequence[str] = (),
+        clock: Clock = SYSTEM_CLOCK,
+        sandbox: SandboxLink | None = None,
+        initial_credentials: Credentials | None = None,
     ) -> None:
+        """``clock``: everything that waits or counts down reads it (the demo passes the
+        sandbox's fast clock). ``sandbox``: set in demo mode only; it enables the
+        sandbox-only actions (read the mailbox, publish the records) and the SANDBOX badge."""
         super().__init__()
+        self.clock = clock
+        self.sandbox = sandbox
+        self.initial_credentials = initial_credentials
+        self.state = StateStore(paths.state_file, clock)
         self.paths = paths
         self.stores = stores or SecretStores(paths)
         self.base_url = check_base_url(base_url)
@@ -170,6 +184,9 @@ class WixSendingApp(App[None]):
             self.notices.append(DEBUG_LOG_WARNING)
         for notice in self.notices:
             self.notify(notice, title="At start", severity="warning", timeout=15, markup=False)
+        if self.initial_credentials is not None:  # the demo: signed in to the sandbox site
+            self.sign_in(self.initial_credentials)
+            return
         found = from_environment()
         if isinstance(found, Credentials):
             self.sign_in(found)
@@ -519,4 +536,59 @@ def run_app(paths: Paths | None = None, base_url: str | None = None) -> int:
     return app.return_code or EXIT_OK
 
 
-__all__ = ["ClientFactory", "WixSendingApp", "default_client_factory", "run_app"]
+def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
+    """The app against the sandbox (Wix API and DNS world) started in this process on
+    loopback, signed in to the scenario's site, with a throwaway home so nothing of the user's
+    (profiles, state, keyring) is read or written."""
+    import tempfile
+
+    from tui.sandbox import SCENARIOS, SandboxServer
+
+    if scenario not in SCENARIOS:
+        print(
+            f"wix-sending: unknown scenario {scenario!r}; choose one of: "
+            f"{', '.join(sorted(SCENARIOS))}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="wix-sending-demo-") as home:
+        paths = Paths(*(Path(home) / part for part in ("config", "data", "state", "logs")))
+        server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale)
+        server.start()
+        handler = _demo_logging(paths)
+        try:
+            creds = server.credentials[0]
+            credentials = Credentials(
+                profile=f"demo ({scenario})",
+                site_id=creds.site_id,
+                secret=Secret(creds.api_key),
+                source="the sandbox (demo, nothing is stored)",
+            )
+            app = WixSendingApp(
+                paths=paths,
+                stores=SecretStores(paths),
+                base_url=server.base_url,
+                config=config_store.load(app_paths().config_file).config,
+                profiles=Profiles(),
+                clock=server.clock,
+                sandbox=SandboxLink.from_server(server),
+                initial_credentials=credentials,
+            )
+            app.run()
+        finally:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+            server.stop()
+    return app.return_code or EXIT_OK
+
+
+def _demo_logging(paths: Paths) -> logging.Handler:
+    try:
+        return setup_logging(paths)
+    except OSError:
+        handler = logging.NullHandler()
+        logging.getLogger().addHandler(handler)
+        return handler
+
+
+__all__ = ["ClientFactory", "WixSendingApp", "default_client_factory", "run_app", "run_demo"]

@@ -240,16 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 initializing_seconds=args.initializing_seconds,
             )
         if args.command == "demo":
-            from tui.commands.sandbox import run_sandbox
+            from tui.app import run_demo
 
-            return run_sandbox(
-                host="127.0.0.1",
-                port=DEFAULT_SANDBOX_PORT,
-                scenario=args.scenario,
-                time_scale=DEMO_TIME_SCALE,
-                initializing_seconds=120.0,
-                demo=True,
-            )
+            return run_demo(scenario=args.scenario, time_scale=DEMO_TIME_SCALE)
         if args.command in ("login", "logout", "profiles", "paths"):
             from tui.commands import account
 

@@ -1,7 +1,8 @@
-"""The home screen: who is signed in, and what comes next.
+"""The main screen: the status line, the next step of the journey, and the panes (1 Senders,
+2 Domains) in tabs, with the footer's keys and F1 for help on what is showing.
 
-A placeholder that the sender-emails issue replaces. It says honestly what the app can do so far
-and never shows more of the key than ``Secret.masked()``.
+The panes do the work; this screen routes the session to them, keeps the "next step" line in
+step with what they learn (``flow.journey``), and shows the connection state they report.
 """
 
 from __future__ import annotations
@@ -10,19 +11,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from tui.flow.journey import next_step
+from tui.screens.domains import DomainsPane
+from tui.screens.help import HelpScreen
+from tui.screens.senders import SendersPane
 from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials
 from tui.widgets.fields import Note
+from tui.widgets.pane import Connection, JourneyData, Pane
+from tui.widgets.status import StatusLine
 
 ENVIRONMENT_NOTE = (
     f"Using {ENV_KEY}/{ENV_SITE} from the environment. They take precedence over saved "
     "profiles, so saving, switching and logging out are off while they are set."
 )
-NEXT_STEP = (
-    "Next: sender emails (list, add, verify). That screen comes in the next release; for now "
-    "you can switch profiles, add one, log out, or see where the files live (About). The keys "
-    "are in the footer, and ctrl+p opens the command palette."
+GENERAL_HELP = (
+    "wix-sending takes a Wix site from 'no sender' to 'email goes out from my own domain': "
+    "add and verify a sender email, create sender details, wait for the sending domain, add its "
+    "DNS records at your DNS host, watch them propagate, then authenticate."
 )
 
 
@@ -37,10 +44,13 @@ class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     # The actions live on the app, so the palette and these keys run the same code.
     BINDINGS = [
+        Binding("1", "show_pane('senders')", "Senders", id="pane-senders"),
+        Binding("2", "show_pane('domains')", "Domains", id="pane-domains"),
+        Binding("f1", "help", "Help", id="help"),
         Binding("p", "app.switch_profile", "Profiles", id="switch-profile"),
-        Binding("n", "app.add_profile", "Add profile", id="add-profile"),
-        Binding("l", "app.logout", "Log out", id="logout"),
-        Binding("a", "app.about", "About", id="about"),
+        Binding("n", "app.add_profile", "Add profile", id="add-profile", show=False),
+        Binding("l", "app.logout", "Log out", id="logout", show=False),
+        Binding("a", "app.about", "About", id="about", show=False),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -48,28 +58,49 @@ class HomeScreen(Screen[None]):
         super().__init__(id="home")
         self._credentials: Credentials | None = None
         self._problem = ""
+        self._emails: list = []
+        self._details: list = []
+        self._domains: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="home-body"):
+        yield StatusLine(id="status")
+        with Vertical(id="home-top"):
             yield Note("Not signed in.", id="signed-in")
             yield Note("", id="environment-note", classes="notice")
             yield Note("", id="environment-problem", classes="problem")
             yield Note("", id="next-step", classes="hint")
+        with TabbedContent(id="panes", initial="senders"):
+            with TabPane("1 Senders", id="senders"):
+                yield SendersPane(id="senders-pane")
+            with TabPane("2 Domains", id="domains"):
+                yield DomainsPane(id="domains-pane")
         yield Footer()
 
     def on_mount(self) -> None:
         self._render_session()
 
+    # --- the session ----------------------------------------------------------------------
+
     def show_session(self, credentials: Credentials | None, environment_problem: str = "") -> None:
         """Called by the app whenever who is signed in changes."""
+        changed = credentials != self._credentials
         self._credentials = credentials
         self._problem = environment_problem
+        if changed:
+            self._emails, self._details, self._domains = [], [], []
         if self.is_mounted:
             self._render_session()
+            if changed:
+                for pane in self.query(Pane):
+                    pane.session_changed(credentials)
 
     def _render_session(self) -> None:
         credentials = self._credentials
+        speed = getattr(self.app, "sandbox", None)
+        self.query_one(StatusLine).show(
+            credentials, sandbox_speed=speed.time_scale if speed else None
+        )
         line = signed_in_line(credentials) if credentials else "Not signed in."
         self.query_one("#signed-in", Note).update(line)
         note = self.query_one("#environment-note", Note)
@@ -78,4 +109,47 @@ class HomeScreen(Screen[None]):
         problem = self.query_one("#environment-problem", Note)
         problem.update(f"Environment ignored: {self._problem}" if self._problem else "")
         problem.display = bool(self._problem)
-        self.query_one("#next-step", Note).update(NEXT_STEP if credentials else "")
+        self._render_next_step()
+
+    def _render_next_step(self) -> None:
+        text = ""
+        if self._credentials is not None:
+            found = next_step(self._emails, self._details, self._domains)
+            text = f"Next: {found.sentence}"
+        self.query_one("#next-step", Note).update(text)
+
+    # --- what the panes report ------------------------------------------------------------
+
+    def on_journey_data(self, message: JourneyData) -> None:
+        if message.emails is not None:
+            self._emails = list(message.emails)
+        if message.details is not None:
+            self._details = list(message.details)
+        if message.domains is not None:
+            self._domains = list(message.domains)
+        self._render_next_step()
+
+    def on_connection(self, message: Connection) -> None:
+        speed = getattr(self.app, "sandbox", None)
+        self.query_one(StatusLine).show(
+            self._credentials,
+            sandbox_speed=speed.time_scale if speed else None,
+            connection=message.text,
+        )
+
+    # --- keys -----------------------------------------------------------------------------
+
+    def action_show_pane(self, pane: str) -> None:
+        self.query_one(TabbedContent).active = pane
+
+    def action_help(self) -> None:
+        active = self.query_one(TabbedContent).active
+        pane = self.query_one(f"#{active}-pane", Pane)
+        keys = [
+            (binding.key_display or binding.key, binding.description)
+            for (_, binding, enabled, _) in self.active_bindings.values()
+            if enabled and binding.description
+        ]
+        self.app.push_screen(
+            HelpScreen(f"Help: {pane.TITLE}", f"{pane.HELP}\n\n{GENERAL_HELP}", keys)
+        )
