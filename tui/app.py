@@ -35,7 +35,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.crash import crash_report
 from tui.screens.home import HomeScreen
 from tui.screens.login import LoginResult, LoginScreen
-from tui.screens.palette import SessionCommands
+from tui.screens.palette import KeyCommands, SessionCommands
 from tui.screens.passphrase import PassphraseScreen
 from tui.screens.profiles import ProfilesScreen
 from tui.secret import Secret
@@ -126,7 +126,7 @@ class WixSendingApp(App[None]):
     # get_default_screen() returns: home's stylesheet is named here as well. Absolute, because
     # relative paths are read next to the module of the (sub)class that is running.
     CSS_PATH = [HERE / "app.tcss", HERE / "screens" / "home.tcss"]
-    COMMANDS = App.COMMANDS | {SessionCommands}
+    COMMANDS = App.COMMANDS | {SessionCommands, KeyCommands}
     BINDINGS: list[BindingType] = [
         Binding("ctrl+q", "quit", "Quit", id="quit-app", priority=True, show=False),
         Binding("ctrl+c", "help_quit", show=False, system=True),
