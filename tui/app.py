@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import textual.constants
 from textual import work
@@ -29,15 +30,10 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from tui.clock import SYSTEM_CLOCK, Clock
-from tui.demo import SandboxLink
-from tui.screens.about import AboutFacts, AboutScreen
-from tui.screens.confirm import ConfirmScreen
 from tui.screens.crash import crash_report
 from tui.screens.home import HomeScreen
 from tui.screens.login import LoginResult, LoginScreen
 from tui.screens.palette import KeyCommands, SessionCommands
-from tui.screens.passphrase import PassphraseScreen
-from tui.screens.profiles import ProfilesScreen
 from tui.secret import Secret
 from tui.store import config as config_store
 from tui.store import profiles as profile_store
@@ -55,12 +51,17 @@ from tui.store.paths import Paths, app_paths
 from tui.store.profiles import AuthKind, Profile, Profiles, Storage
 from tui.store.state_store import StateStore
 from tui.store.vault import VaultError
-from tui.wix import WIX_BASE_URL, ApiKeyAuth, OAuthAuth, WixClient, check_base_url
+from tui.wix.urls import WIX_BASE_URL, check_base_url
+
+if TYPE_CHECKING:
+    # Imported where used: httpx and the DNS stack are not needed for the first frame.
+    from tui.demo import SandboxLink
+    from tui.wix import WixClient
 
 log = logging.getLogger("tui.app")
 HERE = Path(__file__).parent
 
-ClientFactory = Callable[[Credentials], WixClient]
+ClientFactory = Callable[[Credentials], "WixClient"]
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -70,6 +71,8 @@ def default_client_factory(base_url: str) -> ClientFactory:
     """Builds the real client for a set of credentials (API key or OAuth app)."""
 
     def build(credentials: Credentials) -> WixClient:
+        from tui.wix import ApiKeyAuth, OAuthAuth, WixClient
+
         if credentials.auth is AuthKind.OAUTH:
             auth: ApiKeyAuth | OAuthAuth = OAuthAuth(
                 credentials.app_id or "",
@@ -212,6 +215,8 @@ class WixSendingApp(App[None]):
                 known = ", ".join(sorted(self.available_themes))
                 self.notices.append(f"Unknown theme {theme!r} in the config; known: {known}.")
         keymap = self.config.keymap
+        if not keymap:
+            return
         unknown = sorted(set(keymap) - known_binding_ids())
         if unknown:
             self.notices.append(
@@ -245,6 +250,8 @@ class WixSendingApp(App[None]):
                     self._opened(profile, self.stores.credentials(profile), "")
                 else:
                     self._opened(profile, None, "The encrypted file stayed locked.")
+
+            from tui.screens.passphrase import PassphraseScreen
 
             self.push_screen(PassphraseScreen(self.stores.vault, profile.name), unlocked)
 
@@ -363,6 +370,8 @@ class WixSendingApp(App[None]):
                 return
             self.open_profile(self.profiles.profiles[name])
 
+        from tui.screens.profiles import ProfilesScreen
+
         self.push_screen(ProfilesScreen(self.profiles, current), chosen)
 
     def action_logout(self) -> None:
@@ -385,7 +394,7 @@ class WixSendingApp(App[None]):
                 self._logout(profile, credentials.source)
 
         self.push_screen(
-            ConfirmScreen(f"Log out of profile {profile.name}?", body, "Log out"), answered
+            confirm_screen(f"Log out of profile {profile.name}?", body, "Log out"), answered
         )
 
     @work(exclusive=True, group="logout", exit_on_error=False)
@@ -420,6 +429,8 @@ class WixSendingApp(App[None]):
         self.show_login(None, f"Logged out of {profile.name}.{others}")
 
     def action_about(self) -> None:
+        from tui.screens.about import AboutFacts, AboutScreen
+
         if isinstance(self.screen, AboutScreen):
             return
         problems = (*self.notices, self.environment_problem)
@@ -475,8 +486,20 @@ class WixSendingApp(App[None]):
         self._close_messages_no_wait()
 
 
+def confirm_screen(title: str, body: str, action: str) -> Screen[bool]:
+    from tui.screens.confirm import ConfirmScreen
+
+    return ConfirmScreen(title, body, action)
+
+
 def known_binding_ids() -> set[str]:
-    """Every binding id a [keymap] in the config may name."""
+    """Every binding id a [keymap] in the config may name. (The screens are imported here,
+    not at the top: only a config with a [keymap] needs them, and not before the first frame.)"""
+    from tui.screens.about import AboutScreen
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.passphrase import PassphraseScreen
+    from tui.screens.profiles import ProfilesScreen
+
     screens: Iterable[type[object]] = (
         WixSendingApp,
         HomeScreen,
@@ -542,6 +565,7 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
     (profiles, state, keyring) is read or written."""
     import tempfile
 
+    from tui.demo import SandboxLink
     from tui.sandbox import SCENARIOS, SandboxServer
 
     if scenario not in SCENARIOS:

@@ -52,7 +52,7 @@ async def test_about_shows_files_keyring_source_versions_and_terminal(
         assert rows["State file"] == f"{paths.state_file} (not created yet)"
         assert rows["Log file"].startswith(str(paths.log_file))
         assert rows["Encrypted secrets file"] == f"{paths.secrets_file} (not created yet)"
-        assert rows["OS keyring"] == "tui.store.keyring_store.MemoryKeyring: ok"
+        assert rows["OS keyring"] == "tui.store.memory_keyring.MemoryKeyring: ok"
         assert rows["Key in use"].startswith("profile acme: the OS keyring")
         assert rows["wix-sending"] == __version__
         assert rows["Textual"] == version("textual")

@@ -6,7 +6,7 @@ import os
 
 from tui.propagation import ExpectedRecord
 from tui.wix import ApiKeyAuth, DomainStatus, WixClient, WixError
-from tui.wix.transport import WIX_BASE_URL
+from tui.wix.urls import WIX_BASE_URL
 
 
 async def records_for_domain(domain: str, base_url: str | None) -> list[ExpectedRecord] | str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from rich.table import Table
@@ -38,6 +37,9 @@ def _file(path: Path) -> str:
 
 
 def _package_version(name: str) -> str:
+    # importlib.metadata is slow to import; only the About screen needs it.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(name)
     except PackageNotFoundError:

@@ -16,7 +16,6 @@ from pathlib import Path
 import rich
 from rich.console import Console
 from rich.text import Text
-from rich.traceback import Traceback
 
 from tui.store.logs import REDACTOR
 
@@ -24,6 +23,8 @@ HEADLINE = "wix-sending stopped because of a bug."
 
 
 def crash_text(error: BaseException, width: int) -> str:
+    from rich.traceback import Traceback  # only a crash needs it
+
     """The traceback of ``error`` as plain text: no locals, secrets masked."""
     traceback = Traceback.from_exception(
         type(error),

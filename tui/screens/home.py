@@ -40,6 +40,19 @@ def signed_in_line(credentials: Credentials) -> str:
     )
 
 
+class Panes(Vertical):
+    """The tabs with the panes, mounted at the first sign-in."""
+
+    DEFAULT_CSS = "Panes { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="panes", initial="senders"):
+            with TabPane("1 Senders", id="senders"):
+                yield SendersPane(id="senders-pane")
+            with TabPane("2 Domains", id="domains"):
+                yield DomainsPane(id="domains-pane")
+
+
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     # The actions live on the app, so the palette and these keys run the same code.
@@ -70,15 +83,23 @@ class HomeScreen(Screen[None]):
             yield Note("", id="environment-note", classes="notice")
             yield Note("", id="environment-problem", classes="problem")
             yield Note("", id="next-step", classes="hint")
-        with TabbedContent(id="panes", initial="senders"):
-            with TabPane("1 Senders", id="senders"):
-                yield SendersPane(id="senders-pane")
-            with TabPane("2 Domains", id="domains"):
-                yield DomainsPane(id="domains-pane")
+        # The panes are mounted at the first sign-in: a new user's first frame is the login form
+        # on top of this screen, and styling panes nobody sees yet costs startup time.
+        yield Vertical(id="panes-holder")
         yield Footer()
+
+    def _ensure_panes(self) -> bool:
+        """Mount the panes once; True when they were mounted just now."""
+        holder = self.query_one("#panes-holder", Vertical)
+        if holder.children:
+            return False
+        holder.mount(Panes())
+        return True
 
     def on_mount(self) -> None:
         self._render_session()
+        if self._credentials is not None and self._ensure_panes():
+            self.call_after_refresh(self._tell_panes, self._credentials)
 
     # --- the session ----------------------------------------------------------------------
 
@@ -91,9 +112,15 @@ class HomeScreen(Screen[None]):
             self._emails, self._details, self._domains = [], [], []
         if self.is_mounted:
             self._render_session()
-            if changed:
-                for pane in self.query(Pane):
-                    pane.session_changed(credentials)
+            if credentials is not None and self._ensure_panes():
+                # The panes compose after this call returns: tell them once they exist.
+                self.call_after_refresh(self._tell_panes, credentials)
+            elif changed:
+                self._tell_panes(credentials)
+
+    def _tell_panes(self, credentials: Credentials | None) -> None:
+        for pane in self.query(Pane):
+            pane.session_changed(credentials)
 
     def _render_session(self) -> None:
         credentials = self._credentials
@@ -140,10 +167,15 @@ class HomeScreen(Screen[None]):
     # --- keys -----------------------------------------------------------------------------
 
     def action_show_pane(self, pane: str) -> None:
-        self.query_one(TabbedContent).active = pane
+        for tabs in self.query(TabbedContent):
+            tabs.active = pane
 
     def action_help(self) -> None:
-        active = self.query_one(TabbedContent).active
+        tabs = self.query(TabbedContent)
+        if not tabs:
+            self.app.push_screen(HelpScreen("Help", GENERAL_HELP, []))
+            return
+        active = tabs.first().active
         pane = self.query_one(f"#{active}-pane", Pane)
         keys = [
             (binding.key_display or binding.key, binding.description)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,16 +30,13 @@ from tui.store.logs import REDACTOR
 from tui.store.profiles import InvalidProfile, Profile, Profiles, Storage, check_name, check_site_id
 from tui.store.vault import Vault, VaultError
 from tui.widgets.fields import ErrorLine, Note, SecretInput
-from tui.wix import (
-    ApiKeyAuth,
-    PermissionDenied,
-    Unauthorized,
-    WixClient,
-    WixError,
-    WixTransportError,
-)
+from tui.wix.auth import ApiKeyAuth
+from tui.wix.errors import PermissionDenied, Unauthorized, WixError, WixTransportError
 
-ClientFactory = Callable[[Credentials], WixClient]
+if TYPE_CHECKING:
+    from tui.wix import WixClient
+
+ClientFactory = Callable[[Credentials], "WixClient"]
 
 KEYS_PAGE = "https://manage.wix.com/account/api-keys"
 API_KEY_HINT = (

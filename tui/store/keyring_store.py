@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import keyring
-import keyring.backend
-import keyring.backends.fail
-import keyring.errors
-
 from tui.secret import Secret
+
+# ``keyring`` itself is imported where it is used: at import time it scans the installed
+# backends' entry points, which costs a noticeable slice of the app's startup.
 
 log = logging.getLogger("tui.store")
 T = TypeVar("T")
@@ -91,6 +89,9 @@ _chosen: list[Any] = []
 
 def secure_backend() -> Any:
     """The keyring backend, chosen once among the OS stores only."""
+    import keyring
+    import keyring.core
+
     with _selected:
         if not _chosen:
             keyring.core.init_backend(limit=lambda b: _name(b) in SECURE_BACKENDS)
@@ -119,6 +120,8 @@ def call_with_timeout(function: Callable[[], T], timeout: float) -> T:
 
 
 def classify(error: BaseException, backend: str, timeout: float) -> KeyringStatus:
+    import keyring.errors
+
     if isinstance(error, TimeoutError):
         return KeyringStatus(
             KeyringState.TIMEOUT,
@@ -170,6 +173,9 @@ class KeyringStore:
         except BaseException as exc:
             self._status = classify(exc, "keyring", self.timeout)
             return self._status
+        import keyring.backends.fail
+        import keyring.errors
+
         name = _short(backend)
         if isinstance(backend, keyring.backends.fail.Keyring) or backend.priority <= 0:
             self._status = classify(keyring.errors.NoKeyringError(), name, self.timeout)
@@ -205,6 +211,8 @@ class KeyringStore:
     def delete(self, account: str) -> bool:
         """False when there was nothing to delete."""
 
+        import keyring.errors
+
         def delete(backend: Any) -> bool:
             try:
                 backend.delete_password(SERVICE, account)
@@ -215,21 +223,10 @@ class KeyringStore:
         return self._call(delete)
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory backend for tests and for "this session only" (nothing is written)."""
+def __getattr__(name: str) -> Any:
+    # MemoryKeyring subclasses keyring's base class, so it lives apart (see the import note).
+    if name == "MemoryKeyring":
+        from tui.store.memory_keyring import MemoryKeyring
 
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self._items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
+        return MemoryKeyring
+    raise AttributeError(name)

@@ -16,10 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
+# cryptography is imported where it is used: only the encrypted-file fallback needs it, and
+# not before the first frame.
 from tui.secret import Secret
 from tui.store.atomic import write_private
 
@@ -89,6 +87,9 @@ class Vault:
             params = {k: int(header["kdf"][k]) for k in ("n", "r", "p")}
         except (KeyError, TypeError, ValueError) as exc:
             raise VaultError(f"{self.path} is damaged ({type(exc).__name__}).") from None
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
         key = self._derive(passphrase, salt, params)
         try:
             plain = ChaCha20Poly1305(key).decrypt(nonce, ciphertext, AAD)
@@ -122,6 +123,8 @@ class Vault:
             2**10 <= params["n"] <= 2**20 and 1 <= params["r"] <= 32 and 1 <= params["p"] <= 16
         ):
             raise VaultError("the secrets file has unsafe or absurd key-derivation settings")
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
         kdf = Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"])
         return kdf.derive(passphrase.encode("utf-8"))
 
@@ -147,6 +150,8 @@ class Vault:
         return found
 
     def _write(self) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
         assert self.__key is not None and self.__salt is not None
         nonce = os.urandom(12)
         plain = json.dumps(self.__secrets).encode("utf-8")

@@ -13,7 +13,6 @@ exception out; errors are raised *after* the ``except`` blocks, so no httpx exce
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import math
@@ -41,12 +40,12 @@ from tui.wix.errors import (
 )
 from tui.wix.models import ParseError
 from tui.wix.retry import NO_RETRY, RetryPolicy
+from tui.wix.urls import WIX_BASE_URL, check_base_url
 
 log = logging.getLogger("tui.wix")
 
 T = TypeVar("T")
 
-WIX_BASE_URL = "https://www.wixapis.com"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0, pool=5.0)
 _MAYBE_SENT_HINT = "The request may or may not have taken effect; refresh to see the state."
 
@@ -66,37 +65,6 @@ class Operation:
 
 
 TOKEN = Operation("oauth.token", "POST", "/oauth2/token", idempotent=True, authenticated=False)
-
-
-def check_base_url(base_url: str) -> str:
-    """The base URL without a trailing slash, refusing plain HTTP except on loopback."""
-    try:
-        url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise ValueError(f"{base_url!r} is not a valid URL: {exc}") from None
-    if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(
-            f"{base_url!r} is not a usable base URL: it needs https:// and a host name, "
-            "e.g. https://www.wixapis.com."
-        )
-    if url.scheme == "http" and not _is_loopback(url.host):
-        raise ValueError(
-            f"Refusing {base_url!r}: plain http:// would send the API key unencrypted. "
-            "Use https://, or http:// only on loopback (127.0.0.1, ::1, localhost), "
-            "which is what the sandbox uses."
-        )
-    if url.query or url.fragment:
-        raise ValueError(f"{base_url!r} should not have a query string or fragment.")
-    return str(url).rstrip("/")
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 # Wix IDs are GUIDs. Allowing only these characters means an ID can never be "." or "..",
