@@ -499,6 +499,12 @@ def known_binding_ids() -> set[str]:
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.passphrase import PassphraseScreen
     from tui.screens.profiles import ProfilesScreen
+    from tui.screens.senders import KEYMAP_OWNERS as SENDERS
+
+    try:
+        from tui.screens.domains import KEYMAP_OWNERS as DOMAINS
+    except ImportError:  # the domains pane may not name its owners
+        DOMAINS = ()
 
     screens: Iterable[type[object]] = (
         WixSendingApp,
@@ -508,6 +514,8 @@ def known_binding_ids() -> set[str]:
         AboutScreen,
         ConfirmScreen,
         PassphraseScreen,
+        *SENDERS,
+        *DOMAINS,
     )
     return {
         binding.id

@@ -42,7 +42,7 @@ async def test_about_shows_files_keyring_source_versions_and_terminal(
     app = WixSendingApp(paths=paths, stores=keyring_stores, base_url=sandbox.base_url)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("i")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, AboutScreen)
@@ -92,7 +92,7 @@ async def test_config_theme_and_keymap_are_applied(
     async with app.run_test() as pilot:
         await settle(pilot)
         assert app.theme == "nord"
-        await pilot.press("a")
+        await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("f9")

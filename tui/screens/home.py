@@ -63,7 +63,7 @@ class HomeScreen(Screen[None]):
         Binding("p", "app.switch_profile", "Profiles", id="switch-profile"),
         Binding("n", "app.add_profile", "Add profile", id="add-profile", show=False),
         Binding("l", "app.logout", "Log out", id="logout", show=False),
-        Binding("a", "app.about", "About", id="about", show=False),
+        Binding("i", "app.about", "About", id="about", show=False),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 

@@ -1,16 +1,495 @@
-"""The sender emails pane (issue 5 fills this in)."""
+"""The Senders pane: the site's sender emails and its sender details.
+
+Keys (ids in brackets, remappable in the config's [keymap]):
+
+- a add an address [senders-add], v send the code / verify it [senders-verify],
+  d delete it [senders-delete] (these act on the sender emails table);
+- c create sender details [details-create], m make the highlighted one the default
+  [details-default] (on the sender details table);
+- r read both lists again [senders-refresh]; g the guided fix [senders-guided-fix].
+
+Both lists are read in one worker (never blocking input) on sign-in, on ``r`` and after every
+change. A failed read says what happened and retries by itself with backoff on the app's clock
+for network and server trouble; other refusals wait for ``r``.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import DataTable, Tabs
+from textual.worker import Worker, WorkerState
+
+from tui.screens.code import CodeScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.guided_fix import (
+    GuidedFixScreen,
+    handle_sender_details_error,
+    open_guided_fix,
+)
+from tui.screens.sender_details import CreateSenderDetailsScreen
+from tui.store.credentials import Credentials
+from tui.widgets.email_form import AddEmailForm
 from tui.widgets.fields import Note
-from tui.widgets.pane import Pane
+from tui.widgets.pane import Connection, JourneyData, Pane
+from tui.widgets.sender_tables import SenderDetailsTable, SenderEmailsTable
+from tui.widgets.wix_session import (
+    bug_text,
+    client_of,
+    clock_of,
+    duration,
+    is_transient,
+    load_delay,
+    short_reason,
+    write_failure,
+)
+from tui.wix import NotFound, SenderDetails, SenderEmail, WixError
+
+if TYPE_CHECKING:
+    from tui.wix.client import WixClient
+
+log = logging.getLogger("tui.screens.senders")
+
+# A widget has no CSS_PATH: the pane's stylesheet is read from the file next to it.
+_CSS = (Path(__file__).with_name("senders.tcss")).read_text(encoding="utf-8")
+
+ONLINE = "● online"
+NO_EMAILS = "No sender emails yet: press a to add the address you want to send from."
+NO_DETAILS = "No sender details yet: verify an address, then press c to give it a from-name."
+
+
+def plural(count: int, one: str, many: str = "") -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 class SendersPane(Pane):
     TITLE = "Senders"
-    HELP = "Sender emails and sender details."
+    HELP = (
+        "Sender emails are the addresses this site may send from. Add one with a; Wix then "
+        "emails a code to it, which you type in after pressing v (addresses Wix already trusts, "
+        "like your Wix login email, are verified at once). Delete one with d. Sender details "
+        "give a verified address a from-name (c); the first becomes the site's default, and "
+        "m makes another one the default. Sender details are what unlock the Sending Domains "
+        "API: until the site has them, Wix answers SENDER_DETAILS_DO_NOT_EXIST and g opens a "
+        "guided fix, also for when you cannot read the inbox and the owner must verify the "
+        "address in the Wix dashboard. r reads both lists again."
+    )
+    DEFAULT_CSS = _CSS
+    BINDINGS = [
+        Binding("a", "add", "Add address", id="senders-add"),
+        Binding("v", "verify", "Verify", id="senders-verify"),
+        Binding("d", "delete", "Delete", id="senders-delete"),
+        Binding("c", "create_details", "Create sender", id="details-create"),
+        Binding("m", "mark_default", "Make default", id="details-default"),
+        Binding("r", "refresh", "Refresh", id="senders-refresh"),
+        Binding("g", "guided_fix", "Guided fix", id="senders-guided-fix", show=False),
+    ]
+    # Keys that act on one table are offered only while that table has the focus.
+    _EMAIL_ACTIONS = frozenset({"verify", "delete"})
+    _DETAILS_ACTIONS = frozenset({"mark_default"})
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.busy = False  # a write is in flight: one at a time
+        self._credentials: Credentials | None = None
+        self._told = False
 
     def compose(self) -> ComposeResult:
-        yield Note("Sender emails will be listed here.", id="senders-placeholder")
+        yield Note("Sender emails", classes="section-title")
+        yield Note("", id="emails-status", classes="hint")
+        yield AddEmailForm(id="add-email")
+        yield SenderEmailsTable(id="emails-table")
+        yield Note("Sender details", classes="section-title")
+        yield Note("", id="details-status", classes="hint")
+        yield SenderDetailsTable(id="details-table")
+
+    def on_mount(self) -> None:
+        self.query_one(AddEmailForm).display = False
+        # The home screen may have signed in before this pane was mounted.
+        self.session_changed(getattr(self.app, "credentials", None))
+
+    @property
+    def emails_table(self) -> SenderEmailsTable:
+        return self.query_one("#emails-table", SenderEmailsTable)
+
+    @property
+    def details_table(self) -> SenderDetailsTable:
+        return self.query_one("#details-table", SenderDetailsTable)
+
+    # --- the session and loading ----------------------------------------------------------
+
+    def session_changed(self, credentials: Credentials | None) -> None:
+        if self._told and credentials == self._credentials:
+            return  # told twice about the same session (our on_mount and the home screen)
+        self._told, self._credentials = True, credentials
+        # Another site's (or nobody's) addresses: the old rows must not linger meanwhile.
+        self.workers.cancel_group(self, "senders-load")
+        self.emails_table.show([])
+        self.details_table.show([])
+        self._details_status("")
+        if credentials is None or client_of(self.app) is None:
+            self._emails_status("Not signed in.")
+            return
+        self._emails_status("Reading the sender emails…")
+        self.reload()
+        self._focus_first_time()
+
+    def reload(self, select: str | None = None) -> None:
+        """Read both lists again; ``select`` (a sender email id) gets the cursor."""
+        self._load(select)
+
+    def action_refresh(self) -> None:
+        if client_of(self.app) is None:
+            self.app.notify("Not signed in: there is nothing to refresh.", markup=False)
+            return
+        self._emails_status("Reading the sender emails…")
+        self.reload()
+
+    @work(exclusive=True, group="senders-load", exit_on_error=False)
+    async def _load(self, select: str | None = None) -> None:
+        client = client_of(self.app)
+        if client is None:
+            return
+        attempt = 0
+        while True:
+            try:
+                emails = await client.list_sender_emails()
+                details = await client.list_sender_details()
+            except WixError as exc:
+                if client_of(self.app) is not client:
+                    return  # signed out or switched site meanwhile
+                attempt += 1
+                if handle_sender_details_error(self.app, exc):
+                    self._emails_status(f"✗ {exc.user_message()}")
+                    return
+                if not is_transient(exc):
+                    self._emails_status(
+                        f"✗ Could not read the sender emails: {exc.user_message()} "
+                        "Press r to try again."
+                    )
+                    self.post_message(Connection(f"⚠ {short_reason(exc)}; press r to retry"))
+                    return
+                delay = load_delay(attempt, exc)
+                self._emails_status(
+                    f"⚠ Could not read the sender emails: {exc.user_message()} Retrying in "
+                    f"{duration(delay)} (r: now)."
+                )
+                self.post_message(
+                    Connection(f"⚠ {short_reason(exc)}; retrying in {duration(delay)}")
+                )
+                await clock_of(self.app).sleep(delay)
+                continue
+            break
+        if client_of(self.app) is not client:
+            return
+        self._show(emails, details, select)
+        self.post_message(JourneyData(emails=emails, details=details))
+        self.post_message(Connection(ONLINE))
+
+    def _show(
+        self, emails: list[SenderEmail], details: list[SenderDetails], select: str | None
+    ) -> None:
+        self.emails_table.show(emails, select=select)
+        self.details_table.show(details)
+        verified = sum(1 for e in emails if e.verified)
+        self._emails_status(
+            f"{plural(len(emails), 'address', 'addresses')}, {verified} verified."
+            if emails
+            else NO_EMAILS
+        )
+        default = next((d for d in details if d.default), None)
+        if not details:
+            self._details_status(NO_DETAILS)
+        elif default is not None:
+            self._details_status(
+                f"Default sender: {default.from_name} <{default.from_email_address}>."
+            )
+        else:
+            self._details_status(f"{plural(len(details), 'sender')}, none marked default.")
+        # Again: at start-up the screen's own auto-focus may have run after the first claim.
+        self._focus_first_time()
+
+    def _focus_first_time(self) -> None:
+        """Put the cursor in the table when nothing useful has the focus yet, so the pane's
+        keys work at once (on the tab bar, a would be the home screen's About)."""
+        self.call_after_refresh(self._claim_focus)
+
+    def _claim_focus(self) -> None:
+        if not self.is_attached or self.screen is not self.app.screen:
+            return
+        focused = self.screen.focused
+        shown = all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
+        if shown and (focused is None or isinstance(focused, Tabs)):
+            self.emails_table.focus()
+
+    def on_show(self) -> None:
+        # Back on this tab (1, Tab, a click): the keys should work at once, so the focus goes
+        # inside the pane unless it is there already.
+        focused = self.screen.focused if self.is_attached else None
+        if focused is None or self not in focused.ancestors:
+            self.call_after_refresh(self._focus_table)
+
+    def _focus_table(self) -> None:
+        if self.is_attached and self.screen is self.app.screen:
+            self.emails_table.focus()
+
+    def _emails_status(self, text: str) -> None:
+        self.query_one("#emails-status", Note).update(text)
+
+    def _details_status(self, text: str) -> None:
+        self.query_one("#details-status", Note).update(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # exit_on_error=False: a bug in a worker must still be said, never crash the app.
+        if event.state is WorkerState.ERROR and event.worker.node is self:
+            error = event.worker.error
+            log.error("senders pane worker %s failed", event.worker.name, exc_info=error)
+            self.busy = False
+            self._emails_status(f"✗ {bug_text(error)} (r reads the lists again.)")
+
+    # --- which keys apply ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            return True
+        focused = self.screen.focused
+        if action in self._EMAIL_ACTIONS:
+            return focused is not self.details_table
+        if action in self._DETAILS_ACTIONS:
+            return focused is self.details_table
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.screen.refresh_bindings()
+
+    def _signed_in(self) -> WixClient | None:
+        client = client_of(self.app)
+        if client is None:
+            self.app.notify("Not signed in: log in to a site first.", markup=False)
+        return client
+
+    # --- add ------------------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        if self._signed_in() is None:
+            return
+        form = self.query_one(AddEmailForm)
+        form.display = True
+        form.start()
+
+    @on(AddEmailForm.Cancelled)
+    def _add_cancelled(self, event: AddEmailForm.Cancelled) -> None:
+        event.stop()
+        self._close_form()
+
+    def _close_form(self) -> None:
+        self.query_one(AddEmailForm).display = False
+        self.emails_table.focus()
+
+    @on(AddEmailForm.Added)
+    def _added(self, event: AddEmailForm.Added) -> None:
+        event.stop()
+        email = event.email
+        self._close_form()
+        if event.existed:
+            self.app.notify(
+                f"{email.email_address} is already a sender email of this site: it is "
+                "selected in the list.",
+                markup=False,
+            )
+        elif email.verified:
+            # Wix vouches for it (the Wix login email, a Wix mailbox): no code step.
+            self.app.notify(
+                f"✓ {email.email_address} was added and is verified already: no code needed. "
+                "Press c to create sender details with it.",
+                title="Sender email added",
+                markup=False,
+            )
+        else:
+            self.app.notify(
+                f"Added {email.email_address} (✗ not verified yet). Press v to have Wix "
+                "email it a code.",
+                title="Sender email added",
+                markup=False,
+            )
+        self.reload(select=email.id)
+
+    @on(AddEmailForm.Uncertain)
+    def _add_uncertain(self, event: AddEmailForm.Uncertain) -> None:
+        event.stop()
+        self.reload()
+
+    # --- verify ---------------------------------------------------------------------------
+
+    def action_verify(self) -> None:
+        email = self.emails_table.selected
+        if self._signed_in() is None:
+            return
+        if email is None:
+            self.app.notify("No sender email is highlighted: add one with a.", markup=False)
+            return
+        if email.verified:
+            self.app.notify(
+                f"✓ {email.email_address} is verified already: no code needed.", markup=False
+            )
+            return
+
+        def verified(result: SenderEmail | None) -> None:
+            if result is None:
+                return
+            self.app.notify(
+                f"✓ {result.email_address} is verified. Press c to create sender details.",
+                title="Verified",
+                markup=False,
+            )
+            self.reload(select=result.id)
+
+        self.app.push_screen(CodeScreen(email), verified)
+
+    @on(DataTable.RowSelected, "#emails-table")
+    def _email_chosen(self, event: DataTable.RowSelected) -> None:
+        # Enter on a row does its next step: the code for an unverified one.
+        event.stop()
+        email = self.emails_table.selected
+        if email is not None and not email.verified:
+            self.action_verify()
+
+    # --- delete ---------------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        email = self.emails_table.selected
+        if self._signed_in() is None or self.busy:
+            return
+        if email is None:
+            self.app.notify("No sender email is highlighted.", markup=False)
+            return
+        body = (
+            f"Wix forgets {email.email_address} as a sender email of this site. To send from "
+            "it again you would add it and verify it again. Sender details that use it are "
+            "not deleted."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.busy = True
+                self._delete(email)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete {email.email_address}?", body, "Delete"), answered
+        )
+
+    @work(exclusive=True, group="senders-write", exit_on_error=False)
+    async def _delete(self, email: SenderEmail) -> None:
+        try:
+            client = client_of(self.app)
+            if client is None:
+                return
+            try:
+                await client.delete_sender_email(email.id)
+            except NotFound:
+                self.app.notify(f"{email.email_address} was gone already.", markup=False)
+            except WixError as exc:
+                self.app.notify(
+                    write_failure(exc, "deleted it"),
+                    title=f"Delete {email.email_address}",
+                    severity="error",
+                    markup=False,
+                )
+            else:
+                self.app.notify(f"Deleted {email.email_address}.", markup=False)
+        finally:
+            self.busy = False
+        self.reload()
+
+    # --- sender details ---------------------------------------------------------------------
+
+    def action_create_details(self) -> None:
+        if self._signed_in() is None:
+            return
+        emails = list(self.emails_table.emails.values())
+        verified = [e for e in emails if e.verified]
+        if not verified:
+            self.app.notify(
+                "No verified sender email yet: add an address (a) and verify it (v) first.",
+                markup=False,
+            )
+            return
+        highlighted = self.emails_table.selected
+        selected = highlighted.email_address if highlighted and highlighted.verified else None
+
+        def created(details: SenderDetails | None) -> None:
+            if details is None:
+                return
+            default = " It is the site's default sender." if details.default else ""
+            self.app.notify(
+                f"✓ Created {details.from_name} <{details.from_email_address}>.{default}",
+                title="Sender details",
+                markup=False,
+            )
+            self.reload()
+
+        self.app.push_screen(CreateSenderDetailsScreen(verified, selected), created)
+
+    def action_mark_default(self) -> None:
+        details = self.details_table.selected
+        if self._signed_in() is None or self.busy:
+            return
+        if details is None:
+            self.app.notify("No sender details are highlighted.", markup=False)
+            return
+        if details.default:
+            self.app.notify(
+                f"★ {details.from_name} <{details.from_email_address}> is the default already.",
+                markup=False,
+            )
+            return
+        self.busy = True
+        self._mark_default(details)
+
+    @work(exclusive=True, group="senders-write", exit_on_error=False)
+    async def _mark_default(self, details: SenderDetails) -> None:
+        try:
+            client = client_of(self.app)
+            if client is None:
+                return
+            try:
+                await client.mark_sender_details_as_default(details.id)
+            except WixError as exc:
+                self.app.notify(
+                    write_failure(exc, "changed the default"),
+                    title="Make default",
+                    severity="error",
+                    markup=False,
+                )
+            else:
+                self.app.notify(
+                    f"★ {details.from_name} <{details.from_email_address}> is the default "
+                    "sender now.",
+                    markup=False,
+                )
+        finally:
+            self.busy = False
+        self.reload()
+
+    # --- the guided fix ---------------------------------------------------------------------
+
+    def action_guided_fix(self) -> None:
+        if self._signed_in() is not None:
+            open_guided_fix(self.app)
+
+
+# Every class of this pane's family with remappable bindings, for the app's list of known
+# binding ids (``known_binding_ids`` in tui/app.py checks the config's [keymap] against it).
+KEYMAP_OWNERS: tuple[type[object], ...] = (
+    SendersPane,
+    AddEmailForm,
+    CodeScreen,
+    CreateSenderDetailsScreen,
+    GuidedFixScreen,
+)

@@ -377,6 +377,12 @@ def error_from_response(
     """Map an error answer to the typed hierarchy."""
     envelope = decode_envelope(body, content_type)
     sentence, hint = _describe(operation, status)
+    if operation == "sender-details.create" and status == 428 and "PLAN" in (envelope.code or ""):
+        # Not every 428 here means "not verified": a plan may allow only one sender.
+        sentence, hint = (
+            "Your email-marketing plan allows only one sender.",
+            "Upgrade the plan in the Wix dashboard, or change the existing sender instead.",
+        )
     if envelope.code == SENDER_DETAILS_DO_NOT_EXIST:
         cls: type[WixApiError] = SenderDetailsDoNotExist
         sentence, hint = "This site has no sender details yet.", _SENDER_DETAILS_HINT

@@ -1,0 +1,308 @@
+"""The verification-code modal: Wix emails a code to the address; the user types or pastes it.
+
+- Opens by sending a code, unless one was already sent to this address in this session (then
+  the user most likely has it; Resend is there if not).
+- Shows the address and when the code was sent, as clock time and "12 s ago".
+- Enter submits, Esc cancels. A wrong code keeps the modal open: inline error, field emptied
+  and focused again. 409 (already verified) counts as success. Success re-reads the address
+  with Get Sender Email and dismisses with it.
+- Resend (ctrl+r) waits out a visible cooldown (``flow.polling.resend_wait`` on the app's
+  clock); Wix's own resend limit (428) is shown in its words and its wait is honoured too.
+  Only a key press sends a code: failures are never retried by themselves, and a send that
+  may have reached Wix starts the cooldown as if it had.
+- In demo mode a toast shows the code from the sandbox mailbox so a newcomer can finish.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label
+from textual.worker import Worker, WorkerState
+
+from tui.widgets.code_input import CodeInput
+from tui.widgets.fields import ErrorLine, Note
+from tui.widgets.sender_checks import code_problem
+from tui.widgets.wix_session import (
+    ago,
+    bug_text,
+    client_of,
+    clock_of,
+    clock_time,
+    duration,
+    sandbox_of,
+    sent_codes,
+    write_failure,
+)
+from tui.wix import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    SenderEmail,
+    WixError,
+    WixTransportError,
+)
+
+log = logging.getLogger("tui.screens.code")
+
+TICK_SECONDS = 0.5  # real seconds between countdown updates (the demo clock runs 60x)
+
+
+class CodeScreen(ModalScreen[SenderEmail | None]):
+    """Dismisses with the verified sender email (re-read from Wix), or None on Esc."""
+
+    CSS_PATH = "code.tcss"
+    BINDINGS = [
+        Binding("ctrl+r", "resend", "Resend code", id="code-resend"),
+        Binding("escape", "cancel", "Cancel", id="code-cancel"),
+    ]
+
+    def __init__(self, sender_email: SenderEmail) -> None:
+        super().__init__(id="code-screen")
+        self.sender_email = sender_email
+        self.sending = False
+        self.verifying = False
+        self._send_problem = ""
+
+    @property
+    def address(self) -> str:
+        return self.sender_email.email_address
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="code-box"):
+            yield Note(f"Verify {self.address}", classes="title", id="code-title")
+            yield Note("", id="code-sent")
+            yield Label("Code from the email (3-10 letters or digits)")
+            yield CodeInput(id="code")
+            yield ErrorLine(id="code-error")
+            yield Note("", id="code-resend-status", classes="hint")
+            with Horizontal(id="code-buttons"):
+                yield Button("Verify (Enter)", id="code-verify", variant="primary")
+                yield Button("Resend code (ctrl+r)", id="code-resend")
+                yield Button("Cancel (Esc)", id="code-cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#code", Input).focus()
+        self.set_interval(TICK_SECONDS, self._tick)
+        # Send on open only if this session never sent one (and Wix is not refusing more):
+        # whoever reopens the screen most likely has the code already.
+        never_sent = sent_codes(self.app).last_sent(self.sender_email.id) is None
+        if never_sent and self.resend_wait.total_seconds() <= 0:
+            self._start_send()
+        self._tick()
+
+    # --- what the user sees -------------------------------------------------------------
+
+    @property
+    def resend_wait(self) -> timedelta:
+        return sent_codes(self.app).wait(self.sender_email.id, clock_of(self.app).now())
+
+    def _tick(self) -> None:
+        """Refresh "sent 12 s ago" and the resend countdown (both read the app's clock)."""
+        now = clock_of(self.app).now()
+        sent_at = sent_codes(self.app).last_sent(self.sender_email.id)
+        sent = self.query_one("#code-sent", Note)
+        if self.sending:
+            sent.update(f"Sending a code to {self.address}…")
+        elif sent_at is not None:
+            sent.update(
+                f"A code was sent to {self.address} at {clock_time(sent_at)} "
+                f"({ago(sent_at, now)}). Check the inbox, and the spam folder."
+            )
+        else:
+            sent.update(self._send_problem or f"No code has been sent to {self.address} yet.")
+        wait = self.resend_wait.total_seconds()
+        status = self.query_one("#code-resend-status", Note)
+        if self.sending:
+            status.update("")
+        elif wait > 0:
+            status.update(f"⏳ Resend possible in {duration(wait)} (one code a minute at most).")
+        else:
+            status.update("↻ No email? Press ctrl+r to send a new code.")
+        self.query_one("#code-resend", Button).disabled = self.sending or wait > 0
+
+    def _error(self, text: str) -> None:
+        self.query_one("#code-error", ErrorLine).show(text)
+
+    # --- sending the code ---------------------------------------------------------------
+
+    def action_resend(self) -> None:
+        if self.sending:
+            return
+        wait = self.resend_wait.total_seconds()
+        if wait > 0:
+            self._error(
+                f"Not yet: a new code can be sent in {duration(wait)}. The last one is still "
+                "on its way; check the spam folder too."
+            )
+            return
+        self._start_send()
+
+    @on(Button.Pressed, "#code-resend")
+    def _resend_pressed(self) -> None:
+        self.action_resend()
+
+    def _start_send(self) -> None:
+        # The flag is set before the worker starts, so a second key press cannot send again.
+        self.sending = True
+        self._send_problem = ""
+        self.query_one("#code-error", ErrorLine).clear()
+        self._tick()
+        self._send()
+
+    @work(exclusive=True, group="code-send", exit_on_error=False)
+    async def _send(self) -> None:
+        codes = sent_codes(self.app)
+        clock = clock_of(self.app)
+        try:
+            client = client_of(self.app)
+            if client is None:
+                self._send_problem = "Not signed in: no code was sent."
+                return
+            try:
+                await client.send_verification_code(self.sender_email.id)
+            except AlreadyExists:
+                # 409: the address is verified already; that is what we wanted.
+                self.sending = False
+                await self._succeed()
+                return
+            except FailedPrecondition as exc:
+                # Wix's resend limit (or another reason it will not send now): its words.
+                retry = exc.data.get("retryAfterSeconds") or exc.retry_after
+                if isinstance(retry, int | float) and retry > 0:
+                    codes.refuse_until(self.sender_email.id, clock.now() + timedelta(seconds=retry))
+                self._send_problem = "Wix did not send a code."
+                self._error(exc.user_message())
+                return
+            except NotFound as exc:
+                self._send_problem = "No code was sent."
+                self._error(exc.user_message())
+                return
+            except WixError as exc:
+                if isinstance(exc, WixTransportError) and exc.sent:
+                    # It may have gone out: count it, so the cooldown stops a double send.
+                    codes.record(self.sender_email.id, clock.now())
+                else:
+                    self._send_problem = "No code was sent."
+                self._error(write_failure(exc, "sent a code"))
+                return
+            codes.record(self.sender_email.id, clock.now())
+            await self._show_sandbox_code()
+        finally:
+            self.sending = False
+            if self.is_attached:
+                self._tick()
+
+    async def _show_sandbox_code(self) -> None:
+        sandbox = sandbox_of(self.app)
+        if sandbox is None:
+            return
+        import httpx  # demo mode only, where the sandbox link has loaded it already
+
+        try:
+            code = await sandbox.latest_code(self.address)
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            log.warning("could not read the sandbox mailbox: %s", exc)
+            return
+        if code:
+            self.app.notify(
+                f"Sandbox mailbox: your code is {code}",
+                title=f"Email to {self.address}",
+                timeout=30,
+                markup=False,
+            )
+
+    # --- checking the code --------------------------------------------------------------
+
+    @on(Input.Submitted, "#code")
+    @on(Button.Pressed, "#code-verify")
+    def _submit(self) -> None:
+        if self.verifying:
+            return
+        code = self.query_one("#code", Input).value.strip()
+        problem = code_problem(code)
+        if problem:
+            self._error(problem)
+            self.query_one("#code", Input).focus()
+            return
+        self.verifying = True
+        self.query_one("#code-error", ErrorLine).clear()
+        self.query_one("#code-resend-status", Note).update("Checking the code…")
+        self._verify(code)
+
+    @work(exclusive=True, group="code-verify", exit_on_error=False)
+    async def _verify(self, code: str) -> None:
+        try:
+            client = client_of(self.app)
+            if client is None:
+                self._error("Not signed in: the code cannot be checked.")
+                return
+            try:
+                await client.verify_sender_email(self.sender_email.id, code)
+            except AlreadyExists:
+                pass  # 409: verified already (maybe by the owner in the dashboard): success
+            except InvalidArgument as exc:
+                self._wrong_code(exc)
+                return
+            except WixError as exc:
+                self._error(exc.user_message())
+                return
+            await self._succeed()
+        finally:
+            self.verifying = False
+            if self.is_attached:
+                self._tick()
+
+    def _wrong_code(self, error: InvalidArgument) -> None:
+        # Wix's description says which case (wrong, replaced by a newer code, none sent).
+        reasons = [v.description for v in error.field_violations if v.description]
+        why = f" (Wix says: {'; '.join(reasons)})" if reasons else ""
+        self._error(
+            f"That code is not right{why}. Type the code from the latest email, or press "
+            "ctrl+r for a new one."
+        )
+        field = self.query_one("#code", Input)
+        field.value = ""
+        field.focus()
+
+    async def _succeed(self) -> None:
+        """Verified: read the address again so the caller shows what Wix really has."""
+        client = client_of(self.app)
+        fresh = replace(self.sender_email, verified=True)
+        if client is not None:
+            try:
+                fresh = await client.get_sender_email(self.sender_email.id)
+            except WixError as exc:
+                # Wix accepted the code; the list will be read again by the caller anyway.
+                log.warning("could not re-read the sender email after verifying: %s", exc)
+                fresh = replace(self.sender_email, verified=True)
+        if not fresh.verified:
+            self._error(
+                "Wix accepted the code but still lists the address as not verified. "
+                "Wait a moment and press Enter again."
+            )
+            return
+        self.dismiss(fresh)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            log.error("code screen worker failed", exc_info=event.worker.error)
+            self.sending = self.verifying = False
+            self._error(bug_text(event.worker.error))
+
+    def action_cancel(self) -> None:
+        # A send already in flight finishes on Wix's side anyway; closing is always allowed.
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#code-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
