@@ -37,9 +37,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="try the app against the built-in sandbox (no Wix account needed)",
-        description="Start the simulated Wix backend and walk through the journey.",
+        description=(
+            "Open the app against the simulated Wix backend and DNS world, started in this "
+            "process on loopback, signed in to the scenario's site. Nothing of yours is read "
+            "or stored."
+        ),
     )
     _add_scenario(demo, default="fresh")
+    demo.add_argument(
+        "--time-scale",
+        type=_bounded(1e-3, 1e6),
+        default=DEMO_TIME_SCALE,
+        metavar="X",
+        help="world seconds per real second (default %(default)g: an hour of Wix and DNS "
+        "time in a minute)",
+    )
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -182,7 +194,7 @@ def _add_scenario(parser: argparse.ArgumentParser, default: str) -> None:
         "--scenario",
         default=default,
         metavar="NAME",
-        help="fresh, midway or agency (default %(default)s)",
+        help="fresh, midway, agency or dns-lab (default %(default)s)",
     )
 
 
@@ -242,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from tui.app import run_demo
 
-            return run_demo(scenario=args.scenario, time_scale=DEMO_TIME_SCALE)
+            return run_demo(scenario=args.scenario, time_scale=args.time_scale)
         if args.command in ("login", "logout", "profiles", "paths"):
             from tui.commands import account
 

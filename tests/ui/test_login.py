@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-import time
+import threading
 import tomllib
 from pathlib import Path
 
@@ -314,20 +314,28 @@ async def test_tab_walks_the_form_in_order(
 
 
 class SlowKeyring(MemoryKeyring):
+    """A Secret Service that answers only when the test lets it (no timing assumptions)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer = threading.Event()
+
     def get_password(self, service: str, username: str) -> str | None:
-        time.sleep(0.5)  # a D-Bus round trip to a slow Secret Service
+        self.answer.wait(timeout=30)  # a D-Bus round trip to a slow Secret Service
         return super().get_password(service, username)
 
 
 async def test_the_form_paints_while_the_keyring_is_probed(
     paths: Paths, sandbox: SandboxServer
 ) -> None:
-    app = make_app(paths, stores_with(paths, SlowKeyring()), sandbox)
+    keyring = SlowKeyring()
+    app = make_app(paths, stores_with(paths, keyring), sandbox)
     async with app.run_test(size=(100, 50)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
         button = app.screen.query_one("#storage-keyring", RadioButton)
         assert button.disabled and "checking" in str(button.label)
+        keyring.answer.set()
         await settle(pilot)
         assert not button.disabled and button.value
 

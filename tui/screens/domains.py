@@ -1,16 +1,394 @@
-"""The sending domains pane (issue 5 fills this in)."""
+"""The sending domains pane: the site's sending domains with status badges (``widgets.records``),
+the selected one's DNS records (copy, export), the live propagation grid (``widgets.grid``),
+and authentication (``screens.authenticate``).
+
+One real-time timer ticks once a second and reads the app's clock, so the demo's fast clock
+and a test's jump forward count at once. It polls an INITIALIZING domain when due, even while
+the pane is hidden (the news then reaches the user wherever they are); and only while the pane
+is on the current screen (no modal on top) it starts a due propagation sweep
+(``widgets.grid``) and redraws the countdowns. Nothing is swept while the pane is hidden.
+
+The DNS engine (dnspython, httpx) is imported when the pane is composed, at the first sign-in,
+so it stays out of the app's first frame.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+
+from tui import exporting
+from tui.screens.authenticate import AuthPanel, ChoiceScreen
+from tui.store.credentials import Credentials
 from tui.widgets.fields import Note
 from tui.widgets.pane import Pane
+from tui.widgets.records import (
+    Copied,
+    DomainList,
+    DomainTable,
+    RecordsTable,
+    badge,
+    countdown,
+    records_of,
+)
+from tui.wix.errors import SenderDetailsDoNotExist
+from tui.wix.models import DomainStatus, SendingDomain
+
+if TYPE_CHECKING:
+    from tui.propagation import ExpectedRecord
+    from tui.widgets.grid import PropagationWatch
+
+HERE = Path(__file__).parent
+HELP = (
+    "The site's sending domains: Wix makes one for the custom domain of each sender (addresses "
+    "on gmail.com and other public mailboxes never get one). While a domain is INITIALIZING "
+    "Wix is making its DNS records; this pane looks again by itself and tells you when they "
+    "are ready.\n\n"
+    "Add the CNAME records at your DNS host. c copies the cell under the cursor: a host or a "
+    "value, as a DNS host's form asks for them (on the type column, the whole record). C copies "
+    "every record as zone lines, e exports them to a file (BIND, CSV or JSON) in the current "
+    "directory. If your DNS host adds the domain to the Host field itself, type only the part "
+    "before your domain.\n\n"
+    "The grid shows where each record is visible: the zone's own (authoritative) servers "
+    "first, then resolvers. Each cell is a glyph and a word. A countdown is a cached 'does not "
+    "exist' (or an old answer) that clears by itself; '\u2013 unasked' means public resolvers are "
+    "not asked until your DNS servers serve the record. r checks now and s pauses; checks "
+    "repeat every [ui] refresh_interval seconds of the config. Under the grid: when every "
+    "record will be visible, and what to fix.\n\n"
+    "t authenticates. Wix advises waiting 1 hour after adding the records (m marks them added "
+    "if the grid cannot see them yet) and 4 hours after a failed attempt: the countdown shows "
+    "when, and trying earlier asks first. u authenticates by itself once every cell is ok and "
+    "the schedule allows. R reads the domains again."
+)
+DEMO_NOTE = (
+    "Demo: h publishes the records at the sandbox DNS host (correctly, or with a common "
+    "mistake to see its diagnosis); x removes them again."
+)
+
+
+def expected(domain: SendingDomain) -> list[ExpectedRecord]:
+    from tui.propagation import ExpectedRecord
+
+    return [
+        ExpectedRecord(r.host_name.strip().lower().rstrip("."), r.value.strip().lower().rstrip("."))
+        for r in domain.dns_records
+        if r.type == "CNAME"
+    ]
 
 
 class DomainsPane(Pane):
     TITLE = "Domains"
-    HELP = "Sending domains, their DNS records and live propagation."
+    HELP = HELP
+    DEFAULT_CSS = (HERE / "domains.tcss").read_text(encoding="utf-8")
+    BINDINGS = [
+        Binding("c", "records_copy", "Copy cell", id="records-copy"),
+        Binding("C,shift+c", "records_copy_all", "Copy all", id="records-copy-all", show=False),
+        Binding("e", "records_export", "Export", id="records-export"),
+        Binding("r", "grid_refresh", "Check now", id="grid-refresh"),
+        Binding("s", "grid_toggle", "Pause/resume", id="grid-toggle"),
+        Binding("t", "auth_try", "Authenticate", id="auth-try"),
+        Binding("m", "auth_mark_added", "Mark added", id="auth-mark-added", show=False),
+        Binding("u", "auth_auto", "Auto-authenticate", id="auth-auto", show=False),
+        Binding("R,shift+r", "domains_refresh", "Reload domains", id="domains-refresh", show=False),
+        Binding("g", "guided_fix", "Guided fix", id="domains-guided-fix"),
+        Binding("h", "demo_publish", "Publish (demo)", id="demo-publish"),
+        Binding("x", "demo_unpublish", "Unpublish (demo)", id="demo-unpublish", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._credentials: Credentials | None = None
+        self._domain: SendingDomain | None = None
+        self._needs_details: SenderDetailsDoNotExist | None = None
+        self._guided_shown = False
+        self._ready = False  # children composed
+        self._pending: Credentials | None = None  # a session given before that
 
     def compose(self) -> ComposeResult:
-        yield Note("Sending domains will be listed here.", id="domains-placeholder")
+        from tui.widgets.grid import PropagationWatch
+
+        with VerticalScroll(id="domains-body"):
+            yield DomainList(id="domain-list")
+            yield Note("", id="domain-summary")
+            yield Note("DNS records (c copies the cell, C all, e exports)", classes="section")
+            yield RecordsTable(id="records-table")
+            yield Note("", id="export-note", classes="hint")
+            yield Note("Propagation (r checks now, s pauses)", classes="section")
+            yield PropagationWatch(id="propagation")
+            yield AuthPanel(id="auth")
+            yield Note("", id="demo-note", classes="hint")
+
+    def on_mount(self) -> None:
+        if getattr(self.app, "sandbox", None) is not None:
+            self.query_one("#demo-note", Note).update(DEMO_NOTE)
+        self.set_interval(1.0, self._tick)
+        # The children compose after this; the session starts once they are there.
+        self.call_after_refresh(self._ready_now)
+
+    def focus_target(self) -> Widget | None:
+        return self.query_one(DomainTable) if self._ready else None
+
+    def _ready_now(self) -> None:
+        self._ready = True
+        self.focus_inside()  # chosen (2) before its children were there
+        credentials = self._pending or getattr(self.app, "credentials", None)
+        if credentials is not None:
+            self.session_changed(credentials)
+
+    @property
+    def _list(self) -> DomainList:
+        return self.query_one(DomainList)
+
+    @property
+    def _watch(self) -> PropagationWatch:
+        return self.query_one("#propagation")  # type: ignore[return-value]
+
+    # --- the session and the selected domain ----------------------------------------------
+
+    def session_changed(self, credentials: Credentials | None) -> None:
+        if not self._ready:
+            self._pending = credentials
+            return
+        if credentials is not None and credentials == self._credentials:
+            return  # told twice (at mount and by the home screen)
+        self._credentials = credentials
+        self._needs_details, self._guided_shown = None, False
+        self.refresh_bindings()
+        self._select(None)
+        self._list.reset(signed_in=credentials is not None)
+
+    def reload(self) -> None:
+        """Read the domains again (e.g. after sender details were made elsewhere)."""
+        if self._credentials is not None:
+            self._list.reload()
+
+    def on_domain_list_selected(self, message: DomainList.Selected) -> None:
+        if self._needs_details is not None:
+            self._needs_details = None  # the domains loaded: the sender details exist now
+            self.refresh_bindings()
+        self._select(message.domain)
+
+    def _select(self, domain: SendingDomain | None) -> None:
+        self._domain = domain
+        self.query_one(RecordsTable).show(domain)
+        records = expected(domain) if domain is not None else []
+        if domain is not None and records:
+            state = self.app.state.domain(domain.domain)  # type: ignore[attr-defined]
+            self._watch.added = bool(state.marked_added)
+            self._watch.follow(domain.domain, records)
+        else:
+            self._watch.unfollow()
+        self.query_one(AuthPanel).show(domain)
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        domain, text = self._domain, ""
+        if domain is not None:
+            text = f"{domain.domain}: {badge(domain)} · {len(domain.dns_records)} records"
+            if domain.status is DomainStatus.INITIALIZING:
+                text += ". Wix is making its DNS records (usually 1-5 minutes)"
+                left = self._list.poll_in()
+                text += f"; next look in {countdown(left)}" if left is not None else ""
+        note = self.query_one("#domain-summary", Note)
+        if str(note.content) != text:
+            note.update(text)
+
+    # --- the clock ------------------------------------------------------------------------
+
+    def _visible(self) -> bool:
+        return self.on_screen and self.screen is self.app.screen
+
+    def _tick(self) -> None:
+        if not self._ready:
+            return
+        self._list.tick()
+        if self._visible():
+            self._watch.tick()
+            self.query_one(AuthPanel).tick()
+            self._show_summary()
+
+    def on_show(self) -> None:
+        # Back on the pane: sender details may have been made meanwhile (or the guided fix is
+        # due), so look again; and put the keys to work at once (focus inside the pane).
+        if not self._ready:
+            return
+        self.reload()
+        self.focus_inside()
+        self.call_after_refresh(self._tick)
+
+    # --- messages from the children -------------------------------------------------------
+
+    def on_propagation_watch_swept(self, message: PropagationWatch.Swept) -> None:
+        if self._domain is not None and message.domain == self._domain.domain:
+            self.query_one(AuthPanel).swept(message.report)
+
+    def on_auth_panel_authenticated(self, message: AuthPanel.Authenticated) -> None:
+        self._list.changed(message.domain)
+
+    def on_auth_panel_needs_sender_details(self, message: AuthPanel.NeedsSenderDetails) -> None:
+        self._offer_guided_fix(message.error)
+
+    def on_domain_list_needs_sender_details(self, message: DomainList.NeedsSenderDetails) -> None:
+        self._offer_guided_fix(message.error)
+
+    def _offer_guided_fix(self, error: SenderDetailsDoNotExist) -> None:
+        self._needs_details = error
+        self._list.message(f"{error.user_message()} Press g for the guided fix.")
+        self.refresh_bindings()
+        if self._visible() and not self._guided_shown:
+            self._guided_shown = True  # once by itself; g brings it back
+            self.action_guided_fix()
+
+    # --- actions --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action.startswith("demo_"):
+            return getattr(self.app, "sandbox", None) is not None
+        if action == "guided_fix":
+            return self._needs_details is not None
+        return True
+
+    def action_domains_refresh(self) -> None:
+        if self._credentials is None:
+            self.app.notify("Sign in first.", markup=False)
+            return
+        self._list.message("Loading the sending domains…")
+        self.reload()
+
+    def action_records_copy(self) -> None:
+        self._copy(self.query_one(RecordsTable).selected())
+
+    def action_records_copy_all(self) -> None:
+        self._copy(self.query_one(RecordsTable).everything())
+
+    def _copy(self, copied: Copied | None) -> None:
+        if copied is None:
+            self.app.notify("No DNS records to copy yet.", markup=False)
+            return
+        # OSC 52 only: over SSH it is the one clipboard that reaches the user's machine.
+        self.app.copy_to_clipboard(copied.text)
+        self.app.notify(f"Copied {copied.what}:\n{copied.text.rstrip()}", markup=False)
+
+    def action_records_export(self) -> None:
+        domain = self._domain
+        if domain is None or not domain.dns_records:
+            self.app.notify("No DNS records to export yet.", markup=False)
+            return
+        options = [(fmt.value, exporting.DESCRIPTION[fmt]) for fmt in exporting.Format]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self._export(exporting.Format(value), domain.domain, records_of(domain))
+
+        body = f"{len(domain.dns_records)} records of {domain.domain}, into the current directory."
+        self.app.push_screen(ChoiceScreen("Export the DNS records as", body, options), chosen)
+
+    @work(thread=True, group="records-export", exit_on_error=False)
+    def _export(self, fmt: exporting.Format, domain: str, records: list[exporting.Record]) -> None:
+        paths = getattr(self.app, "paths", None)
+        fallback = paths.data_dir / "exports" if paths is not None else None
+        try:
+            path = exporting.export(fmt, domain, records, fallback=fallback)
+        except OSError as exc:
+            text, error = f"The records could not be written: {exc}", True
+        else:
+            text, error = f"Exported {len(records)} records of {domain} to {path}", False
+        self.app.call_from_thread(self._exported, text, error)
+
+    def _exported(self, text: str, error: bool) -> None:
+        self.query_one("#export-note", Note).update(text)
+        self.app.notify(text, severity="error" if error else "information", markup=False)
+
+    def action_grid_refresh(self) -> None:
+        said = self._watch.refresh_now()
+        if not self._watch.sweeping:
+            self.app.notify(said, markup=False)
+
+    def action_grid_toggle(self) -> None:
+        paused = self._watch.toggle()
+        self.app.notify(
+            "Propagation checks paused (s resumes)." if paused else "Propagation checks resumed.",
+            markup=False,
+        )
+
+    def action_auth_try(self) -> None:
+        self.query_one(AuthPanel).try_now()
+
+    def action_auth_mark_added(self) -> None:
+        if self.query_one(AuthPanel).mark_added():
+            self._watch.added = True  # missing records now mean "added at the wrong host"
+
+    def action_auth_auto(self) -> None:
+        on = self.query_one(AuthPanel).toggle_auto()
+        self.app.notify(f"Automatic authentication {'on' if on else 'off'}.", markup=False)
+
+    def action_guided_fix(self) -> None:
+        from tui.screens.guided_fix import open_guided_fix
+
+        def done(fixed: bool) -> None:
+            if fixed:
+                self.reload()
+
+        open_guided_fix(self.app, done)
+
+    # --- demo only: the sandbox's DNS host ------------------------------------------------
+
+    def action_demo_publish(self) -> None:
+        from tui.demo import MISTAKES
+
+        domain = self._domain
+        if domain is None or not domain.dns_records:
+            self.app.notify("Select a domain with DNS records first.", markup=False)
+            return
+
+        def chosen(mistake: str | None) -> None:
+            if mistake is not None:
+                self._sandbox_dns(domain.domain, mistake, publish=True)
+
+        self.app.push_screen(
+            ChoiceScreen(
+                f"Publish {domain.domain}'s records at the sandbox DNS host",
+                "As you would at your DNS host. The mistakes show what the grid diagnoses.",
+                list(MISTAKES.items()),
+            ),
+            chosen,
+        )
+
+    def action_demo_unpublish(self) -> None:
+        domain = self._domain
+        if domain is not None:
+            self._sandbox_dns(domain.domain, "", publish=False)
+
+    @work(group="demo-dns", exit_on_error=False)
+    async def _sandbox_dns(self, domain: str, mistake: str, *, publish: bool) -> None:
+        import httpx
+
+        from tui.demo import MISTAKES
+
+        sandbox = getattr(self.app, "sandbox", None)
+        if sandbox is None:
+            return
+        try:
+            await (sandbox.publish(domain, mistake) if publish else sandbox.unpublish(domain))
+        except httpx.HTTPError as exc:
+            self.app.notify(f"The sandbox DNS host refused: {exc}", severity="error", markup=False)
+            return
+        how = MISTAKES.get(mistake, mistake)
+        self.app.notify(
+            f"Published {domain}'s records at the sandbox DNS host {how}."
+            if publish
+            else f"Removed {domain}'s records from the sandbox DNS host.",
+            markup=False,
+        )
+        self._watch.refresh_now()
+
+
+# The classes with remappable bindings, for the app's list of known binding ids
+# (``known_binding_ids`` in tui/app.py checks the config's [keymap] against it).
+KEYMAP_OWNERS: tuple[type[object], ...] = (DomainsPane, ChoiceScreen)

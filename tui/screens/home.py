@@ -40,13 +40,31 @@ def signed_in_line(credentials: Credentials) -> str:
     )
 
 
+class PaneTabs(TabbedContent):
+    """Tabs that only the user switches."""
+
+    def on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        # TabbedContent switches to the tab of whatever got the focus. The panes only focus
+        # their own widgets while their tab is chosen, but that news is queued: arriving after
+        # the user chose another tab (2 pressed while the first list loads) it would undo the
+        # choice. So a focus in another tab than the chosen one never switches.
+        if event.tab_pane.id == self.active or not self.active:
+            return
+        event.prevent_default()
+        event.stop()
+        chosen = self.active_pane
+        panes = chosen.query(Pane) if chosen is not None else None
+        if panes:
+            panes.first().focus_inside()
+
+
 class Panes(Vertical):
     """The tabs with the panes, mounted at the first sign-in."""
 
     DEFAULT_CSS = "Panes { height: 1fr; }"
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="panes", initial="senders"):
+        with PaneTabs(id="panes", initial="senders"):
             with TabPane("1 Senders", id="senders"):
                 yield SendersPane(id="senders-pane")
             with TabPane("2 Domains", id="domains"):
@@ -74,6 +92,8 @@ class HomeScreen(Screen[None]):
         self._emails: list = []
         self._details: list = []
         self._domains: list = []
+        self._wanted_pane: str | None = None
+        self._panes_ready = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,7 +171,13 @@ class HomeScreen(Screen[None]):
         if message.emails is not None:
             self._emails = list(message.emails)
         if message.details is not None:
+            new_details = {d.id for d in message.details} - {d.id for d in self._details}
             self._details = list(message.details)
+            if new_details:
+                # New sender details make Wix create a sending domain: show it without
+                # waiting for the user to switch tabs.
+                for pane in self.query(DomainsPane):
+                    pane.reload()
         if message.domains is not None:
             self._domains = list(message.domains)
         self._render_next_step()
@@ -164,11 +190,27 @@ class HomeScreen(Screen[None]):
             connection=message.text,
         )
 
+    def on_tabbed_content_tab_activated(self, _: TabbedContent.TabActivated) -> None:
+        # The first one comes from the tabs' own start-up, queued behind any choice made
+        # before it: only from now on does setting the active tab stick.
+        if self._panes_ready:
+            return
+        self._panes_ready = True
+        if self._wanted_pane is not None:
+            wanted, self._wanted_pane = self._wanted_pane, None
+            self.action_show_pane(wanted)
+
     # --- keys -----------------------------------------------------------------------------
 
     def action_show_pane(self, pane: str) -> None:
-        for tabs in self.query(TabbedContent):
-            tabs.active = pane
+        if not self._panes_ready:
+            # Pressed before the panes exist (right after sign-in), or before the tabs' own
+            # start-up activation, which would undo the choice: shown once they are ready.
+            self._wanted_pane = pane
+            return
+        self.query_one(TabbedContent).active = pane
+        chosen = self.query_one(f"#{pane}-pane", Pane)
+        self.call_after_refresh(chosen.focus_inside)
 
     def action_help(self) -> None:
         tabs = self.query(TabbedContent)

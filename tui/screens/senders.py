@@ -224,20 +224,16 @@ class SendersPane(Pane):
         if not self.is_attached or self.screen is not self.app.screen:
             return
         focused = self.screen.focused
-        shown = all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
-        if shown and (focused is None or isinstance(focused, Tabs)):
+        if self.is_current_tab and (focused is None or isinstance(focused, Tabs)):
             self.emails_table.focus()
+
+    def focus_target(self) -> Widget | None:
+        return self.emails_table
 
     def on_show(self) -> None:
-        # Back on this tab (1, Tab, a click): the keys should work at once, so the focus goes
-        # inside the pane unless it is there already.
-        focused = self.screen.focused if self.is_attached else None
-        if focused is None or self not in focused.ancestors:
-            self.call_after_refresh(self._focus_table)
-
-    def _focus_table(self) -> None:
-        if self.is_attached and self.screen is self.app.screen:
-            self.emails_table.focus()
+        # Back on this tab (1, Tab, a click): the keys should work at once. Checked again
+        # after the refresh: by then the user may have chosen another tab.
+        self.call_after_refresh(self.focus_inside)
 
     def _emails_status(self, text: str) -> None:
         self.query_one("#emails-status", Note).update(text)
@@ -343,6 +339,9 @@ class SendersPane(Pane):
         def verified(result: SenderEmail | None) -> None:
             if result is None:
                 return
+            # What led here (the code sent, the demo mailbox) is done with; on an 80x24
+            # screen those toasts would hide the next step for half a minute.
+            self.app.clear_notifications()
             self.app.notify(
                 f"✓ {result.email_address} is verified. Press c to create sender details.",
                 title="Verified",

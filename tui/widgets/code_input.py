@@ -16,7 +16,7 @@ class CodeInput(Input):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             id=id,
-            placeholder="e.g. 829900",
+            placeholder="e.g. 123456",
             restrict=r"[A-Za-z0-9]*",
             max_length=CODE_MAX_LENGTH,
         )

@@ -1,0 +1,130 @@
+"""Authenticate from the Domains pane: refused by the schedule, then allowed once the sandbox
+clock (which is the app's) has moved on; the override's confirmation; Wix's refusal and the
+4-hour rule; the times surviving a restart; and the journey to AUTHENTICATED."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import SandboxControl
+from tests.ui.conftest import messages
+from tests.ui.test_domains import (
+    CRAWL,
+    MIDWAY,
+    SIZE,
+    badges,
+    note,
+    open_domains,
+    publish,
+    signed_in_app,
+    toast,
+    wait_for,
+    watch,
+)
+from tui.sandbox import SandboxServer
+from tui.screens.confirm import ConfirmScreen
+from tui.store.credentials import SecretStores
+from tui.store.paths import Paths
+
+HOUR = 3600
+
+
+@pytest.fixture
+def server(sandbox_server: SandboxServer, control: SandboxControl) -> Iterator[SandboxServer]:
+    """The session's sandbox in the midway scenario, its clock at a crawl (moved by hand)."""
+    control.reset("midway")
+    control.time_scale(CRAWL)
+    yield sandbox_server
+
+
+def saved(paths: Paths) -> dict[str, str]:
+    """What state.json holds for the midway domain."""
+    if not paths.state_file.exists():
+        return {}
+    data = json.loads(paths.state_file.read_text(encoding="utf-8"))
+    return data["domains"].get(MIDWAY, {})
+
+
+async def test_refused_by_the_schedule_then_allowed(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer, control: SandboxControl
+) -> None:
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        assert "not yet" in note(app, "#auth-line")  # nothing seen, nothing marked
+        await publish(pilot)
+        await wait_for(pilot, lambda: "records_first_seen" in saved(paths))
+        assert "allowed in" in note(app, "#auth-line")
+
+        await pilot.press("t")  # too early: the override must be confirmed
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        body = str(app.screen.query_one("#confirm-body").content)
+        assert "1 hour" in body and "The schedule allows the next attempt at" in body
+        await pilot.press("n")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert "last_auth_attempt" not in saved(paths)
+
+        control.advance(HOUR + 60)  # the schedule reads the app's clock, i.e. this one
+        await wait_for(pilot, lambda: "allows an attempt now" in note(app, "#auth-line"))
+        await pilot.press("t")  # no confirmation now
+        await wait_for(pilot, lambda: badges(app)[MIDWAY] == "✓ authenticated")
+        assert not isinstance(app.screen, ConfirmScreen)
+        await toast(pilot, f"{MIDWAY} is authenticated")
+        assert saved(paths)["last_auth_result"] == "authenticated"
+        next_step = app.home.query_one("#next-step")
+        await wait_for(pilot, lambda: "is authenticated" in str(next_step.content))
+
+
+async def test_override_refusal_and_the_four_hours_survive_a_restart(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer, control: SandboxControl
+) -> None:
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        await pilot.press("m")  # "I added them" (they are not there: the wrong DNS host)
+        await wait_for(pilot, lambda: "marked_added" in saved(paths))
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")  # try anyway
+        await wait_for(pilot, lambda: "refused" in saved(paths).get("last_auth_result", ""))
+        await toast(pilot, "4 hours between attempts")
+        assert "Wix could not authenticate the domain" in messages(app)  # Wix's words
+        assert badges(app)[MIDWAY] == "✗ not authenticated"
+
+    # A new app on the same files: the attempt and its result are remembered.
+    again = signed_in_app(paths, keyring_stores, server)
+    async with again.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        await wait_for(pilot, lambda: "allowed in" in note(again, "#auth-line"))
+        assert "The last attempt failed" in note(again, "#auth-line")
+        assert "Last attempt" in note(again, "#auth-last")
+        assert "refused" in note(again, "#auth-last")
+
+        control.advance(4 * HOUR + 60)
+        await publish(pilot)
+        await wait_for(pilot, lambda: "allows an attempt now" in note(again, "#auth-line"))
+        await pilot.press("t")
+        await wait_for(pilot, lambda: badges(again)[MIDWAY] == "✓ authenticated")
+        assert saved(paths)["last_auth_result"] == "authenticated"
+
+
+async def test_automatic_authentication_once_every_cell_is_ok(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer, control: SandboxControl
+) -> None:
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        assert "off (u)" in note(app, "#auth-auto")
+        await pilot.press("u")
+        assert "on (u)" in note(app, "#auth-auto")
+        await publish(pilot)  # two resolvers still cache 'does not exist': not yet
+        assert badges(app)[MIDWAY] == "✗ not authenticated"
+        control.advance(HOUR + 60)  # negatives expired and the hour waited
+        before = watch(app).sweeps
+        await pilot.press("r")
+        await wait_for(pilot, lambda: watch(app).sweeps > before)
+        await wait_for(pilot, lambda: badges(app)[MIDWAY] == "✓ authenticated")
+        await toast(pilot, "authenticating")

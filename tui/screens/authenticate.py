@@ -1,0 +1,394 @@
+"""Authenticate, guarded by the retry schedule (``flow.schedule``), and the Domains pane's small
+pick-one modal (export format, the demo's publish variants).
+
+:class:`AuthPanel` shows, for the selected domain, whether the schedule allows an attempt and,
+if not, a live countdown to when it will (the app's clock plus the remaining wait). The times
+the schedule needs (records first seen on the authoritative servers, marked added by the user,
+the last attempt and its result) live in ``app.state`` and are saved on a thread after every
+change, so a restart remembers them. Trying before the schedule allows needs an explicit "yes".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList
+from textual.widgets.option_list import Option
+
+from tui.clock import SYSTEM_CLOCK, Clock
+from tui.flow.schedule import RETRY_AFTER_FAILURE, AuthDecision, authenticate_decision
+from tui.screens.confirm import ConfirmScreen
+from tui.store.state import DomainState
+from tui.widgets.fields import Note
+from tui.widgets.records import countdown
+from tui.wix import (
+    DomainStatus,
+    FailedPrecondition,
+    SenderDetailsDoNotExist,
+    SendingDomain,
+    WixError,
+)
+
+if TYPE_CHECKING:
+    from tui.propagation import Report
+
+AUTHENTICATED = "authenticated"
+FOUR_HOUR_RULE = (
+    "Wix advises 4 hours between attempts (each early try can keep the next one failing), so "
+    "the next one is allowed at {when}."
+)
+OVERRIDE = (
+    "{reason}\n\nThe schedule allows the next attempt {when}. An attempt now will most likely "
+    "fail, and after a failure Wix advises waiting 4 hours; an early lookup can also leave a "
+    "cached 'does not exist' at Wix's own resolver."
+)
+
+
+def clock_time(when: datetime, now: datetime) -> str:
+    """``14:32`` in the user's time zone (the day too, when it is not ``now``'s day: the
+    app's clock, which runs fast in the demo)."""
+    local, today = when.astimezone(), now.astimezone().date()
+    return local.strftime("%H:%M" if local.date() == today else "%a %d %b %H:%M")
+
+
+def records_served(report: Report) -> bool:
+    """Every record is served by every authoritative server that answered (a dead secondary
+    says nothing, so it does not hold the clock back), and by at least one."""
+    from tui.propagation import Role, Status
+    from tui.propagation.model import NO_SIGNAL
+
+    auth = {r.key for r in report.resolvers if r.role is Role.AUTHORITATIVE}
+    for record in report.records:
+        cells = [
+            c for (name, key), c in report.cells.items() if name == record.name and key in auth
+        ]
+        answered = [c for c in cells if c.status not in NO_SIGNAL]
+        if not answered or any(c.status is not Status.OK for c in answered):
+            return False
+    return bool(report.records)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one of a few options: arrows and Enter, or the option's number; Esc cancels."""
+
+    CSS_PATH = "authenticate.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice-cancel")]
+
+    def __init__(self, title: str, body: str, options: list[tuple[str, str]]) -> None:
+        super().__init__(id="choice")
+        self._title, self._body, self._options = title, body, options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="choice-box"):
+            yield Note(self._title, classes="title")
+            if self._body:
+                yield Note(self._body, id="choice-body")
+            yield OptionList(
+                *(
+                    # A str prompt would be read as markup; Text keeps it literal.
+                    Option(Text(f"{i}. {label}"))
+                    for i, (_, label) in enumerate(self._options, start=1)
+                ),
+                id="choice-list",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit():
+            index = int(event.character) - 1
+            if 0 <= index < len(self._options):
+                event.stop()
+                self.dismiss(self._options[index][0])
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._options[event.option_index][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AuthPanel(Vertical):
+    """The authenticate line(s) of the Domains pane, and the attempt itself."""
+
+    DEFAULT_CSS = """
+    AuthPanel { height: auto; margin-top: 1; }
+    AuthPanel #auth-line { text-style: bold; }
+    AuthPanel #auth-last, AuthPanel #auth-auto { color: $text-muted; }
+    """
+
+    class Authenticated(Message):
+        """An attempt came back with the domain as Wix now has it."""
+
+        def __init__(self, domain: SendingDomain) -> None:
+            super().__init__()
+            self.domain = domain
+
+    class NeedsSenderDetails(Message):
+        def __init__(self, error: SenderDetailsDoNotExist) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.domain: SendingDomain | None = None
+        self.auto = False  # authenticate by itself once every cell is ok (off by default)
+        self.attempting = False
+        self.last_words = ""  # Wix's answer to the last attempt, this session
+        self._auto_tried = False
+
+    def compose(self) -> ComposeResult:
+        yield Note("", id="auth-line")
+        yield Note("", id="auth-last")
+        yield Note("", id="auth-auto")
+
+    @property
+    def clock(self) -> Clock:
+        return getattr(self.app, "clock", SYSTEM_CLOCK)
+
+    def _at(self, when: datetime) -> str:
+        return clock_time(when, self.clock.now())
+
+    def state(self) -> DomainState | None:
+        if self.domain is None:
+            return None
+        return self.app.state.domain(self.domain.domain)  # type: ignore[attr-defined]
+
+    def decision(self) -> AuthDecision | None:
+        state = self.state()
+        if state is None:
+            return None
+        return authenticate_decision(
+            now=self.clock.now(),
+            records_first_seen=state.records_first_seen,
+            marked_added=state.marked_added,
+            last_attempt=state.last_auth_attempt,
+            last_result=state.last_auth_result,
+        )
+
+    def show(self, domain: SendingDomain | None) -> None:
+        if domain is None or self.domain is None or domain.domain != self.domain.domain:
+            self.last_words, self._auto_tried = "", False
+        self.domain = domain
+        self.tick()
+
+    # --- the lines, once a second ---------------------------------------------------------
+
+    def tick(self) -> None:
+        line, last = self._lines()
+        self._put("#auth-line", line)
+        self._put("#auth-last", last)
+        auto = "on" if self.auto else "off"
+        self._put("#auth-auto", f"Authenticate automatically once every cell is ok: {auto} (u)")
+
+    def _put(self, selector: str, text: str) -> None:
+        for note in self.query(selector).results(Note):  # none before compose has run
+            if str(note.content) != text:
+                note.update(text)
+
+    def _lines(self) -> tuple[str, str]:
+        domain, state = self.domain, self.state()
+        if domain is None or state is None:
+            return "", ""
+        last = ""
+        if state.last_auth_attempt:
+            when = datetime.fromisoformat(state.last_auth_attempt)
+            last = f"Last attempt {self._at(when)}: {state.last_auth_result or 'unknown'}."
+            if self.last_words:
+                last += f" Wix said: {self.last_words}"
+        if domain.status is DomainStatus.AUTHENTICATED:
+            return f"✓ {domain.domain} is authenticated: email goes out from it.", last
+        if domain.status is DomainStatus.INITIALIZING:
+            return "Authenticate: not yet, Wix is still making the DNS records.", last
+        if domain.status is not DomainStatus.NOT_AUTHENTICATED:
+            return f"Authenticate: {domain.status_label}; check the Wix dashboard.", last
+        if self.attempting:
+            return f"⧗ Asking Wix to authenticate {domain.domain}…", last
+        decision = self.decision()
+        assert decision is not None
+        if decision.allowed:
+            return "Authenticate (t): the schedule allows an attempt now.", last
+        if decision.not_before is None:
+            return f"Authenticate (t): not yet. {decision.reason} (m marks them added)", last
+        left = countdown(decision.wait(self.clock.now()).total_seconds())
+        when = self._at(decision.not_before)
+        return f"Authenticate (t): allowed in {left} (at {when}). {decision.reason}", last
+
+    # --- actions --------------------------------------------------------------------------
+
+    def try_now(self) -> None:
+        domain, decision = self.domain, self.decision()
+        if domain is None or decision is None:
+            self.app.notify("Select a sending domain first.", markup=False)
+            return
+        if domain.status is not DomainStatus.NOT_AUTHENTICATED:
+            self.app.notify(
+                f"{domain.domain} is {domain.status_label}: only a NOT_AUTHENTICATED domain "
+                "(with its records) can be authenticated.",
+                markup=False,
+            )
+            return
+        if self.attempting:
+            self.app.notify("An attempt is running already.", markup=False)
+            return
+        if decision.allowed:
+            self._attempt(domain)
+            return
+        when = (
+            f"at {self._at(decision.not_before)}, in "
+            f"{countdown(decision.wait(self.clock.now()).total_seconds())}"
+            if decision.not_before is not None
+            else "once the records are seen on your DNS servers (or marked added)"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.domain is not None and not self.attempting:
+                self._attempt(self.domain)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Authenticate {domain.domain} before the schedule allows?",
+                OVERRIDE.format(reason=decision.reason, when=when),
+                "Try now anyway",
+            ),
+            answered,
+        )
+
+    def mark_added(self) -> bool:
+        """Note that the user added the records (now); whether they were marked just now."""
+        state = self.state()
+        if state is None or self.domain is None:
+            self.app.notify("Select a sending domain first.", markup=False)
+            return False
+        if state.marked_added:
+            when = self._at(datetime.fromisoformat(state.marked_added))
+            self.app.notify(f"Already marked as added at {when}.", markup=False)
+            return False
+        now = self.clock.now()
+        state.marked_added = now.isoformat()
+        self.save()
+        self.app.notify(
+            f"Marked {self.domain.domain}'s records as added at {self._at(now)}; the 1-hour "
+            "wait before authenticating counts from the earlier of this and when they are "
+            "first seen on your DNS servers.",
+            markup=False,
+        )
+        self.tick()
+        return True
+
+    def toggle_auto(self) -> bool:
+        self.auto = not self.auto
+        self._auto_tried = False
+        self.tick()
+        return self.auto
+
+    def swept(self, report: Report) -> None:
+        """After each sweep: note when the records were first served by every authoritative
+        server (the schedule's clock starts then), and authenticate automatically if asked."""
+        state = self.state()
+        if state is None:
+            return
+        if state.records_first_seen is None and records_served(report):
+            state.records_first_seen = report.checked_at.isoformat()
+            self.save()
+        decision = self.decision()
+        if (
+            self.auto
+            and not self._auto_tried
+            and report.all_ok
+            and self.domain is not None
+            and self.domain.status is DomainStatus.NOT_AUTHENTICATED
+            and decision is not None
+            and decision.allowed
+            and not self.attempting
+        ):
+            self._auto_tried = True  # once per selection: a refusal is the user's to judge
+            self.app.notify(
+                f"Every resolver sees {self.domain.domain}'s records and the schedule allows "
+                "it: authenticating.",
+                markup=False,
+            )
+            self._attempt(self.domain)
+        self.tick()
+
+    # --- the attempt ----------------------------------------------------------------------
+
+    def _record(self, domain: str, when: datetime, result: str) -> None:
+        state = self.app.state.domain(domain)  # type: ignore[attr-defined]
+        state.last_auth_attempt, state.last_auth_result = when.isoformat(), result
+        self.save()
+
+    @work(exclusive=True, group="authenticate", exit_on_error=False)
+    async def _attempt(self, domain: SendingDomain) -> None:
+        client = getattr(self.app, "client", None)
+        if client is None:
+            return
+        self.attempting = True
+        self.tick()
+        started = self.clock.now()
+        try:
+            found = await client.authenticate_sending_domain(domain.id)
+        except SenderDetailsDoNotExist as exc:
+            self.post_message(self.NeedsSenderDetails(exc))
+        except FailedPrecondition as exc:
+            # Wix looked and refused: that is an attempt, and the 4-hour rule starts now.
+            self._record(domain.domain, started, f"refused: {exc.code or 'FAILED_PRECONDITION'}")
+            self.last_words = exc.user_message()
+            rule = FOUR_HOUR_RULE.format(when=self._at(started + RETRY_AFTER_FAILURE))
+            self.app.notify(
+                f"{exc.user_message()}\n\n{rule}",
+                title=f"{domain.domain} not authenticated",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+        except WixError as exc:
+            # No verdict on the DNS (network, permission, rate limit): not counted as an attempt.
+            self.app.notify(exc.user_message(), severity="error", timeout=15, markup=False)
+        else:
+            ok = found.status is DomainStatus.AUTHENTICATED
+            self._record(domain.domain, started, AUTHENTICATED if ok else found.status_label)
+            self.post_message(self.Authenticated(found))
+            if ok:
+                self.app.notify(
+                    f"{found.domain} is authenticated: email can go out from your own domain.",
+                    title="Authenticated",
+                    markup=False,
+                )
+            else:
+                self.app.notify(
+                    f"Wix answered, but {found.domain} is {found.status_label}. Check the "
+                    "records and try again later.",
+                    severity="warning",
+                    markup=False,
+                )
+        finally:
+            self.attempting = False
+            if self.is_mounted:
+                self.tick()
+
+    @work(thread=True, group="state-save", exit_on_error=False)
+    def save(self) -> None:
+        """Write state.json on a thread (fsync must not stall the screen)."""
+        store = self.app.state  # type: ignore[attr-defined]
+        try:
+            store.save()
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.app.notify,
+                f"{store.path} could not be written ({exc}); the authentication times will "
+                "be forgotten when the app closes.",
+                severity="error",
+                markup=False,
+            )

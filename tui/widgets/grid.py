@@ -1,0 +1,396 @@
+"""The live propagation grid: rows are resolvers (the zone's authoritative servers first),
+columns are records, and each cell says where a record is visible and why not yet.
+
+The shape is fixed by keys (resolver key x record name), built from the first report; later
+reports only ``update_cell`` the cells whose view changed (``Cell.same_view``), so the cursor
+stays put and a sweep that changed nothing repaints nothing. Countdowns (cached negatives,
+stale answers) are redrawn once a second, only where their text changed.
+
+:class:`PropagationWatch` adds what drives the grid (``Prober.sweep`` in a worker: input is
+never blocked) and what explains it ("checked 12 s ago", the highlighted cell, the ETA, the
+diagnoses). It never sweeps by itself: the pane calls :meth:`PropagationWatch.tick` once a
+second while on screen, and a sweep starts only once the previous one has ended and
+``refresh_interval`` seconds of the app's clock have passed since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.worker import Worker
+
+from tui.clock import SYSTEM_CLOCK, Clock
+from tui.propagation import Cell, ExpectedRecord, Prober, Report, Resolver, Role, Status
+from tui.propagation.intercept import CLOUDFLARE
+from tui.propagation.labels import GLYPH, WORD, countdown
+from tui.propagation.model import NO_SIGNAL, TIME_BOUND
+from tui.propagation.resolvers import BUILTIN_PUBLIC, local_resolvers, public_resolvers
+from tui.widgets.fields import Note
+
+LABEL_KEY = "resolver"
+LABEL_WIDTH = 24  # at most; "auth 127.0.0.1:45258" (20) keeps its port
+CELL_WIDTH = 9  # "\u2013 unasked", "⧗ 59m59s": five records fit in 80 columns
+# The grid's words where the shared ones are longer than a cell (the line under the grid
+# shows the highlighted cell in full).
+SHORT = {Status.UNREACHABLE: "timeout", Status.FLATTENED: "flat", Status.SERVFAIL: "failed"}
+ROLE_ORDER = {Role.AUTHORITATIVE: 0, Role.LOCAL: 1, Role.PUBLIC: 2}
+# Colour only ever adds to the glyph and the word; anything else that is not ok is red.
+STYLE = {Status.OK: "green"} | dict.fromkeys(TIME_BOUND, "yellow") | dict.fromkeys(NO_SIGNAL, "dim")
+UNASKED = "\u2013 unasked"  # an en dash: "not applicable yet"
+UNASKED_NOTE = (
+    f"{UNASKED}: public resolvers are asked only once every authoritative server serves a "
+    "record; asking sooner makes them cache 'does not exist' for the zone's negative TTL."
+)
+
+
+def cell_text(cell: Cell, now: datetime) -> Text:
+    """Glyph and word (never colour alone); a countdown instead of the word for time-bound
+    statuses; an en dash for a resolver deliberately not asked yet."""
+    if not cell.queried:
+        return Text(UNASKED, style="dim")
+    word = SHORT.get(cell.status, WORD[cell.status])
+    if cell.status in TIME_BOUND and cell.eta is not None:
+        word = countdown((cell.eta - now).total_seconds())
+    return Text(f"{GLYPH[cell.status]} {word}", style=STYLE.get(cell.status, "red"))
+
+
+def row_label(resolver: Resolver) -> Text:
+    label = ("auth " if resolver.role is Role.AUTHORITATIVE else "") + resolver.name
+    if len(label) > LABEL_WIDTH:
+        label = label[: LABEL_WIDTH - 1] + "…"
+    return Text(label, style="bold" if resolver.role is Role.AUTHORITATIVE else "")
+
+
+def label_width(rows: Sequence[Resolver]) -> int:
+    return max((len(row_label(r)) for r in rows), default=8)
+
+
+def headers(report: Report) -> list[str]:
+    """Short, still unique column headers, as the watch command's: the first label (s1, sg)
+    when those are unique, else the name without its zone, else the full name."""
+
+    def relative(record: ExpectedRecord) -> str:
+        zone = report.zones.get(record.name)
+        apex = zone.apex if zone else ""
+        name = record.name
+        return name[: -len(apex) - 1] if apex and name.endswith("." + apex) else name
+
+    for shorten in (lambda r: relative(r).split(".")[0], relative):
+        names = [shorten(r) for r in report.records]
+        if len(set(names)) == len(names):
+            return names
+    return [r.name for r in report.records]
+
+
+class PropagationGrid(DataTable[Text]):
+    DEFAULT_CSS = "PropagationGrid { height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="cell", fixed_columns=1)
+        self.shape: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self.report: Report | None = None
+        self._texts: dict[tuple[str, str], str] = {}  # (record, resolver) -> text shown
+        self.cell_updates = 0  # update_cell calls: only changed cells cost one
+
+    def reset(self) -> None:
+        self.clear(columns=True)
+        self.shape, self.report, self._texts = None, None, {}
+
+    def _build(self, report: Report, rows: list[Resolver], now: datetime) -> None:
+        self.clear(columns=True)
+        self._texts = {}
+        self.add_column("resolver", key=LABEL_KEY, width=label_width(rows))
+        for record, header in zip(report.records, headers(report), strict=True):
+            self.add_column(header, key=record.name, width=CELL_WIDTH)
+        for resolver in rows:
+            texts = []
+            for record in report.records:
+                cell = report.cells.get((record.name, resolver.key))
+                text = cell_text(cell, now) if cell else Text("")
+                self._texts[(record.name, resolver.key)] = text.plain
+                texts.append(text)
+            self.add_row(row_label(resolver), *texts, key=resolver.key)
+
+    def show_report(self, report: Report, now: datetime) -> int:
+        """Show ``report``; how many cells changed. Only those are updated, unless the set of
+        rows or columns changed (new authoritative servers found), which rebuilds the table."""
+        rows = sorted(report.resolvers, key=lambda r: ROLE_ORDER.get(r.role, 3))
+        shape = (tuple(r.key for r in rows), tuple(r.name for r in report.records))
+        old, self.report = self.report, report
+        if shape != self.shape or old is None:
+            self.shape = shape
+            self._build(report, rows, now)
+            return len(self._texts)
+        changed = 0
+        with self.app.batch_update():
+            for key, cell in report.cells.items():
+                if not cell.same_view(old.cells.get(key)):
+                    changed += self._set(key, cell_text(cell, now))
+            changed += self.tick(now)  # countdowns re-anchored on the new answers' TTLs
+        return changed
+
+    def tick(self, now: datetime) -> int:
+        """Redraw the countdowns that changed; how many cells were updated."""
+        if self.report is None:
+            return 0
+        changed = 0
+        for key, cell in self.report.cells.items():
+            if cell.queried and cell.status in TIME_BOUND and cell.eta is not None:
+                changed += self._set(key, cell_text(cell, now))
+        return changed
+
+    def _set(self, key: tuple[str, str], text: Text) -> int:
+        if self._texts.get(key) == text.plain:
+            return 0
+        record, resolver = key
+        self._texts[key] = text.plain
+        self.update_cell(resolver, record, text)
+        self.cell_updates += 1
+        return 1
+
+    def highlighted(self) -> tuple[Resolver, Cell] | None:
+        """The resolver and cell under the cursor (None on the label column)."""
+        if self.report is None or self.shape is None or not self.row_count:
+            return None
+        row, column = self.cursor_coordinate
+        rows, columns = self.shape
+        if column < 1 or row >= len(rows) or column - 1 >= len(columns):
+            return None
+        resolver = next(r for r in self.report.resolvers if r.key == rows[row])
+        cell = self.report.cells.get((columns[column - 1], resolver.key))
+        return (resolver, cell) if cell is not None else None
+
+
+def describe(resolver: Resolver, cell: Cell, now: datetime) -> str:
+    """One line on the highlighted cell: who, which record, what it says, and until when."""
+    word = f"{GLYPH[cell.status]} {WORD[cell.status]}" if cell.queried else UNASKED
+    parts = [f"{resolver.name} · {cell.record}: {word}"]
+    if cell.detail:
+        parts.append(cell.detail)
+    if cell.answer:
+        parts.append("answer " + ", ".join(cell.answer))
+    if cell.status in TIME_BOUND and cell.eta is not None:
+        left = countdown((cell.eta - now).total_seconds())
+        parts.append(f"clears in {left}" + (f" ({cell.bound})" if cell.bound else ""))
+    return " — ".join(parts)
+
+
+class PropagationWatch(Vertical):
+    """The grid and what drives and explains it (see the module docstring)."""
+
+    DEFAULT_CSS = """
+    PropagationWatch { height: auto; }
+    PropagationWatch #eta { text-style: bold; }
+    PropagationWatch .quiet { color: $text-muted; }
+    """
+
+    class Swept(Message):
+        """A sweep of ``domain`` finished (the pane records first-seen times from it)."""
+
+        def __init__(self, domain: str, report: Report) -> None:
+            super().__init__()
+            self.domain, self.report = domain, report
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.domain = ""
+        self.records: list[ExpectedRecord] = []
+        self.added = False  # the user marked the records added (sharper diagnoses)
+        self.paused = False
+        self.due: float | None = None  # app clock monotonic time of the next sweep
+        self.problem = ""
+        self.sweeps = 0
+        self._generation = 0
+        self._worker: Worker[None] | None = None
+        self._again = False  # "check now" came during a sweep: another one right after
+        self._prober: Prober | None = None
+        self._resolvers: list[Resolver] = []
+        self._notes: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Note("", id="grid-status", classes="quiet")
+        yield PropagationGrid(id="grid")
+        yield Note("", id="cell-detail", classes="quiet")
+        yield Note("", id="unasked", classes="quiet")
+        yield Note("", id="eta")
+        yield Note("", id="diagnoses")
+
+    @property
+    def grid(self) -> PropagationGrid:
+        return self.query_one(PropagationGrid)
+
+    @property
+    def sweeping(self) -> bool:
+        return self._worker is not None and self._worker.is_running
+
+    # --- what to watch --------------------------------------------------------------------
+
+    def follow(self, domain: str, records: Sequence[ExpectedRecord]) -> None:
+        """Watch these records (the first sweep starts at the next tick); the same domain and
+        records again changes nothing. (Not ``watch``: that is Textual's, for reactives.)"""
+        if domain == self.domain and list(records) == self.records:
+            return
+        self._generation, self._again = self._generation + 1, False
+        if self._worker is not None:
+            self._worker.cancel()
+        self._close_prober()  # its zone cache belongs to the old records
+        self.domain, self.records = domain, list(records)
+        self.due = self._clock.monotonic() if records else None
+        self.problem = ""
+        self.grid.reset()
+        for note in ("#cell-detail", "#unasked", "#eta", "#diagnoses"):
+            self._put(note, "")
+        self._show_status()
+
+    def unfollow(self) -> None:
+        self.follow("", [])
+
+    # --- keys -----------------------------------------------------------------------------
+
+    def toggle(self) -> bool:
+        """Pause or resume; whether it is paused now."""
+        self.paused = not self.paused
+        self._show_status()
+        return self.paused
+
+    def refresh_now(self) -> str:
+        """Sweep now (unless one is running); what happened, in words."""
+        if not self.records:
+            return "There are no records to check yet."
+        if self.sweeping:
+            self._again = True  # its answers may predate what the user just changed
+            return "A check is running; another starts as soon as it ends."
+        self._start()
+        return f"Checking {self.domain}'s records now."
+
+    # --- the clock ------------------------------------------------------------------------
+
+    @property
+    def _clock(self) -> Clock:
+        return getattr(self.app, "clock", SYSTEM_CLOCK)
+
+    def _put(self, selector: str, text: str) -> None:
+        # Notes are redrawn once a second: skip the repaint when nothing changed.
+        if self._notes.get(selector) != text:
+            for note in self.query(selector).results(Note):  # none before compose has run
+                self._notes[selector] = text
+                note.update(text)
+
+    def tick(self) -> None:
+        """Once a second while on screen: start a due sweep, redraw countdowns and the age."""
+        due = self.due is not None and self._clock.monotonic() >= self.due
+        if due and self.records and not self.paused and not self.sweeping:
+            self._start()
+        self.grid.tick(self._clock.now())
+        self._show_status()
+        self._show_detail()
+
+    def _show_status(self) -> None:
+        now, report, parts = self._clock.now(), self.grid.report, []
+        if not self.records:
+            parts.append("No records to watch.")
+        elif report is None:
+            parts.append("Checking the records…" if self.sweeping else "Not checked yet.")
+        else:
+            age = max(0.0, (now - report.checked_at).total_seconds())
+            parts.append(f"checked {countdown(age)} ago")
+        if self.records:
+            if self.paused:
+                parts.append("⏸ paused (s resumes)")
+            elif self.sweeping:
+                parts.append("checking now")
+            elif self.due is not None:
+                left = max(0.0, self.due - self._clock.monotonic())
+                parts.append(f"next check in {countdown(left)}")
+        if self.problem:
+            parts.append(f"⚠ {self.problem}")
+        self._put("#grid-status", " · ".join(parts))
+
+    def _show_detail(self) -> None:
+        found = self.grid.highlighted()
+        text = describe(found[0], found[1], self._clock.now()) if found else ""
+        self._put("#cell-detail", text)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+
+    # --- sweeping -------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self._worker = self._sweep(self._generation, self.domain, list(self.records), self.added)
+        self._show_status()
+
+    def _sources(self) -> tuple[Prober, list[Resolver]]:
+        """The demo asks the sandbox's servers; otherwise this machine's resolver and the
+        public ones (config), and the zone's servers are found on the first sweep."""
+        config = getattr(self.app, "config", None)
+        sandbox = getattr(self.app, "sandbox", None)
+        timeout = getattr(config, "watch_timeout", 2.0)
+        if sandbox is not None:
+            prober = Prober(authoritative=sandbox.authoritative, clock=self._clock, timeout=timeout)
+            return prober, list(sandbox.resolvers)
+        if not self._resolvers:
+            try:
+                public = public_resolvers(getattr(config, "resolvers", None))
+            except ValueError:  # InvalidInput: the config was reported at start
+                public = list(BUILTIN_PUBLIC)
+            self._resolvers = local_resolvers() + public
+        prober = Prober(clock=self._clock, timeout=timeout, interception=CLOUDFLARE)
+        return prober, self._resolvers
+
+    @work(exclusive=True, group="propagation-sweep", exit_on_error=False)
+    async def _sweep(
+        self, generation: int, domain: str, records: list[ExpectedRecord], added: bool
+    ) -> None:
+        if self._prober is None:
+            self._prober, self._resolvers = self._sources()
+        try:
+            report = await self._prober.sweep(records, self._resolvers, added=added)
+        except Exception as exc:  # a DNS or network failure: say so, and try again later
+            if generation == self._generation:
+                self.problem = f"the check failed ({exc}); trying again"
+                self._ended()
+            return
+        if generation != self._generation:
+            return  # the user moved on to another domain meanwhile
+        self.problem = ""
+        self.sweeps += 1
+        self.grid.show_report(report, self._clock.now())
+        unasked = any(not c.queried for c in report.cells.values())
+        self._put("#unasked", UNASKED_NOTE if unasked else "")
+        self._put("#eta", report.eta.sentence)
+        lines = [f"• [{d.code}] {d.sentence}" for d in report.diagnoses]
+        self._put("#diagnoses", "\n".join(lines + [f"! {w}" for w in report.warnings]))
+        self._ended()
+        self.post_message(self.Swept(domain, report))
+
+    def _ended(self) -> None:
+        # The next sweep is counted from the end of this one: sweeps never overlap, and a slow
+        # network spaces them out by itself.
+        config = getattr(self.app, "config", None)
+        interval = float(getattr(config, "refresh_interval", 30.0))
+        self.due = self._clock.monotonic() + (0.0 if self._again else interval)
+        self._worker, self._again = None, False
+        self._show_status()
+        self._show_detail()
+
+    # --- cleaning up ----------------------------------------------------------------------
+
+    def _close_prober(self) -> None:
+        prober, self._prober = self._prober, None
+        if prober is not None:
+            self.run_worker(prober.aclose(), group="propagation-close", exit_on_error=False)
+
+    async def on_unmount(self) -> None:
+        self._generation += 1
+        prober, self._prober = self._prober, None
+        if prober is not None:
+            await prober.aclose()

@@ -1,0 +1,356 @@
+"""The site's sending domains (found, loaded, polled, with status badges) and the DNS records
+table of the selected one (host, type, value), with what copy puts on the clipboard.
+
+Domains are found by querying the custom domains of the site's sender details and verified
+sender emails (an unfiltered query is an error by design). One still INITIALIZING is polled
+with backoff (``flow.polling``: 10 s, 20 s, 40 s... of the app's clock) until Wix has made its
+records, and the user is told, wherever they are in the app.
+
+Copy works on the cell under the cursor, because a DNS host's form has one field per part:
+``c`` on a host copies the host, on a value the value, and on the type column the whole record
+as a zone line; ``C`` copies every record. The clipboard is the terminal's, through OSC 52
+(``App.copy_to_clipboard``): the only one that reaches the user's machine over SSH. No local
+clipboard tool is ever tried, and a toast echoes what was copied, since some terminals ignore
+OSC 52 silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable
+
+from tui.clock import SYSTEM_CLOCK, Clock
+from tui.exporting import Record, zone_line
+from tui.flow.journey import PUBLIC_MAILBOX_DOMAINS
+from tui.flow.polling import initializing_delay
+from tui.widgets.fields import Note
+from tui.widgets.pane import Connection, JourneyData
+from tui.wix.errors import SenderDetailsDoNotExist, WixError, WixTransportError
+from tui.wix.models import DomainStatus, SenderDetails, SenderEmail, SendingDomain
+
+COLUMNS = (("host", "host"), ("type", "type"), ("value", "value"))
+BADGE = {
+    DomainStatus.INITIALIZING: "⧗ initializing",
+    DomainStatus.NOT_AUTHENTICATED: "✗ not authenticated",
+    DomainStatus.AUTHENTICATED: "✓ authenticated",
+}
+NO_DOMAINS = (
+    "No sending domain yet. Wix makes one once sender details exist for an address on your own "
+    "domain: start in the Senders pane (1)."
+)
+NEVER = float("inf")  # a poll is out: its answer schedules the next one
+
+
+def badge(domain: SendingDomain) -> str:
+    """Glyph and word, never colour alone; an unknown status keeps Wix's raw value."""
+    return BADGE.get(domain.status, f"? {domain.status_label}")
+
+
+def custom_domains(details: Sequence[SenderDetails], emails: Sequence[SenderEmail]) -> list[str]:
+    """The domains Wix may have a sending domain for: those of the sender details and of the
+    verified sender emails, less public mailbox domains (they never get one)."""
+    names = [d.domain for d in details] + [e.domain for e in emails if e.verified]
+    return [n for n in dict.fromkeys(names) if n and n not in PUBLIC_MAILBOX_DOMAINS]
+
+
+def countdown(seconds: float) -> str:
+    """``725`` -> ``12m05s``. The DNS engine's words are imported on first use: its package
+    loads dnspython and httpx, which must stay out of the app's first frame."""
+    from tui.propagation.labels import countdown as words
+
+    return words(seconds)
+
+
+class DomainTable(DataTable[Text]):
+    """One row per sending domain, keyed by its name; updated in place when only statuses
+    change, so the cursor stays on the user's row."""
+
+    DEFAULT_CSS = "DomainTable { height: auto; max-height: 7; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row")
+
+    def on_mount(self) -> None:
+        for label in ("domain", "status", "records"):
+            self.add_column(label, key=label)
+
+    def show(self, domains: dict[str, SendingDomain], selected: str | None) -> None:
+        names = sorted(domains)
+        cells = {n: (Text(badge(d)), Text(str(len(d.dns_records)))) for n, d in domains.items()}
+        if [str(key.value) for key in self.rows] != names:
+            self.clear()
+            for name in names:
+                self.add_row(Text(name), *cells[name], key=name)
+        else:
+            for name in names:
+                self.update_cell(name, "status", cells[name][0])
+                self.update_cell(name, "records", cells[name][1])
+        if selected in domains:
+            self.move_cursor(row=names.index(selected))
+
+
+class Fetched(Message):
+    """A load (``complete``: all of the site's domains) or a poll of some of them ended."""
+
+    def __init__(
+        self, generation: int, domains: list[SendingDomain] | None, error: WixError | None
+    ) -> None:
+        super().__init__()
+        self.generation, self.domains, self.error = generation, domains, error
+        self.complete = True
+
+
+class DomainList(Vertical):
+    """The domain table with its message line; says which domain is selected."""
+
+    DEFAULT_CSS = """
+    DomainList { height: auto; }
+    DomainList #domains-message { color: $text-warning; }
+    """
+
+    class Selected(Message):
+        def __init__(self, domain: SendingDomain | None) -> None:
+            super().__init__()
+            self.domain = domain
+
+    class NeedsSenderDetails(Message):
+        def __init__(self, error: SenderDetailsDoNotExist) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.domains: dict[str, SendingDomain] = {}
+        self.selected: str | None = None
+        self.loaded = False
+        self.poll_due: float | None = None  # the next INITIALIZING poll (app clock)
+        self._generation = 0
+        self._load_due: float | None = None  # a retry after a network error (app clock)
+        self._load_attempt = 0
+        self._poll_attempt = 0
+
+    def compose(self) -> ComposeResult:
+        yield Note("Not signed in.", id="domains-message")
+        yield DomainTable(id="domains-table")
+
+    @property
+    def _clock(self) -> Clock:
+        return getattr(self.app, "clock", SYSTEM_CLOCK)
+
+    def reset(self, signed_in: bool) -> None:
+        """A new session: forget everything, and load if signed in."""
+        self._generation += 1
+        self.domains, self.selected, self.loaded = {}, None, False
+        self._load_due = self.poll_due = None
+        self._load_attempt = self._poll_attempt = 0
+        self.query_one(DomainTable).clear()
+        self.message("Loading the sending domains…" if signed_in else "Not signed in.")
+        if signed_in:
+            self.reload()
+
+    def reload(self) -> None:
+        self._load(self._generation)
+
+    def changed(self, domain: SendingDomain) -> None:
+        """Wix answered with this domain (e.g. authenticated). Goes through the queue so the
+        messages that follow are this widget's own: Textual stops a message from bubbling
+        past the widget whose handler posted it, and the pane must pass them on."""
+        message = Fetched(self._generation, [domain], None)
+        message.complete = False
+        self.post_message(message)
+
+    def message(self, text: str) -> None:
+        note = self.query_one("#domains-message", Note)
+        note.update(text)
+        note.display = bool(text)
+
+    @property
+    def current(self) -> SendingDomain | None:
+        return self.domains.get(self.selected) if self.selected else None
+
+    # --- asking Wix -----------------------------------------------------------------------
+
+    @work(exclusive=True, group="domains-load", exit_on_error=False)
+    async def _load(self, generation: int) -> None:
+        client = getattr(self.app, "client", None)
+        if client is None:
+            return
+        try:
+            details = await client.list_sender_details()
+            emails = await client.list_sender_emails()
+            names = custom_domains(details, emails)
+            found = await client.query_sending_domains(domains=names) if names else []
+        except WixError as exc:
+            self.post_message(Fetched(generation, None, exc))
+            return
+        self.post_message(Fetched(generation, found, None))
+
+    @work(exclusive=True, group="domains-poll", exit_on_error=False)
+    async def _poll(self, generation: int, names: list[str]) -> None:
+        client = getattr(self.app, "client", None)
+        if client is None:
+            return
+        try:
+            message = Fetched(generation, await client.query_sending_domains(domains=names), None)
+        except WixError as exc:
+            message = Fetched(generation, None, exc)
+        message.complete = False
+        self.post_message(message)
+
+    def on_fetched(self, message: Fetched) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return  # for a session that is over
+        if message.error is not None:
+            self._failed(message.error, complete=message.complete)
+            return
+        self.post_message(Connection("● online"))
+        if message.complete:
+            self.loaded, self._load_due, self._load_attempt = True, None, 0
+        self.apply(message.domains or [], complete=message.complete)
+
+    def _failed(self, error: WixError, *, complete: bool) -> None:
+        if isinstance(error, SenderDetailsDoNotExist):
+            self.post_message(self.NeedsSenderDetails(error))
+            return
+        if complete and not isinstance(error, WixTransportError) and (error.status or 0) < 500:
+            self.message(error.user_message())  # the user must change something: no retry
+            return
+        # The network or Wix is down for now: try again, with the same backoff as polling.
+        if complete:
+            self._load_attempt += 1
+            wait = initializing_delay(self._load_attempt)
+            self._load_due = self._clock.monotonic() + wait
+            self.message(f"{error.user_message()} Trying again in {countdown(wait)}.")
+        else:
+            self.poll_due = None
+            self._schedule_poll()
+            wait = initializing_delay(self._poll_attempt)
+        self.post_message(Connection(f"⚠ {error.sentence} retrying in {countdown(wait)}"))
+
+    # --- what Wix said --------------------------------------------------------------------
+
+    def apply(self, found: list[SendingDomain], *, complete: bool) -> None:
+        """New or changed domains (``complete``: the whole list, else only these changed)."""
+        fresh = {d.domain.lower(): d for d in found}
+        for name, domain in fresh.items():
+            old = self.domains.get(name)
+            if old is not None and old.status is DomainStatus.INITIALIZING and domain.dns_records:
+                self.app.notify(
+                    f"Wix made the DNS records for {name}: {len(domain.dns_records)} CNAME "
+                    "records to add at your DNS host (Domains pane, 2).",
+                    title="DNS records ready",
+                    timeout=15,
+                    markup=False,
+                )
+        self.domains = fresh if complete else {**self.domains, **fresh}
+        if self.selected not in self.domains:
+            names = sorted(self.domains)
+            ready = [n for n in names if self.domains[n].status is DomainStatus.NOT_AUTHENTICATED]
+            self.selected = (ready or names or [None])[0]
+        self.query_one(DomainTable).show(self.domains, self.selected)
+        self.message("" if self.domains else NO_DOMAINS)
+        if self.poll_due == NEVER:
+            self.poll_due = None
+        self._schedule_poll()
+        self.post_message(self.Selected(self.current))
+        self.post_message(JourneyData(domains=list(self.domains.values())))
+
+    def _schedule_poll(self) -> None:
+        waiting = any(d.status is DomainStatus.INITIALIZING for d in self.domains.values())
+        if not waiting:
+            self.poll_due, self._poll_attempt = None, 0
+        elif self.poll_due is None:
+            self._poll_attempt += 1
+            self.poll_due = self._clock.monotonic() + initializing_delay(self._poll_attempt)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key is not None and key != self.selected and key in self.domains:
+            self.selected = str(key)
+            self.post_message(self.Selected(self.current))
+
+    def tick(self) -> None:
+        """Once a second (hidden or not): a due retry or INITIALIZING poll."""
+        now = self._clock.monotonic()
+        if self._load_due is not None and now >= self._load_due:
+            self._load_due = None
+            self.reload()
+        if self.poll_due is not None and now >= self.poll_due:
+            waiting = [n for n, d in self.domains.items() if d.status is DomainStatus.INITIALIZING]
+            self.poll_due = NEVER
+            self._poll(self._generation, waiting)
+
+    def poll_in(self) -> float | None:
+        """Seconds of the app's clock until the next INITIALIZING poll (None: none planned)."""
+        if self.poll_due is None or self.poll_due == NEVER:
+            return None
+        return max(0.0, self.poll_due - self._clock.monotonic())
+
+
+# --- the records ----------------------------------------------------------------------------
+
+
+def records_of(domain: SendingDomain) -> list[Record]:
+    return [Record(r.host_name.strip(), r.type, r.value.strip()) for r in domain.dns_records]
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    text: str  # what goes on the clipboard
+    what: str  # what it is, in words, for the toast
+
+
+class RecordsTable(DataTable[Text]):
+    """Rows in Wix's order; every string from Wix is a ``Text``, never markup."""
+
+    DEFAULT_CSS = "RecordsTable { height: auto; max-height: 8; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="cell", zebra_stripes=True)
+        self.domain = ""
+        self.records: list[Record] = []
+
+    def on_mount(self) -> None:
+        for label, key in COLUMNS:
+            self.add_column(label, key=key)
+
+    def show(self, domain: SendingDomain | None) -> None:
+        """The records of ``domain`` (none while it is INITIALIZING, or for no domain)."""
+        records = records_of(domain) if domain is not None else []
+        name = domain.domain if domain is not None else ""
+        if name == self.domain and records == self.records:
+            return  # keep the cursor where the user left it
+        self.domain, self.records = name, records
+        self.clear()
+        for index, record in enumerate(records):
+            self.add_row(Text(record.host), Text(record.type), Text(record.value), key=str(index))
+
+    def selected(self) -> Copied | None:
+        """What ``c`` copies: the cell under the cursor (the whole record on the type column)."""
+        if not self.records:
+            return None
+        row, column = self.cursor_coordinate
+        row = min(max(row, 0), len(self.records) - 1)
+        record, number = self.records[row], f"record {row + 1} of {len(self.records)}"
+        key = COLUMNS[min(max(column, 0), len(COLUMNS) - 1)][1]
+        if key == "host":
+            return Copied(record.host, f"the host of {number}")
+        if key == "value":
+            return Copied(record.value, f"the value of {number}")
+        return Copied(zone_line(record), f"{number} as a zone line")
+
+    def everything(self) -> Copied | None:
+        """What ``C`` copies: every record as zone lines."""
+        if not self.records:
+            return None
+        text = "".join(zone_line(r) + "\n" for r in self.records)
+        return Copied(text, f"all {len(self.records)} records of {self.domain}")
