@@ -79,6 +79,10 @@ def records_served(report: Report) -> bool:
 class ChoiceScreen(ModalScreen[str | None]):
     """Pick one of a few options: arrows and Enter, or the option's number; Esc cancels."""
 
+    # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
+    # keys typed at once (a paste, a fast typist) would go to the first field instead.
+    AUTO_FOCUS = "OptionList"
+
     CSS_PATH = "authenticate.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice-cancel")]
 
@@ -100,9 +104,6 @@ class ChoiceScreen(ModalScreen[str | None]):
                 id="choice-list",
             )
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character.isdigit():

@@ -59,6 +59,10 @@ TICK_SECONDS = 0.5  # real seconds between countdown updates (the demo clock run
 class CodeScreen(ModalScreen[SenderEmail | None]):
     """Dismisses with the verified sender email (re-read from Wix), or None on Esc."""
 
+    # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
+    # keys typed at once (a paste, a fast typist) would go to the first field instead.
+    AUTO_FOCUS = "#code"
+
     CSS_PATH = "code.tcss"
     BINDINGS = [
         Binding("ctrl+r", "resend", "Resend code", id="code-resend"),
@@ -91,7 +95,6 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#code", Input).focus()
         self.set_interval(TICK_SECONDS, self._tick)
         # Send on open only if this session never sent one (and Wix is not refusing more):
         # whoever reopens the screen most likely has the code already.

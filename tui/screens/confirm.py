@@ -13,6 +13,9 @@ from tui.widgets.fields import Note
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
+    # keys typed at once (a paste, a fast typist) would go to the first field instead.
+    AUTO_FOCUS = "#no"
     CSS_PATH = "confirm.tcss"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
@@ -33,9 +36,6 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(f"{self._confirm} (y)", id="yes", variant="error")
                 yield Button("Keep it (n)", id="no")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -55,6 +55,10 @@ OWNER_STEPS = (
 class GuidedFixScreen(ModalScreen[bool]):
     """Dismisses with True once the site has sender details, False when closed before."""
 
+    # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
+    # keys typed at once (a paste, a fast typist) would go to the first field instead.
+    AUTO_FOCUS = "#fix-yes"
+
     CSS_PATH = "guided_fix.tcss"
     BINDINGS = [
         Binding("y", "branch('inbox')", "I can read the inbox", id="fix-inbox"),
@@ -101,7 +105,6 @@ class GuidedFixScreen(ModalScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#fix-yes", Button).focus()
         self._load(announce=False)
 
     @property

@@ -199,6 +199,11 @@ class HomeScreen(Screen[None]):
         if self._wanted_pane is not None:
             wanted, self._wanted_pane = self._wanted_pane, None
             self.action_show_pane(wanted)
+        else:
+            # The pane's keys (a to add...) work only with the focus inside it: put it there
+            # before the pane has anything to say, so the first key pressed is never lost.
+            tabs = self.query_one(TabbedContent)
+            self.query_one(f"#{tabs.active}-pane", Pane).focus_inside()
 
     # --- keys -----------------------------------------------------------------------------
 

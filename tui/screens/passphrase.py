@@ -21,6 +21,10 @@ from tui.widgets.fields import ErrorLine, Note, SecretInput
 class PassphraseScreen(ModalScreen[bool]):
     """Dismisses with True once ``vault`` is open, False if the user gives up."""
 
+    # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
+    # keys typed at once (a paste, a fast typist) would go to the first field instead.
+    AUTO_FOCUS = "#passphrase"
+
     CSS_PATH = "passphrase.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-passphrase")]
 
@@ -50,9 +54,6 @@ class PassphraseScreen(ModalScreen[bool]):
                 yield Button("Unlock", id="unlock", variant="primary")
                 yield Button("Cancel", id="cancel")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#passphrase", Input).focus()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#unlock")

@@ -50,6 +50,10 @@ def precondition_text(error: FailedPrecondition) -> str:
 class CreateSenderDetailsScreen(ModalScreen[SenderDetails | None]):
     """Dismisses with the created sender details, or None on Esc."""
 
+    # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
+    # keys typed at once (a paste, a fast typist) would go to the first field instead.
+    AUTO_FOCUS = "#from-name"
+
     CSS_PATH = "sender_details.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="details-cancel")]
 
@@ -91,9 +95,6 @@ class CreateSenderDetailsScreen(ModalScreen[SenderDetails | None]):
                 yield Button("Create (Enter)", id="details-create", variant="primary")
                 yield Button("Cancel (Esc)", id="details-cancel")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#from-name", Input).focus()
 
     @property
     def address(self) -> str:

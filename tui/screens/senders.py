@@ -195,6 +195,9 @@ class SendersPane(Pane):
     def _show(
         self, emails: list[SenderEmail], details: list[SenderDetails], select: str | None
     ) -> None:
+        # First the focus (at start-up the screen's own auto-focus may have run after the
+        # first claim), then the words that invite a key: "press a" must work once shown.
+        self._focus_first_time()
         self.emails_table.show(emails, select=select)
         self.details_table.show(details)
         verified = sum(1 for e in emails if e.verified)
@@ -212,12 +215,12 @@ class SendersPane(Pane):
             )
         else:
             self._details_status(f"{plural(len(details), 'sender')}, none marked default.")
-        # Again: at start-up the screen's own auto-focus may have run after the first claim.
-        self._focus_first_time()
 
     def _focus_first_time(self) -> None:
         """Put the cursor in the table when nothing useful has the focus yet, so the pane's
         keys work at once (on the tab bar, a would be the home screen's About)."""
+        self._claim_focus()
+        # Again after the refresh: the screen's own auto-focus may run in between.
         self.call_after_refresh(self._claim_focus)
 
     def _claim_focus(self) -> None:

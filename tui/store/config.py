@@ -17,7 +17,7 @@ expected, so the caller can say so and carry on.
     refresh_interval = 30      # seconds between propagation sweeps in the app
 
     [keymap]
-    senders = "1"              # binding id = key
+    senders-add = "f2"         # binding id = key (F1 and the palette list the keys)
 """
 
 from __future__ import annotations
