@@ -61,6 +61,16 @@ class Terminal:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
+    def wait_for_any(self, *texts: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if any(text in screen for text in texts):
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"none of {texts!r} appeared; the screen was:\n{screen}")
+
     def alive(self) -> bool:
         result = subprocess.run(
             ["tmux", "has-session", "-t", self.name], capture_output=True, check=False
