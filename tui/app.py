@@ -318,6 +318,9 @@ class WixSendingApp(App[None]):
         if self.client is not None:
             with contextlib.suppress(Exception):
                 await self.client.aclose()
+        if self.sandbox is not None:
+            with contextlib.suppress(Exception):
+                await self.sandbox.aclose()
 
     def _refused_for_environment(self, what: str) -> bool:
         if self.credentials is not None and self.credentials.from_environment:

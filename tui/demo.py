@@ -27,6 +27,9 @@ class SandboxLink:
     time_scale: float = 1.0
     authoritative: list[ServerAddress] = field(default_factory=list)
     resolvers: list[Resolver] = field(default_factory=list)
+    # One client for the app's life: making one builds an SSL context (tens of ms on the
+    # event loop), which the code screen would otherwise pay on every mailbox look.
+    _http: httpx.AsyncClient | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_server(cls, server: Any) -> SandboxLink:
@@ -42,8 +45,9 @@ class SandboxLink:
         return link
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        async with httpx.AsyncClient(base_url=f"{self.base_url}/_sandbox/", timeout=5) as http:
-            response = await http.request(method, path, **kwargs)
+        if self._http is None:
+            self._http = httpx.AsyncClient(base_url=f"{self.base_url}/_sandbox/", timeout=5)
+        response = await self._http.request(method, path, **kwargs)
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -62,3 +66,8 @@ class SandboxLink:
 
     async def unpublish(self, domain: str) -> None:
         await self._call("POST", "dns/unpublish", json={"domain": domain})
+
+    async def aclose(self) -> None:
+        http, self._http = self._http, None
+        if http is not None:
+            await http.aclose()

@@ -195,8 +195,7 @@ class AuthPanel(Vertical):
 
     def _put(self, selector: str, text: str) -> None:
         for note in self.query(selector).results(Note):  # none before compose has run
-            if str(note.content) != text:
-                note.update(text)
+            note.show(text)
 
     def _lines(self) -> tuple[str, str]:
         domain, state = self.domain, self.state()

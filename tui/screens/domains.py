@@ -195,9 +195,7 @@ class DomainsPane(Pane):
                 text += ". Wix is making its DNS records (usually 1-5 minutes)"
                 left = self._list.poll_in()
                 text += f"; next look in {countdown(left)}" if left is not None else ""
-        note = self.query_one("#domain-summary", Note)
-        if str(note.content) != text:
-            note.update(text)
+        self.query_one("#domain-summary", Note).show(text)
 
     # --- the clock ------------------------------------------------------------------------
 

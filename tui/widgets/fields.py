@@ -8,6 +8,8 @@ or what Wix answered, and neither may be read as Textual markup.
 from __future__ import annotations
 
 import rich.repr
+from rich.cells import cell_len
+from textual.visual import VisualType
 from textual.widgets import Input, Static
 
 from tui.secret import MASK
@@ -18,6 +20,26 @@ class Note(Static):
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None):
         super().__init__(text, markup=False, id=id, classes=classes)
+        self._shown: str | None = text
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        self._shown = content if isinstance(content, str) else None
+        super().update(content, layout=layout)
+
+    def show(self, text: str) -> None:
+        """Change the text, repainting only when it changed. A layout pass (of the whole
+        screen) only when the height may change: lines redrawn once a second ("checked 12 s
+        ago") would otherwise cost a full layout every second while the grid watches."""
+        if text == self._shown:
+            return
+        width = self.content_region.width
+        old = self._shown
+        same_height = old is not None and _one_line(old, width) and _one_line(text, width)
+        self.update(text, layout=not same_height)
+
+
+def _one_line(text: str, width: int) -> bool:
+    return "\n" not in text and 0 < cell_len(text) <= width
 
 
 class ErrorLine(Note):

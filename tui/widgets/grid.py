@@ -15,6 +15,7 @@ second while on screen, and a sweep starts only once the previous one has ended 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -50,6 +51,17 @@ UNASKED_NOTE = (
 )
 
 
+def cell_countdown(seconds: float) -> str:
+    """Whole minutes (rounded up) until the last two: a DataTable repaints all its cells when
+    any one changes, so per-second countdowns in many cells would redraw the grid every
+    second. The line under the grid gives the highlighted cell to the second."""
+    if seconds < 120:
+        return countdown(seconds)
+    minutes = math.ceil(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
+
+
 def cell_text(cell: Cell, now: datetime) -> Text:
     """Glyph and word (never colour alone); a countdown instead of the word for time-bound
     statuses; an en dash for a resolver deliberately not asked yet."""
@@ -57,7 +69,7 @@ def cell_text(cell: Cell, now: datetime) -> Text:
         return Text(UNASKED, style="dim")
     word = SHORT.get(cell.status, WORD[cell.status])
     if cell.status in TIME_BOUND and cell.eta is not None:
-        word = countdown((cell.eta - now).total_seconds())
+        word = cell_countdown((cell.eta - now).total_seconds())
     return Text(f"{GLYPH[cell.status]} {word}", style=STYLE.get(cell.status, "red"))
 
 
@@ -212,7 +224,6 @@ class PropagationWatch(Vertical):
         self._again = False  # "check now" came during a sweep: another one right after
         self._prober: Prober | None = None
         self._resolvers: list[Resolver] = []
-        self._notes: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Note("", id="grid-status", classes="quiet")
@@ -277,11 +288,9 @@ class PropagationWatch(Vertical):
         return getattr(self.app, "clock", SYSTEM_CLOCK)
 
     def _put(self, selector: str, text: str) -> None:
-        # Notes are redrawn once a second: skip the repaint when nothing changed.
-        if self._notes.get(selector) != text:
-            for note in self.query(selector).results(Note):  # none before compose has run
-                self._notes[selector] = text
-                note.update(text)
+        # Notes are redrawn once a second: Note.show skips what did not change.
+        for note in self.query(selector).results(Note):  # none before compose has run
+            note.show(text)
 
     def tick(self) -> None:
         """Once a second while on screen: start a due sweep, redraw countdowns and the age."""
