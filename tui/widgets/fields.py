@@ -8,7 +8,7 @@ or what Wix answered, and neither may be read as Textual markup.
 from __future__ import annotations
 
 import rich.repr
-from rich.cells import cell_len
+from textual.content import Content
 from textual.visual import VisualType
 from textual.widgets import Input, Static
 
@@ -34,12 +34,13 @@ class Note(Static):
             return
         width = self.content_region.width
         old = self._shown
-        same_height = old is not None and _one_line(old, width) and _one_line(text, width)
+        same_height = old is not None and width > 0 and _lines(old, width) == _lines(text, width)
         self.update(text, layout=not same_height)
 
 
-def _one_line(text: str, width: int) -> bool:
-    return "\n" not in text and 0 < cell_len(text) <= width
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes at ``width``, wrapped as Textual wraps a Static's."""
+    return len(Content(text).wrap(width)) if text else 0
 
 
 class ErrorLine(Note):

@@ -1,0 +1,354 @@
+"""Idle CPU of the app while the Domains pane's propagation grid watches, vs a bare Textual app.
+
+The app (``tui.app.WixSendingApp``, wired as ``wix-sending demo`` wires it, but on the real
+clock) runs headless in a fresh process, signed in to the sandbox's "midway" site (one
+NOT_AUTHENTICATED domain with 5 CNAME records, published at the sandbox DNS host). It presses 2
+(the Domains pane), waits for the grid's first sweep to end, then counts its own CPU time
+(every thread: ``time.process_time``) over ``--duration`` seconds of wall time while the watch
+keeps sweeping at the config's default ``refresh_interval`` (30 s). The default duration is
+one interval, so the window holds one sweep, as every interval does. Two states of the DNS:
+
+- all ok: every resolver has the records; once a second only the status line changes
+  ("checked 12 s ago").
+- countdowns: two resolvers still cache "does not exist" from a lookup made before the records
+  were published (the midway scenario's story), so 10 cells count down once a second.
+
+The baseline, measured in the same run: a bare Textual app (Header, Label, Footer) idling
+headless for as long, in a fresh process (alongside the first app run: both are near idle, on
+separate cores). The sandbox (Wix API and DNS servers) runs in a process of its own, as the
+real Wix and the real resolvers are other machines: its CPU is not counted. Target: the app at
+most 1 % of one core. Headless means no terminal writes: a real terminal adds their cost.
+
+    .venv/bin/python benchmarks/bench_tui_idle.py [--duration 30] [--runs 1] [--resolvers 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+SCENARIO = "midway"
+DOMAIN = "harbor-ceramics.example"
+EARLY_RESOLVERS = ("isp-1", "isp-2")  # looked the records up before they were published
+EARLY_AGO_SECONDS = 20 * 60
+TARGET_PERCENT = 1.0
+SIZE = (120, 50)  # room for the whole grid: what is off screen is not drawn
+DEFAULT_RESOLVERS = 15  # the default watch: this machine's resolver + the 14 built-in public
+SETTLE_SECONDS = 2.0  # after the first sweep: its repaint and the start-up work are done
+START_TIMEOUT_SECONDS = 60.0
+
+
+# --- the children (each a fresh process: ``python bench_tui_idle.py --child KIND SPEC``) ---
+
+
+async def _window(seconds: float, before=None, after=None) -> dict:
+    """CPU time of this process (all threads) over ``seconds`` of wall time."""
+    import asyncio
+    import resource
+    import threading
+    import time
+
+    start = before() if before else {}
+    usage, cpu, wall = resource.getrusage(resource.RUSAGE_SELF), time.process_time(), time.time()
+    await asyncio.sleep(seconds)
+    wall, cpu = time.time() - wall, time.process_time() - cpu
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    result = {
+        "wall": wall,
+        "cpu": cpu,
+        "user": end.ru_utime - usage.ru_utime,
+        "system": end.ru_stime - usage.ru_stime,
+        "threads": sorted(t.name for t in threading.enumerate()),
+    }
+    if after:
+        result.update(after(start))
+    return result
+
+
+async def _until(condition, what: str) -> None:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def _report(spec: dict, measure) -> None:
+    """Run ``measure()``; its result (or its error) goes where the parent reads it."""
+    try:
+        result = await measure()
+    except Exception as exc:
+        result = {"error": repr(exc)}
+    _write(Path(spec["out"]), result)
+
+
+def _write(path: Path, result: dict) -> None:
+    path.write_text(json.dumps(result), encoding="utf-8")
+
+
+def _child_bare(spec: dict) -> None:
+    import asyncio
+
+    from textual.app import App
+    from textual.widgets import Footer, Header, Label
+
+    class Bare(App[None]):
+        def compose(self):
+            yield Header()
+            yield Label("hello")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.run_worker(self._measure(), exit_on_error=False)
+
+        async def _measure(self) -> None:
+            async def measure() -> dict:
+                await asyncio.sleep(spec["settle"])
+                return await _window(spec["duration"])
+
+            await _report(spec, measure)
+            self.exit()
+
+    Bare().run(headless=True, size=SIZE)
+
+
+def _child_app(spec: dict) -> None:
+    import asyncio
+    import logging
+
+    from tui.app import WixSendingApp
+    from tui.demo import SandboxLink
+    from tui.propagation import Role, ServerAddress, resolver_from_address
+    from tui.sandbox.scenarios import SCENARIOS
+    from tui.secret import Secret
+    from tui.store.config import Config
+    from tui.store.credentials import Credentials, SecretStores
+    from tui.store.logs import setup_logging
+    from tui.store.paths import Paths
+    from tui.store.profiles import Profiles
+
+    home = Path(spec["home"])
+    paths = Paths(*(home / part for part in ("config", "data", "state", "logs")))
+    try:
+        setup_logging(paths)  # as the demo does: the app's log file, never the terminal
+    except OSError:
+        logging.getLogger().addHandler(logging.NullHandler())
+    site = SCENARIOS[SCENARIO].credentials()[0]  # the sandbox's demo key: never printed
+    credentials = Credentials(
+        profile=f"bench ({SCENARIO})",
+        site_id=site.site_id,
+        secret=Secret(site.api_key),
+        source="the sandbox (benchmark)",
+    )
+    link = SandboxLink(
+        base_url=spec["base_url"],
+        time_scale=1.0,
+        authoritative=[ServerAddress(h, p) for h, p in spec["authoritative"]],
+        resolvers=[
+            resolver_from_address(ServerAddress(h, p), Role.PUBLIC, name=name)
+            for name, h, p in spec["resolvers"]
+        ],
+    )
+
+    class Watching(WixSendingApp):
+        # Textual calls on_mount of every class in the MRO: no super() call here.
+        def on_mount(self) -> None:
+            self.run_worker(self._measure(), group="bench", exit_on_error=False)
+
+        async def _measure(self) -> None:
+            await _report(spec, self._measured)
+            self.exit()
+
+        async def _measured(self) -> dict:
+            await _until(lambda: bool(self.query("#propagation")), "the panes")
+            await asyncio.sleep(0.5)  # after the tabs' own start-up activation
+            self.simulate_key("2")  # the Domains pane, as a user chooses it
+            watch = self.query_one("#propagation")
+            await _until(lambda: watch.sweeps >= 1 and not watch.sweeping, "the first sweep")
+            await asyncio.sleep(spec["settle"])
+
+            def before() -> dict:
+                return {"sweeps": watch.sweeps, "cells": watch.grid.cell_updates}
+
+            def after(start: dict) -> dict:
+                report = watch.grid.report
+                return {
+                    "sweeps": watch.sweeps - start["sweeps"],
+                    "cell_updates": watch.grid.cell_updates - start["cells"],
+                    "watching": bool(watch.records) and watch.due is not None,
+                    "paused": watch.paused,
+                    "problem": watch.problem,
+                    "grid": [len(report.resolvers), len(report.records)],
+                    "asked": sum(1 for c in report.cells.values() if c.queried),
+                    "interval": self.config.refresh_interval,
+                }
+
+            return await _window(spec["duration"], before, after)
+
+    Watching(
+        paths=paths,
+        stores=SecretStores(paths),
+        base_url=spec["base_url"],
+        config=Config(),  # the defaults: refresh_interval 30 s
+        profiles=Profiles(),
+        sandbox=link,
+        initial_credentials=credentials,
+    ).run(headless=True, size=SIZE)
+
+
+# --- the parent ---------------------------------------------------------------------------
+
+
+def _serve(resolvers: int, ready) -> None:  # runs in the sandbox's own process
+    from tui.sandbox import SandboxServer
+
+    server = SandboxServer(scenario=SCENARIO, port=0, dns_resolver_count=resolvers)
+    server.serve_forever(ready=lambda s: ready.send(s.base_url))
+
+
+class Child:
+    """One measured process; ``result()`` waits for it."""
+
+    def __init__(self, kind: str, spec: dict, root: str) -> None:
+        home = tempfile.mkdtemp(prefix=f"{kind}-", dir=root)  # a fresh home for each
+        env = {**os.environ, "WIX_SENDING_HOME": home}
+        for name in ("WIX_API_KEY", "WIX_SITE_ID", "TEXTUAL_LOG"):
+            env.pop(name, None)
+        self.kind = kind
+        self.out, self.err = Path(home) / f"{kind}.json", Path(home) / f"{kind}.stderr"
+        self.out.unlink(missing_ok=True)
+        spec = {**spec, "out": str(self.out), "home": home}
+        with self.err.open("wb") as stderr:
+            self.process = subprocess.Popen(
+                [sys.executable, __file__, "--child", kind, json.dumps(spec)],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+        self.timeout = spec["duration"] + spec["settle"] + 2 * START_TIMEOUT_SECONDS
+
+    def result(self) -> dict:
+        code = self.process.wait(timeout=self.timeout)
+        stderr = self.err.read_text(errors="replace")[-2000:]
+        if code or not self.out.exists():
+            raise SystemExit(f"the {self.kind} process failed ({code}):\n{stderr}")
+        result = json.loads(self.out.read_text(encoding="utf-8"))
+        if "error" in result:
+            raise SystemExit(f"the {self.kind} process failed: {result['error']}\n{stderr}")
+        return result
+
+
+def _set_dns(base_url: str, countdowns: bool) -> None:
+    """All ok (every cache emptied), or two resolvers caching "does not exist" from a lookup
+    made before the records were published (as the midway scenario starts)."""
+    with httpx.Client(base_url=f"{base_url}/_sandbox/dns", timeout=10) as http:
+        removed = http.post("/unpublish", json={"domain": DOMAIN})
+        removed.raise_for_status()
+        http.post("/resolvers/flush", json={}).raise_for_status()
+        for name in EARLY_RESOLVERS if countdowns else ():
+            for host in removed.json()["unpublished"]:
+                lookup = {"name": name, "qname": host, "agoSeconds": EARLY_AGO_SECONDS}
+                http.post("/resolvers/lookup", json=lookup).raise_for_status()
+        http.post("/publish", json={"domain": DOMAIN}).raise_for_status()
+
+
+def _percent(result: dict) -> float:
+    return 100 * result["cpu"] / result["wall"]
+
+
+def _line(name: str, results: list[dict]) -> str:
+    runs = ", ".join(
+        f"{_percent(r):.2f} % ({r['cpu']:.3f} s CPU in {r['wall']:.1f} s: user "
+        f"{r['user']:.2f}, sys {r['system']:.2f})"
+        for r in results
+    )
+    return f"  {name}: {runs}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds measured per run")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each state")
+    parser.add_argument(
+        "--resolvers", type=int, default=DEFAULT_RESOLVERS, help="public resolvers watched"
+    )
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        kind, spec = options.child
+        (_child_app if kind == "app" else _child_bare)(json.loads(spec))
+        return
+
+    parent, child = multiprocessing.Pipe()
+    sandbox = multiprocessing.Process(target=_serve, args=(options.resolvers, child), daemon=True)
+    sandbox.start()
+    states = {"all ok": False, "countdowns": True}
+    ours: dict[str, list[dict]] = {state: [] for state in states}
+    bare: list[dict] = []
+    try:
+        base_url = parent.recv()
+        info = httpx.get(f"{base_url}/_sandbox/dns").json()
+        spec = {
+            "duration": options.duration,
+            "settle": SETTLE_SECONDS,
+            "base_url": base_url,
+            "authoritative": [(s["host"], s["port"]) for s in info["servers"]],
+            "resolvers": [(r["name"], r["host"], r["port"]) for r in info["resolvers"]],
+        }
+        with tempfile.TemporaryDirectory(prefix="bench-tui-idle-") as home:
+            for _ in range(options.runs):
+                for i, (state, countdowns) in enumerate(states.items()):
+                    _set_dns(base_url, countdowns)
+                    app = Child("app", spec, home)
+                    baseline = Child("bare", spec, home) if i == 0 else None
+                    ours[state].append(app.result())
+                    if baseline is not None:
+                        bare.append(baseline.result())
+    finally:
+        sandbox.terminate()
+        sandbox.join()
+
+    b = statistics.median(_percent(r) for r in bare)
+    last = ours["all ok"][-1]
+    rows, columns = last["grid"]
+    print(
+        f"idle CPU over {options.duration:g} s x {options.runs} run(s); the grid watches "
+        f"{rows} servers x {columns} records, sweeping every {last['interval']:g} s "
+        "(the default refresh_interval)"
+    )
+    print(_line("bare Textual", bare))
+    for state, results in ours.items():
+        for result in results:
+            if result["paused"] or not result["watching"] or result["problem"]:
+                raise SystemExit(f"the grid was not watching ({state}): the measure is void")
+        o = statistics.median(_percent(r) for r in results)
+        print(
+            _line(f"wix-sending, {state}", results) + "; sweeps in the window "
+            f"{', '.join(str(r['sweeps']) for r in results)}, cells asked "
+            f"{', '.join(str(r['asked']) for r in results)}, cell updates "
+            f"{', '.join(str(r['cell_updates']) for r in results)}"
+        )
+        ratio = f"{o / b:.0f}x" if b > 0 else "bare below the clock's resolution"
+        verdict = "met" if o <= TARGET_PERCENT else "NOT met"
+        print(
+            f"wix-sending ({state}) {o:.2f} % of a core, bare Textual {b:.3f} % -> {ratio}; "
+            f"target <= {TARGET_PERCENT:g} % {verdict}"
+        )
+    print(f"  threads in the app: {', '.join(last['threads'])}")
+
+
+if __name__ == "__main__":
+    main()
