@@ -14,9 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from tui.flow.journey import next_step
-from tui.screens.domains import DomainsPane
 from tui.screens.help import HelpScreen
-from tui.screens.senders import SendersPane
 from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials
 from tui.widgets.fields import Note
 from tui.widgets.pane import Connection, JourneyData, Pane
@@ -64,6 +62,11 @@ class Panes(Vertical):
     DEFAULT_CSS = "Panes { height: 1fr; }"
 
     def compose(self) -> ComposeResult:
+        # Imported here, at the first sign-in: the first frame (often the login form) does
+        # not wait for the panes' modules.
+        from tui.screens.domains import DomainsPane
+        from tui.screens.senders import SendersPane
+
         with PaneTabs(id="panes", initial="senders"):
             with TabPane("1 Senders", id="senders"):
                 yield SendersPane(id="senders-pane")
@@ -176,7 +179,7 @@ class HomeScreen(Screen[None]):
             if new_details:
                 # New sender details make Wix create a sending domain: show it without
                 # waiting for the user to switch tabs.
-                for pane in self.query(DomainsPane):
+                for pane in self.query("#domains-pane").results(Pane):
                     pane.reload()
         if message.domains is not None:
             self._domains = list(message.domains)

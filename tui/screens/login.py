@@ -201,8 +201,9 @@ class LoginScreen(Screen[LoginResult | None]):
         for hidden in ("#vault-fields", "#status", "#keyring-hint"):
             self.query_one(hidden).display = False
         self.prefill(self._prefill, self._message)
-        # The probe can block for the keyring's timeout; the form paints first.
-        self._probe_keyring()
+        # The probe can block for the keyring's timeout, and importing keyring and its
+        # backends in that thread holds the GIL for a while: the form paints first.
+        self.call_after_refresh(self._probe_keyring)
 
     def prefill(self, profile: Profile | None, message: str = "") -> None:
         """Fill the form for ``profile`` (its key is asked again), with a line saying why."""

@@ -38,6 +38,9 @@ class Pane(Vertical):
     def session_changed(self, credentials: Credentials | None) -> None:
         """The signed-in site changed (or signed out): reload."""
 
+    def reload(self) -> None:
+        """Read the pane's data again."""
+
     def focus_target(self) -> Widget | None:
         """Where the focus goes when the pane is chosen, so its keys work at once."""
         return None
