@@ -128,7 +128,7 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
         if self.sending:
             status.update("")
         elif wait > 0:
-            status.update(f"⏳ Resend possible in {duration(wait)} (one code a minute at most).")
+            status.update(f"⧗ Resend possible in {duration(wait)} (one code a minute at most).")
         else:
             status.update("↻ No email? Press ctrl+r to send a new code.")
         self.query_one("#code-resend", Button).disabled = self.sending or wait > 0

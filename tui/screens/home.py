@@ -78,8 +78,9 @@ class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     # The actions live on the app, so the palette and these keys run the same code.
     BINDINGS = [
-        Binding("1", "show_pane('senders')", "Senders", id="pane-senders"),
-        Binding("2", "show_pane('domains')", "Domains", id="pane-domains"),
+        # Not in the footer: the tabs show 1 and 2 already, and 80 columns are few.
+        Binding("1", "show_pane('senders')", "Senders", id="pane-senders", show=False),
+        Binding("2", "show_pane('domains')", "Domains", id="pane-domains", show=False),
         Binding("f1", "help", "Help", id="help"),
         Binding("p", "app.switch_profile", "Profiles", id="switch-profile"),
         Binding("n", "app.add_profile", "Add profile", id="add-profile", show=False),

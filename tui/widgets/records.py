@@ -90,8 +90,8 @@ class DomainTable(DataTable[Text]):
                 self.add_row(Text(name), *cells[name], key=name)
         else:
             for name in names:
-                self.update_cell(name, "status", cells[name][0])
-                self.update_cell(name, "records", cells[name][1])
+                self.update_cell(name, "status", cells[name][0], update_width=True)
+                self.update_cell(name, "records", cells[name][1], update_width=True)
         if selected in domains:
             self.move_cursor(row=names.index(selected))
 
