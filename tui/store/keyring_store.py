@@ -79,8 +79,19 @@ def _name(backend: object) -> str:
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
+# What users call these stores (the login form says "the OS keyring (…)").
+FRIENDLY_NAMES = {
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
+    "keyring.backends.SecretService.Keyring": "Secret Service, e.g. GNOME Keyring",
+    "keyring.backends.libsecret.Keyring": "Secret Service via libsecret",
+    "keyring.backends.kwallet.DBusKeyring": "KWallet",
+}
+
+
 def _short(backend: object) -> str:
-    return _name(backend).removeprefix("keyring.backends.")
+    name = _name(backend)
+    return FRIENDLY_NAMES.get(name, name.removeprefix("keyring.backends."))
 
 
 _selected = threading.Lock()
