@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tui.flow.journey import Step, next_step
+from tui.flow.journey import DnsProgress, Step, next_step
 from tui.flow.polling import initializing_delay, resend_wait
 from tui.flow.schedule import authenticate_decision
 from tui.wix.models import DnsRecord, DomainStatus, SenderDetails, SenderEmail, SendingDomain
@@ -114,6 +114,24 @@ def test_next_step_walks_the_journey() -> None:
     assert "DISABLED" in next_step(verified, details, [odd]).sentence
     gmail = [SenderDetails("s", "Me", "me@gmail.com", default=True)]
     assert next_step([email("me@gmail.com", True)], gmail, []).step is Step.USE_CUSTOM_DOMAIN
+
+
+def test_next_step_follows_the_propagation_check() -> None:
+    details = [SenderDetails("s", "Bakery", "hello@bakery.example", default=True)]
+    verified = [email("hello@bakery.example", True)]
+    waiting = [domain(DomainStatus.NOT_AUTHENTICATED)]
+    eta = "All visible by 10:05 (bound: the old record's cached TTL (3600 s left))."
+    found = next_step(verified, details, waiting, {"bakery.example": DnsProgress(False, eta)})
+    assert found.step is Step.ADD_DNS_RECORDS
+    assert found.sentence == f"bakery.example: {eta}"
+    found = next_step(verified, details, waiting, {"bakery.example": DnsProgress(True, "")})
+    assert "All of bakery.example's records are visible: authenticate it" in found.sentence
+    # Another domain's check says nothing about this one; AUTHENTICATED wins over any check.
+    other = {"other.example": DnsProgress(True, "")}
+    assert "3 CNAME" in next_step(verified, details, waiting, other).sentence
+    done = [domain(DomainStatus.AUTHENTICATED)]
+    ready = {"bakery.example": DnsProgress(True, "")}
+    assert next_step(verified, details, done, ready).step is Step.AUTHENTICATED
 
 
 def test_polling_and_cooldown() -> None:

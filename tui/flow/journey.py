@@ -4,7 +4,7 @@ records → authenticate" is next, in one sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -38,11 +38,28 @@ class Next:
     domain: str | None = None
 
 
+@dataclass(frozen=True)
+class DnsProgress:
+    """What the last propagation check of a domain's records found, for the next step."""
+
+    visible: bool  # every record at every resolver that answered
+    sentence: str  # the check's overall ETA, or what stands in its way
+
+
+def dns_progress(report: object) -> DnsProgress:
+    """From a ``tui.propagation.Report`` (duck-typed: this module stays out of the engine,
+    whose imports the first frame must not pay)."""
+    eta = report.eta  # type: ignore[attr-defined]
+    return DnsProgress(visible=bool(eta.ready), sentence=str(eta.sentence))
+
+
 def next_step(
     emails: Sequence[SenderEmail],
     details: Sequence[SenderDetails],
     domains: Sequence[SendingDomain],
+    dns: Mapping[str, DnsProgress] | None = None,
 ) -> Next:
+    """``dns``: the last propagation check per domain name, when there was one."""
     if not emails:
         return Next(Step.ADD_SENDER_EMAIL, "Add the address you want to send from.")
     verified = [e for e in emails if e.verified]
@@ -78,6 +95,16 @@ def next_step(
             f"{domain_name} is authenticated: email goes out from your own domain.",
             domain_name,
         )
+    progress = (dns or {}).get(domain_name)
+    if domain.status is DomainStatus.NOT_AUTHENTICATED and progress is not None:
+        if progress.visible:
+            sentence = (
+                f"All of {domain_name}'s records are visible: authenticate it (t, in Domains) "
+                "once the schedule allows."
+            )
+        else:
+            sentence = f"{domain_name}: {progress.sentence}"
+        return Next(Step.ADD_DNS_RECORDS, sentence, domain_name)
     if domain.status is DomainStatus.NOT_AUTHENTICATED:
         return Next(
             Step.ADD_DNS_RECORDS,

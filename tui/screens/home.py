@@ -10,10 +10,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from tui.flow.journey import next_step
+from tui.flow.journey import dns_progress, next_step
 from tui.screens.help import HelpScreen
 from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials
 from tui.widgets.fields import Note
@@ -96,6 +97,7 @@ class HomeScreen(Screen[None]):
         self._emails: list = []
         self._details: list = []
         self._domains: list = []
+        self._dns: dict = {}  # domain name -> DnsProgress of its last propagation check
         self._wanted_pane: str | None = None
         self._panes_ready = False
 
@@ -134,6 +136,7 @@ class HomeScreen(Screen[None]):
         self._problem = environment_problem
         if changed:
             self._emails, self._details, self._domains = [], [], []
+            self._dns = {}
         if self.is_mounted:
             self._render_session()
             if credentials is not None and self._ensure_panes():
@@ -165,7 +168,7 @@ class HomeScreen(Screen[None]):
     def _render_next_step(self) -> None:
         text = ""
         if self._credentials is not None:
-            found = next_step(self._emails, self._details, self._domains)
+            found = next_step(self._emails, self._details, self._domains, self._dns)
             text = f"Next: {found.sentence}"
         self.query_one("#next-step", Note).update(text)
 
@@ -184,6 +187,13 @@ class HomeScreen(Screen[None]):
                     pane.reload()
         if message.domains is not None:
             self._domains = list(message.domains)
+        self._render_next_step()
+
+    def on_propagation_watch_swept(self, message: Message) -> None:
+        # The grid's check tells whether the records are there yet: the next step says so
+        # ("all visible: authenticate", or the ETA) rather than "add them" forever.
+        domain, report = message.domain, message.report  # type: ignore[attr-defined]
+        self._dns[domain] = dns_progress(report)
         self._render_next_step()
 
     def on_connection(self, message: Connection) -> None:
