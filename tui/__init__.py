@@ -1,3 +1,3 @@
 """wix-sending: take a Wix site from "no sender" to "email goes out from my own domain"."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
