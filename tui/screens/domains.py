@@ -294,7 +294,12 @@ class DomainsPane(Pane):
         try:
             path = exporting.export(fmt, domain, records, fallback=fallback)
         except OSError as exc:
-            text, error = f"The records could not be written: {exc}", True
+            text, error = (
+                f"The records could not be written: {exc}. Neither the current directory nor "
+                "the app's data directory takes files: free some space or fix their "
+                "permissions, or copy the records with C instead.",
+                True,
+            )
         else:
             text, error = f"Exported {len(records)} records of {domain} to {path}", False
         self.app.call_from_thread(self._exported, text, error)
