@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
+from tui_bench import app_arguments, report_to_parent, until
 
 SCENARIO = "midway"
 DOMAIN = "harbor-ceramics.example"
@@ -75,27 +76,7 @@ async def _window(seconds: float, before=None, after=None) -> dict:
 
 
 async def _until(condition, what: str) -> None:
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"gave up waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
-async def _report(spec: dict, measure) -> None:
-    """Run ``measure()``; its result (or its error) goes where the parent reads it."""
-    try:
-        result = await measure()
-    except Exception as exc:
-        result = {"error": repr(exc)}
-    _write(Path(spec["out"]), result)
-
-
-def _write(path: Path, result: dict) -> None:
-    path.write_text(json.dumps(result), encoding="utf-8")
+    await until(condition, what, START_TIMEOUT_SECONDS, poll=0.05)
 
 
 def _child_bare(spec: dict) -> None:
@@ -118,7 +99,7 @@ def _child_bare(spec: dict) -> None:
                 await asyncio.sleep(spec["settle"])
                 return await _window(spec["duration"])
 
-            await _report(spec, measure)
+            await report_to_parent(spec, measure)
             self.exit()
 
     Bare().run(headless=True, size=SIZE)
@@ -126,41 +107,8 @@ def _child_bare(spec: dict) -> None:
 
 def _child_app(spec: dict) -> None:
     import asyncio
-    import logging
 
     from tui.app import WixSendingApp
-    from tui.demo import SandboxLink
-    from tui.propagation import Role, ServerAddress, resolver_from_address
-    from tui.sandbox.scenarios import SCENARIOS
-    from tui.secret import Secret
-    from tui.store.config import Config
-    from tui.store.credentials import Credentials, SecretStores
-    from tui.store.logs import setup_logging
-    from tui.store.paths import Paths
-    from tui.store.profiles import Profiles
-
-    home = Path(spec["home"])
-    paths = Paths(*(home / part for part in ("config", "data", "state", "logs")))
-    try:
-        setup_logging(paths)  # as the demo does: the app's log file, never the terminal
-    except OSError:
-        logging.getLogger().addHandler(logging.NullHandler())
-    site = SCENARIOS[SCENARIO].credentials()[0]  # the sandbox's demo key: never printed
-    credentials = Credentials(
-        profile=f"bench ({SCENARIO})",
-        site_id=site.site_id,
-        secret=Secret(site.api_key),
-        source="the sandbox (benchmark)",
-    )
-    link = SandboxLink(
-        base_url=spec["base_url"],
-        time_scale=1.0,
-        authoritative=[ServerAddress(h, p) for h, p in spec["authoritative"]],
-        resolvers=[
-            resolver_from_address(ServerAddress(h, p), Role.PUBLIC, name=name)
-            for name, h, p in spec["resolvers"]
-        ],
-    )
 
     class Watching(WixSendingApp):
         # Textual calls on_mount of every class in the MRO: no super() call here.
@@ -168,7 +116,7 @@ def _child_app(spec: dict) -> None:
             self.run_worker(self._measure(), group="bench", exit_on_error=False)
 
         async def _measure(self) -> None:
-            await _report(spec, self._measured)
+            await report_to_parent(spec, self._measured)
             self.exit()
 
         async def _measured(self) -> dict:
@@ -197,15 +145,7 @@ def _child_app(spec: dict) -> None:
 
             return await _window(spec["duration"], before, after)
 
-    Watching(
-        paths=paths,
-        stores=SecretStores(paths),
-        base_url=spec["base_url"],
-        config=Config(),  # the defaults: refresh_interval 30 s
-        profiles=Profiles(),
-        sandbox=link,
-        initial_credentials=credentials,
-    ).run(headless=True, size=SIZE)
+    Watching(**app_arguments(spec, SCENARIO)).run(headless=True, size=SIZE)
 
 
 # --- the parent ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
+from tui_bench import app_arguments, report_to_parent, until
 
 SCENARIO = "midway"
 DOMAIN = "harbor-ceramics.example"
@@ -79,27 +80,7 @@ class Probe:
 
 
 async def _until(condition, what: str) -> None:
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"gave up waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
-async def _report(spec: dict, measure) -> None:
-    """Run ``measure()``; its result (or its error) goes where the parent reads it."""
-    try:
-        result = await measure()
-    except Exception as exc:
-        result = {"error": repr(exc)}
-    _write(Path(spec["out"]), result)
-
-
-def _write(path: Path, result: dict) -> None:
-    path.write_text(json.dumps(result), encoding="utf-8")
+    await until(condition, what, START_TIMEOUT_SECONDS, poll=0.02)
 
 
 def _child_bare(spec: dict) -> None:
@@ -125,7 +106,7 @@ def _child_bare(spec: dict) -> None:
                 probe.stop()
                 return {"idle": [lag for _, lag in probe.samples]}
 
-            await _report(spec, measure)
+            await report_to_parent(spec, measure)
             self.exit()
 
     Bare().run(headless=True, size=SIZE)
@@ -133,42 +114,9 @@ def _child_bare(spec: dict) -> None:
 
 def _child_app(spec: dict) -> None:
     import asyncio
-    import logging
     import time
 
     from tui.app import WixSendingApp
-    from tui.demo import SandboxLink
-    from tui.propagation import Role, ServerAddress, resolver_from_address
-    from tui.sandbox.scenarios import SCENARIOS
-    from tui.secret import Secret
-    from tui.store.config import Config
-    from tui.store.credentials import Credentials, SecretStores
-    from tui.store.logs import setup_logging
-    from tui.store.paths import Paths
-    from tui.store.profiles import Profiles
-
-    home = Path(spec["home"])
-    paths = Paths(*(home / part for part in ("config", "data", "state", "logs")))
-    try:
-        setup_logging(paths)  # as the demo does: the app's log file, never the terminal
-    except OSError:
-        logging.getLogger().addHandler(logging.NullHandler())
-    site = SCENARIOS[SCENARIO].credentials()[0]  # the sandbox's demo key: never printed
-    credentials = Credentials(
-        profile=f"bench ({SCENARIO})",
-        site_id=site.site_id,
-        secret=Secret(site.api_key),
-        source="the sandbox (benchmark)",
-    )
-    link = SandboxLink(
-        base_url=spec["base_url"],
-        time_scale=1.0,
-        authoritative=[ServerAddress(h, p) for h, p in spec["authoritative"]],
-        resolvers=[
-            resolver_from_address(ServerAddress(h, p), Role.PUBLIC, name=name)
-            for name, h, p in spec["resolvers"]
-        ],
-    )
 
     class Sweeping(WixSendingApp):
         # Textual calls on_mount of every class in the MRO: no super() call here.
@@ -180,7 +128,7 @@ def _child_app(spec: dict) -> None:
             self._swept.set()
 
         async def _measure(self) -> None:
-            await _report(spec, self._measured)
+            await report_to_parent(spec, self._measured)
             self.exit()
 
         async def _measured(self) -> dict:
@@ -235,15 +183,7 @@ def _child_app(spec: dict) -> None:
                 "grid": [len(report.resolvers), len(report.records)],
             }
 
-    Sweeping(
-        paths=paths,
-        stores=SecretStores(paths),
-        base_url=spec["base_url"],
-        config=Config(),
-        profiles=Profiles(),
-        sandbox=link,
-        initial_credentials=credentials,
-    ).run(headless=True, size=SIZE)
+    Sweeping(**app_arguments(spec, SCENARIO)).run(headless=True, size=SIZE)
 
 
 # --- the parent ---------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tui.app import ClientFactory, WixSendingApp
+from tui.demo import SandboxLink
 from tui.sandbox import SandboxServer
+from tui.secret import Secret
 from tui.store import profiles as profile_store
-from tui.store.credentials import SecretStores
+from tui.store.credentials import Credentials, SecretStores
 from tui.store.keyring_store import KeyringStore, MemoryKeyring
 from tui.store.paths import Paths, app_paths
 from tui.store.profiles import Profile, Profiles
@@ -131,3 +133,22 @@ def assert_not_on_screen(app: WixSendingApp, secret: str) -> None:
         assert secret not in notification.message
         assert secret not in (notification.title or "")
     assert secret not in app.export_screenshot()
+
+
+def signed_in_app(paths: Paths, stores: SecretStores, server: SandboxServer) -> WixSendingApp:
+    """As ``run_demo`` builds it: signed in to the sandbox's site, on its clock and DNS."""
+    creds = server.credentials[0]
+    return WixSendingApp(
+        paths=paths,
+        stores=stores,
+        base_url=server.base_url,
+        profiles=Profiles(),
+        clock=server.clock,
+        sandbox=SandboxLink.from_server(server),
+        initial_credentials=Credentials(
+            profile="test",
+            site_id=creds.site_id,
+            secret=Secret(creds.api_key),
+            source="the sandbox (test)",
+        ),
+    )

@@ -18,17 +18,14 @@ from textual.widgets import TabbedContent
 
 from tests.conftest import client_for, site
 from tests.support import SandboxControl
-from tests.ui.conftest import messages
+from tests.ui.conftest import messages, signed_in_app
 from tui.app import WixSendingApp
-from tui.demo import SandboxLink
 from tui.propagation import Role, Status
 from tui.sandbox import SandboxServer
 from tui.screens.authenticate import ChoiceScreen
 from tui.screens.domains import DomainsPane
-from tui.secret import Secret
-from tui.store.credentials import Credentials, SecretStores
+from tui.store.credentials import SecretStores
 from tui.store.paths import Paths
-from tui.store.profiles import Profiles
 from tui.widgets.fields import Note
 from tui.widgets.grid import UNASKED, PropagationGrid, PropagationWatch
 from tui.widgets.records import DomainTable, RecordsTable
@@ -44,25 +41,6 @@ def server(sandbox_server: SandboxServer, control: SandboxControl) -> Iterator[S
     """The session's sandbox, reset to 'fresh' by ``control``, its clock at a crawl."""
     control.time_scale(CRAWL)
     yield sandbox_server
-
-
-def signed_in_app(paths: Paths, stores: SecretStores, server: SandboxServer) -> WixSendingApp:
-    """As ``run_demo`` builds it: signed in to the sandbox's site, on its clock and DNS."""
-    creds = server.credentials[0]
-    return WixSendingApp(
-        paths=paths,
-        stores=stores,
-        base_url=server.base_url,
-        profiles=Profiles(),
-        clock=server.clock,
-        sandbox=SandboxLink.from_server(server),
-        initial_credentials=Credentials(
-            profile="test",
-            site_id=creds.site_id,
-            secret=Secret(creds.api_key),
-            source="the sandbox (test)",
-        ),
-    )
 
 
 async def wait_for(pilot: Pilot[None], what: Callable[[], object], limit: float = 10.0) -> None:

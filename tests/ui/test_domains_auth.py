@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support import SandboxControl
-from tests.ui.conftest import messages
+from tests.ui.conftest import messages, signed_in_app
 from tests.ui.test_domains import (
     CRAWL,
     MIDWAY,
@@ -19,7 +19,6 @@ from tests.ui.test_domains import (
     note,
     open_domains,
     publish,
-    signed_in_app,
     toast,
     wait_for,
     watch,

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import TabbedContent
 
 from tests.support import SandboxControl
-from tests.ui.conftest import messages, note_text, paste_into, settle
+from tests.ui.conftest import messages, note_text, paste_into, settle, signed_in_app
 from tests.ui.test_domains import (
     CRAWL,
     NEW_DOMAIN,
@@ -22,7 +22,6 @@ from tests.ui.test_domains import (
     note,
     pane,
     publish,
-    signed_in_app,
     statuses,
     toast,
     wait_for,

@@ -14,18 +14,15 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from tests.support import SandboxControl
-from tests.ui.conftest import messages, note_text, paste_into, settle
+from tests.ui.conftest import messages, note_text, paste_into, settle, signed_in_app
 from tui.app import WixSendingApp
-from tui.demo import SandboxLink
 from tui.sandbox import SandboxServer
 from tui.screens.code import CodeScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.sender_details import CreateSenderDetailsScreen
 from tui.screens.senders import KEYMAP_OWNERS, SendersPane
-from tui.secret import Secret
-from tui.store.credentials import Credentials, SecretStores
+from tui.store.credentials import SecretStores
 from tui.store.paths import Paths
-from tui.store.profiles import Profiles
 from tui.widgets.fields import ErrorLine
 
 NEW_ADDRESS = "hello@sunrise-bakery.example"
@@ -36,24 +33,6 @@ SIZE = (100, 40)
 def server(sandbox_server: SandboxServer, control: SandboxControl) -> Iterator[SandboxServer]:
     """The session's sandbox, reset to the 'fresh' scenario at real speed by ``control``."""
     yield sandbox_server
-
-
-def signed_in_app(paths: Paths, stores: SecretStores, server: SandboxServer) -> WixSendingApp:
-    creds = server.credentials[0]
-    return WixSendingApp(
-        paths=paths,
-        stores=stores,
-        base_url=server.base_url,
-        profiles=Profiles(),
-        clock=server.clock,
-        sandbox=SandboxLink.from_server(server),
-        initial_credentials=Credentials(
-            profile="test",
-            site_id=creds.site_id,
-            secret=Secret(creds.api_key),
-            source="the sandbox (test)",
-        ),
-    )
 
 
 def pane(app: WixSendingApp) -> SendersPane:
