@@ -252,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 initializing_seconds=args.initializing_seconds,
             )
         if args.command == "demo":
-            from tui.app import run_demo
+            from tui.launch import run_demo
 
             return run_demo(scenario=args.scenario, time_scale=args.time_scale)
         if args.command in ("login", "logout", "profiles", "paths"):
@@ -292,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     added=args.added,
                 )
             )
-        from tui.app import run_app
+        from tui.launch import run_app
 
         return run_app()
     except KeyboardInterrupt:

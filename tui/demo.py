@@ -6,11 +6,13 @@ control routes, so the app never reaches into the sandbox's objects."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+from tui.propagation.model import Resolver, Role
+from tui.propagation.names import ServerAddress
 
-from tui.propagation import Resolver, Role, ServerAddress, resolver_from_address
+if TYPE_CHECKING:
+    import httpx
 
 MISTAKES = {
     "": "correctly",
@@ -19,6 +21,10 @@ MISTAKES = {
     "relative_target": "without the final dot on the target",
     "typo_underscore": "with the underscore missing (s1.domainkey)",
 }
+
+
+class SandboxError(Exception):
+    """The sandbox's control routes could not be used (refused, unreachable, unreadable)."""
 
 
 @dataclass
@@ -34,6 +40,8 @@ class SandboxLink:
     @classmethod
     def from_server(cls, server: Any) -> SandboxLink:
         """From a running ``tui.sandbox.SandboxServer`` (the in-process demo)."""
+        from tui.propagation.resolvers import resolver_from_address
+
         link = cls(base_url=server.base_url, time_scale=server.clock.speed)
         if getattr(server, "serves_dns", True):
             dns = server.dns
@@ -45,17 +53,27 @@ class SandboxLink:
         return link
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        # httpx is imported here: the Domains pane imports this module for everyone, and only
+        # the demo ever calls the sandbox.
+        import httpx
+
         if self._http is None:
             self._http = httpx.AsyncClient(base_url=f"{self.base_url}/_sandbox/", timeout=5)
-        response = await self._http.request(method, path, **kwargs)
-        response.raise_for_status()
-        return response.json() if response.content else None
+        try:
+            response = await self._http.request(method, path, **kwargs)
+            response.raise_for_status()
+            return response.json() if response.content else None
+        except (httpx.HTTPError, ValueError) as exc:
+            raise SandboxError(str(exc) or type(exc).__name__) from exc
 
     async def latest_code(self, address: str) -> str | None:
         """The newest verification code the sandbox "emailed" to ``address``."""
         found = await self._call("GET", "mailbox", params={"to": address})
         messages = found.get("messages", []) if isinstance(found, dict) else []
-        return str(messages[-1]["code"]) if messages else None
+        try:
+            return str(messages[-1]["code"]) if messages else None
+        except (KeyError, TypeError, IndexError) as exc:
+            raise SandboxError(f"the mailbox answer was unreadable ({exc!r})") from exc
 
     async def publish(self, domain: str, mistake: str = "") -> None:
         """Add the domain's records at the sandbox DNS host, as a user would at theirs."""

@@ -32,18 +32,16 @@ from textual.worker import WorkerState
 
 import tui.propagation.authority as authority
 import tui.sandbox.server as sandbox_server_module
+from tui import launch
 from tui.app import WixSendingApp
 from tui.clock import ManualClock
 from tui.demo import SandboxLink
+from tui.launch import demo_paths
 from tui.propagation import Resolver, Role
 from tui.propagation.names import ServerAddress
 from tui.sandbox import SandboxServer
-from tui.secret import Secret
-from tui.store.config import Config
-from tui.store.credentials import Credentials, SecretStores
+from tui.store.credentials import SecretStores
 from tui.store.keyring_store import KeyringStore, MemoryKeyring
-from tui.store.paths import Paths
-from tui.store.profiles import Profiles
 
 
 @dataclass(frozen=True)
@@ -128,40 +126,23 @@ def steady_cursor() -> Iterator[None]:
         yield
 
 
-def app_paths(home: Path) -> Paths:
-    return Paths(*(home / part for part in ("config", "data", "state", "logs")))
-
-
 def demo_app(
     home: Path, server: SandboxServer, *, signed_in: bool = True, speed: float | None = None
 ) -> WixSendingApp:
-    """The app as ``run_demo`` wires it: on the sandbox's clock, with the sandbox link, and
-    (``signed_in``) signed in to the scenario's first site. Otherwise no profile: the login
-    form. An in-memory keyring and a temporary home: nothing of the machine is read."""
-    paths = app_paths(home)
-    stores = SecretStores(paths, KeyringStore(backend=MemoryKeyring(), timeout=2.0))
-    if not signed_in:
-        return still(
-            WixSendingApp(paths=paths, stores=stores, base_url=server.base_url, profiles=Profiles())
-        )
+    """The app as ``run_demo`` wires it (``tui.launch.demo_app``), with an in-memory keyring
+    and a temporary home: nothing of the machine is read. ``signed_in=False``: no profile, so
+    the login form."""
     link = SandboxLink.from_server(server)
     if speed is not None:
         link.time_scale = speed
-    site = server.credentials[0]
-    app = WixSendingApp(
-        paths=paths,
-        stores=stores,
-        base_url=server.base_url,
-        config=Config(),
-        profiles=Profiles(),
+    app = launch.demo_app(
+        demo_paths(home),
+        link,
+        server.credentials[0],
         clock=server.clock,
-        sandbox=link,
-        initial_credentials=Credentials(
-            profile=f"demo ({server.world.scenario.name})",
-            site_id=site.site_id,
-            secret=Secret(site.api_key),
-            source="the sandbox (demo, nothing is stored)",
-        ),
+        scenario=server.world.scenario.name,
+        stores=SecretStores(demo_paths(home), KeyringStore(backend=MemoryKeyring(), timeout=2.0)),
+        signed_in=signed_in,
     )
     return still(app)
 

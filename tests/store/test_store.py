@@ -183,15 +183,36 @@ def test_state_round_trip_and_corruption(home: Path) -> None:
     path = app_paths().state_file
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     state = state_file.State()
-    state.domain("Example.com").records_first_seen = now.isoformat()
+    state.domain("Example.com").records_first_seen = now
+    state.domain("Example.com").last_auth_result = "refused: X"
     state_file.save(path, state)
     loaded = state_file.load(path, now)
-    assert loaded.notice == "" and loaded.state.domain("example.com").records_first_seen
-    path.write_text('{"schemaVersion": 1, "domains": {"x": {"marked_added": "yesterday"}}}')
+    assert loaded.notice == ""
+    # Parsed once, here: the rest of the app gets datetimes, never strings.
+    assert loaded.state.domain("example.com").records_first_seen == now
+    assert loaded.state.domain("example.com").last_auth_result == "refused: X"
+    path.write_text('{"schemaVersion": 2, "domains": {}}')
     broken = state_file.load(path, now)
     assert "damaged" in broken.notice and not path.exists()
     assert (path.parent / "state.json.corrupt-20260102T030405").exists()
     assert broken.state.domains == {}
+
+
+def test_state_one_bad_time_loses_only_that_time(home: Path) -> None:
+    path = app_paths().state_file
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        '{"schemaVersion": 1, "domains": {'
+        '"x.example": {"marked_added": "yesterday", "last_auth_attempt": "2026-01-01T00:00:00"},'
+        '"y.example": {"records_first_seen": "2026-01-01T10:00:00+00:00"}}}'
+    )
+    loaded = state_file.load(path, now)
+    assert "x.example.marked_added" in loaded.notice and path.exists()
+    x, y = loaded.state.domain("x.example"), loaded.state.domain("y.example")
+    assert x.marked_added is None
+    assert x.last_auth_attempt == datetime(2026, 1, 1, tzinfo=UTC)  # naive: taken as UTC
+    assert y.records_first_seen == datetime(2026, 1, 1, 10, tzinfo=UTC)
 
 
 def test_logs_are_scrubbed(home: Path) -> None:

@@ -12,12 +12,13 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui.app import ClientFactory, WixSendingApp
+from tui.app import WixSendingApp
 from tui.demo import SandboxLink
+from tui.launch import build_app, demo_app
 from tui.sandbox import SandboxServer
-from tui.secret import Secret
+from tui.services import ClientFactory
 from tui.store import profiles as profile_store
-from tui.store.credentials import Credentials, SecretStores
+from tui.store.credentials import SecretStores
 from tui.store.keyring_store import KeyringStore, MemoryKeyring
 from tui.store.paths import Paths, app_paths
 from tui.store.profiles import Profile, Profiles
@@ -66,9 +67,7 @@ def make_app(
     sandbox: SandboxServer,
     client_factory: ClientFactory | None = None,
 ) -> WixSendingApp:
-    return WixSendingApp(
-        paths=paths, stores=stores, base_url=sandbox.base_url, client_factory=client_factory
-    )
+    return build_app(paths, stores=stores, base_url=sandbox.base_url, client_factory=client_factory)
 
 
 async def settle(pilot: Pilot[object]) -> None:
@@ -137,18 +136,12 @@ def assert_not_on_screen(app: WixSendingApp, secret: str) -> None:
 
 def signed_in_app(paths: Paths, stores: SecretStores, server: SandboxServer) -> WixSendingApp:
     """As ``run_demo`` builds it: signed in to the sandbox's site, on its clock and DNS."""
-    creds = server.credentials[0]
-    return WixSendingApp(
-        paths=paths,
-        stores=stores,
-        base_url=server.base_url,
-        profiles=Profiles(),
+    return demo_app(
+        paths,
+        SandboxLink.from_server(server),
+        server.credentials[0],
         clock=server.clock,
-        sandbox=SandboxLink.from_server(server),
-        initial_credentials=Credentials(
-            profile="test",
-            site_id=creds.site_id,
-            secret=Secret(creds.api_key),
-            source="the sandbox (test)",
-        ),
+        scenario="test",
+        stores=stores,
+        config=None,
     )

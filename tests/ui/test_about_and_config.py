@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import site
 from tests.ui.conftest import messages, save_profile, settle
 from tui import __version__
-from tui.app import WixSendingApp
+from tui.launch import build_app
 from tui.sandbox import SandboxServer
 from tui.screens.about import AboutScreen, about_rows
 from tui.screens.home import HomeScreen
@@ -39,7 +39,7 @@ async def test_about_shows_files_keyring_source_versions_and_terminal(
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 50000 10.0.0.2 22")
-    app = WixSendingApp(paths=paths, stores=keyring_stores, base_url=sandbox.base_url)
+    app = build_app(paths=paths, stores=keyring_stores, base_url=sandbox.base_url)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("i")
@@ -67,7 +67,7 @@ async def test_about_shows_files_keyring_source_versions_and_terminal(
 async def test_about_from_the_palette_without_a_keyring(
     paths: Paths, headless_stores: SecretStores, sandbox: SandboxServer
 ) -> None:
-    app = WixSendingApp(paths=paths, stores=headless_stores, base_url=sandbox.base_url)
+    app = build_app(paths=paths, stores=headless_stores, base_url=sandbox.base_url)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
@@ -86,9 +86,7 @@ async def test_config_theme_and_keymap_are_applied(
     paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer, signed_in: None
 ) -> None:
     config = Config(theme="nord", keymap={"about": "f9"})
-    app = WixSendingApp(
-        paths=paths, stores=keyring_stores, base_url=sandbox.base_url, config=config
-    )
+    app = build_app(paths=paths, stores=keyring_stores, base_url=sandbox.base_url, config=config)
     async with app.run_test() as pilot:
         await settle(pilot)
         assert app.theme == "nord"
@@ -104,7 +102,7 @@ async def test_unknown_theme_and_binding_id_are_reported(
     paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer, signed_in: None
 ) -> None:
     config = Config(theme="no-such-theme", keymap={"no-such-binding": "f9"})
-    app = WixSendingApp(
+    app = build_app(
         paths=paths,
         stores=keyring_stores,
         base_url=sandbox.base_url,

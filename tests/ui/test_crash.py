@@ -24,6 +24,7 @@ from tests.ui.conftest import assert_not_in_files, make_app, settle
 from tui.app import WixSendingApp
 from tui.sandbox import SandboxServer
 from tui.screens.crash import HEADLINE
+from tui.services import build_services
 from tui.store.credentials import SecretStores
 from tui.store.logs import setup_logging
 from tui.store.paths import Paths
@@ -113,7 +114,7 @@ async def test_crash_output_has_no_key(
     secret: str,
     words: str,
 ) -> None:
-    app = CrashingApp(paths=paths, stores=keyring_stores, base_url=sandbox.base_url)
+    app = CrashingApp(build_services(paths, stores=keyring_stores, base_url=sandbox.base_url))
     printed = await crash(app, press)
     assert app.return_code == 1
     assert HEADLINE in printed and "RuntimeError" in printed and words in printed
@@ -136,7 +137,7 @@ async def test_textuals_own_crash_output_would_print_the_key(
     press: str,
     secret: str,
 ) -> None:
-    app = TextualHookApp(paths=paths, stores=keyring_stores, base_url=sandbox.base_url)
+    app = TextualHookApp(build_services(paths, stores=keyring_stores, base_url=sandbox.base_url))
     assert secret in await crash(app, press)
 
 

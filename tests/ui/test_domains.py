@@ -298,7 +298,7 @@ async def test_the_grid_from_unasked_to_ok(
         untouched = {key: table.get_cell(*key) for key in cells_showing(app, "✓ ok")}
         before = table.cell_updates
         control.advance(60)
-        assert table.tick(app.clock.now()) == len(negatives)
+        assert table.tick(app.services.clock.now()) == len(negatives)
         assert table.cell_updates - before == len(negatives)
 
         # Past the negative TTL, a check turns them ok; the cells that were ok are the same

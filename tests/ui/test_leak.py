@@ -18,6 +18,7 @@ from tests.ui.test_login import log_in
 from tui.app import WixSendingApp
 from tui.sandbox import SandboxServer
 from tui.screens.home import HomeScreen
+from tui.services import build_services
 from tui.store.credentials import SecretStores
 from tui.store.logs import setup_logging
 from tui.store.paths import Paths
@@ -28,7 +29,7 @@ class ScriptedApp(WixSendingApp):
 
     async def action_use_the_api_then_crash(self) -> None:
         assert self.credentials is not None
-        async with self.client_factory(self.credentials) as wix:
+        async with self.services.client_factory(self.credentials) as wix:
             await wix.list_sender_emails()
             email = await wix.get_or_create_sender_email("leak@sunrise-bakery.example")
             await wix.send_verification_code(email.id)
@@ -51,7 +52,7 @@ async def test_a_whole_session_leaks_the_key_nowhere(
     key = creds.api_key
     handler = setup_logging(paths, level=logging.DEBUG)
     stores = keyring_stores if storage == "keyring" else headless_stores
-    app = ScriptedApp(paths=paths, stores=stores, base_url=sandbox.base_url)
+    app = ScriptedApp(build_services(paths, stores=stores, base_url=sandbox.base_url))
     printed = io.StringIO()
     app.error_console = Console(file=printed, width=120, color_system=None)
     try:

@@ -24,10 +24,11 @@ from tests.ui.conftest import (
     stores_with,
     type_into,
 )
-from tui.app import default_client_factory, run_app
+from tui.launch import run_app
 from tui.sandbox import SandboxServer
 from tui.screens.home import HomeScreen
 from tui.screens.login import LoginScreen
+from tui.services import default_client_factory
 from tui.store.credentials import Credentials, SecretStores
 from tui.store.keyring_store import MemoryKeyring
 from tui.store.paths import Paths

@@ -96,7 +96,7 @@ async def test_fresh_site_to_sender_details(
         # The address, the clock time and how long ago.
         assert NEW_ADDRESS in sent and re.search(r" at \d\d:\d\d:\d\d ", sent)
         assert "ago" in sent or "just now" in sent
-        assert await app.sandbox.latest_code(NEW_ADDRESS) == code  # type: ignore[union-attr]
+        assert await app.services.sandbox.latest_code(NEW_ADDRESS) == code  # type: ignore[union-attr]
 
         await enter_code(pilot, code)
         assert app.screen is app.home

@@ -66,7 +66,7 @@ async def test_a_failed_read_says_what_happened_and_what_comes_next(
 ) -> None:
     control.fault("sender-emails.list", "status", status=503, count=1)
     app = signed_in_app(paths, keyring_stores, server)
-    app.client_factory = without_retries(server)
+    app.services.client_factory = without_retries(server)
     reports: list[str] = []
     async with app.run_test(size=SIZE, message_hook=connection_reports(reports)) as pilot:
         await wait_until(pilot, lambda: "Retrying in" in note_text(pilot, "#emails-status"))

@@ -10,15 +10,7 @@ from datetime import datetime, timedelta
 
 FIRST_ATTEMPT_AFTER = timedelta(hours=1)
 RETRY_AFTER_FAILURE = timedelta(hours=4)
-
-
-def _time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
+AUTHENTICATED = "authenticated"  # the saved result of an attempt that succeeded
 
 
 @dataclass(frozen=True)
@@ -36,16 +28,13 @@ class AuthDecision:
 def authenticate_decision(
     *,
     now: datetime,
-    records_first_seen: str | None,
-    marked_added: str | None,
-    last_attempt: str | None,
+    records_first_seen: datetime | None,
+    marked_added: datetime | None,
+    last_attempt: datetime | None,
     last_result: str | None,
 ) -> AuthDecision:
     """Whether the schedule allows an attempt now, and if not, until when and why."""
-    added = min(
-        (t for t in (_time(records_first_seen), _time(marked_added)) if t is not None),
-        default=None,
-    )
+    added = min((t for t in (records_first_seen, marked_added) if t is not None), default=None)
     if added is None:
         return AuthDecision(
             False,
@@ -54,10 +43,9 @@ def authenticate_decision(
             "them first (or mark them added), then the 1-hour wait starts.",
         )
     ready = added + FIRST_ATTEMPT_AFTER
-    attempt = _time(last_attempt)
-    failed = attempt is not None and (last_result or "") != "authenticated"
-    if failed and attempt is not None:
-        retry = attempt + RETRY_AFTER_FAILURE
+    failed = last_attempt is not None and (last_result or "") != AUTHENTICATED
+    if failed and last_attempt is not None:
+        retry = last_attempt + RETRY_AFTER_FAILURE
         if now < retry:
             return AuthDecision(
                 False,

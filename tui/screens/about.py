@@ -10,7 +10,6 @@ from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -22,6 +21,7 @@ from tui import __version__
 from tui.store.credentials import Credentials, SecretStores
 from tui.store.keyring_store import KeyringStatus
 from tui.widgets.fields import Note
+from tui.widgets.jobs import Job, RunsJobs, job
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,16 @@ def _package_version(name: str) -> str:
         return "unknown"
 
 
-def _keyring_line(status: KeyringStatus | None) -> str:
+def _keyring_line(status: KeyringStatus | None, problem: str = "") -> str:
     if status is None:
-        return "checking…"
+        return problem or "checking…"
     line = f"{status.backend}: {status.state}"
     return f"{line} — {status.hint}" if status.hint else line
 
 
-def about_rows(facts: AboutFacts, keyring: KeyringStatus | None) -> list[tuple[str, str]]:
+def about_rows(
+    facts: AboutFacts, keyring: KeyringStatus | None, keyring_problem: str = ""
+) -> list[tuple[str, str]]:
     """The facts as (label, value) rows: plain data, easy to test and to copy."""
     paths = facts.stores.paths
     credentials = facts.credentials
@@ -66,7 +68,7 @@ def about_rows(facts: AboutFacts, keyring: KeyringStatus | None) -> list[tuple[s
         ("State file", _file(paths.state_file)),
         ("Log file", _file(paths.log_file)),
         ("Encrypted secrets file", _file(paths.secrets_file)),
-        ("OS keyring", _keyring_line(keyring)),
+        ("OS keyring", _keyring_line(keyring, keyring_problem)),
         ("Key in use", source),
         ("wix-sending", __version__),
         ("Textual", _package_version("textual")),
@@ -79,7 +81,7 @@ def about_rows(facts: AboutFacts, keyring: KeyringStatus | None) -> list[tuple[s
     return rows
 
 
-class AboutScreen(Screen[None]):
+class AboutScreen(RunsJobs, Screen[None]):
     CSS_PATH = "about.tcss"
     BINDINGS = [Binding("escape", "close", "Back", id="close-about")]
 
@@ -92,6 +94,7 @@ class AboutScreen(Screen[None]):
         super().__init__(id="about")
         self.facts = facts
         self.keyring: KeyringStatus | None = None
+        self._keyring_problem = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,7 +108,7 @@ class AboutScreen(Screen[None]):
         self._render_rows()
         self._probe()
 
-    @work(thread=True, exclusive=True, group="keyring-probe", exit_on_error=False)
+    @job("keyring-probe", "Checking the OS keyring", "", thread=True)
     def _probe(self) -> None:
         # Cached after the first probe; the first one can block up to the keyring's timeout.
         self.post_message(self.KeyringProbed(self.facts.stores.keyring.status()))
@@ -118,9 +121,14 @@ class AboutScreen(Screen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for label, value in about_rows(self.facts, self.keyring):
+        for label, value in about_rows(self.facts, self.keyring, self._keyring_problem):
             table.add_row(Text(label), Text(value))  # Text: paths are not markup
         self.query_one("#about-table", Static).update(table)
+
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        self._keyring_problem = f"could not be checked ({type(error).__name__}; in the log file)"
+        self._render_rows()
+        return None
 
     def action_close(self) -> None:
         self.dismiss(None)

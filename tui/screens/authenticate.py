@@ -11,10 +11,9 @@ change, so a restart remembers them. Trying before the schedule allows needs an 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -23,24 +22,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
-from tui.clock import SYSTEM_CLOCK, Clock
-from tui.flow.schedule import RETRY_AFTER_FAILURE, AuthDecision, authenticate_decision
+from tui.flow.domains import records_served
+from tui.flow.schedule import (
+    AUTHENTICATED,
+    RETRY_AFTER_FAILURE,
+    AuthDecision,
+    authenticate_decision,
+)
+from tui.propagation.model import Report
 from tui.screens.confirm import ConfirmScreen
 from tui.store.state import DomainState
 from tui.widgets.fields import Note
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import Job, RunsJobs, job
 from tui.widgets.records import countdown
-from tui.wix import (
-    DomainStatus,
-    FailedPrecondition,
-    SenderDetailsDoNotExist,
-    SendingDomain,
-    WixError,
-)
+from tui.wix.errors import FailedPrecondition, SenderDetailsDoNotExist, WixError
+from tui.wix.models import DomainStatus, SendingDomain
 
-if TYPE_CHECKING:
-    from tui.propagation import Report
-
-AUTHENTICATED = "authenticated"
 FOUR_HOUR_RULE = (
     "Wix advises 4 hours between attempts (each early try can keep the next one failing), so "
     "the next one is allowed at {when}."
@@ -57,23 +55,6 @@ def clock_time(when: datetime, now: datetime) -> str:
     app's clock, which runs fast in the demo)."""
     local, today = when.astimezone(), now.astimezone().date()
     return local.strftime("%H:%M" if local.date() == today else "%a %d %b %H:%M")
-
-
-def records_served(report: Report) -> bool:
-    """Every record is served by every authoritative server that answered (a dead secondary
-    says nothing, so it does not hold the clock back), and by at least one."""
-    from tui.propagation import Role, Status
-    from tui.propagation.model import NO_SIGNAL
-
-    auth = {r.key for r in report.resolvers if r.role is Role.AUTHORITATIVE}
-    for record in report.records:
-        cells = [
-            c for (name, key), c in report.cells.items() if name == record.name and key in auth
-        ]
-        answered = [c for c in cells if c.status not in NO_SIGNAL]
-        if not answered or any(c.status is not Status.OK for c in answered):
-            return False
-    return bool(report.records)
 
 
 class ChoiceScreen(ModalScreen[str | None]):
@@ -120,7 +101,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class AuthPanel(Vertical):
+class AuthPanel(UsesServices, RunsJobs, Vertical):
     """The authenticate line(s) of the Domains pane, and the attempt itself."""
 
     DEFAULT_CSS = """
@@ -154,24 +135,20 @@ class AuthPanel(Vertical):
         yield Note("", id="auth-last")
         yield Note("", id="auth-auto")
 
-    @property
-    def clock(self) -> Clock:
-        return getattr(self.app, "clock", SYSTEM_CLOCK)
-
     def _at(self, when: datetime) -> str:
-        return clock_time(when, self.clock.now())
+        return clock_time(when, self.services.clock.now())
 
     def state(self) -> DomainState | None:
         if self.domain is None:
             return None
-        return self.app.state.domain(self.domain.domain)  # type: ignore[attr-defined]
+        return self.services.state.domain(self.domain.domain)
 
     def decision(self) -> AuthDecision | None:
         state = self.state()
         if state is None:
             return None
         return authenticate_decision(
-            now=self.clock.now(),
+            now=self.services.clock.now(),
             records_first_seen=state.records_first_seen,
             marked_added=state.marked_added,
             last_attempt=state.last_auth_attempt,
@@ -202,9 +179,9 @@ class AuthPanel(Vertical):
         if domain is None or state is None:
             return "", ""
         last = ""
-        if state.last_auth_attempt:
-            when = datetime.fromisoformat(state.last_auth_attempt)
-            last = f"Last attempt {self._at(when)}: {state.last_auth_result or 'unknown'}."
+        if state.last_auth_attempt is not None:
+            last = f"Last attempt {self._at(state.last_auth_attempt)}: "
+            last += f"{state.last_auth_result or 'unknown'}."
             if self.last_words:
                 last += f" Wix said: {self.last_words}"
         if domain.status is DomainStatus.AUTHENTICATED:
@@ -221,7 +198,7 @@ class AuthPanel(Vertical):
             return "Authenticate (t): the schedule allows an attempt now.", last
         if decision.not_before is None:
             return f"Authenticate (t): not yet. {decision.reason} (m marks them added)", last
-        left = countdown(decision.wait(self.clock.now()).total_seconds())
+        left = countdown(decision.wait(self.services.clock.now()).total_seconds())
         when = self._at(decision.not_before)
         return f"Authenticate (t): allowed in {left} (at {when}). {decision.reason}", last
 
@@ -247,7 +224,7 @@ class AuthPanel(Vertical):
             return
         when = (
             f"at {self._at(decision.not_before)}, in "
-            f"{countdown(decision.wait(self.clock.now()).total_seconds())}"
+            f"{countdown(decision.wait(self.services.clock.now()).total_seconds())}"
             if decision.not_before is not None
             else "once the records are seen on your DNS servers (or marked added)"
         )
@@ -271,12 +248,12 @@ class AuthPanel(Vertical):
         if state is None or self.domain is None:
             self.app.notify("Select a sending domain first.", markup=False)
             return False
-        if state.marked_added:
-            when = self._at(datetime.fromisoformat(state.marked_added))
+        if state.marked_added is not None:
+            when = self._at(state.marked_added)
             self.app.notify(f"Already marked as added at {when}.", markup=False)
             return False
-        now = self.clock.now()
-        state.marked_added = now.isoformat()
+        now = self.services.clock.now()
+        state.marked_added = now
         self.save()
         self.app.notify(
             f"Marked {self.domain.domain}'s records as added at {self._at(now)}; the 1-hour "
@@ -300,7 +277,7 @@ class AuthPanel(Vertical):
         if state is None:
             return
         if state.records_first_seen is None and records_served(report):
-            state.records_first_seen = report.checked_at.isoformat()
+            state.records_first_seen = report.checked_at
             self.save()
         decision = self.decision()
         if (
@@ -325,18 +302,23 @@ class AuthPanel(Vertical):
     # --- the attempt ----------------------------------------------------------------------
 
     def _record(self, domain: str, when: datetime, result: str) -> None:
-        state = self.app.state.domain(domain)  # type: ignore[attr-defined]
-        state.last_auth_attempt, state.last_auth_result = when.isoformat(), result
+        state = self.services.state.domain(domain)
+        state.last_auth_attempt, state.last_auth_result = when, result
         self.save()
 
-    @work(exclusive=True, group="authenticate", exit_on_error=False)
+    @job(
+        "authenticate",
+        "Authenticating the domain",
+        "Wix may or may not have been asked: press R to read the domain's status before "
+        "trying again.",
+    )
     async def _attempt(self, domain: SendingDomain) -> None:
-        client = getattr(self.app, "client", None)
+        client = self.client
         if client is None:
             return
         self.attempting = True
         self.tick()
-        started = self.clock.now()
+        started = self.services.clock.now()
         try:
             found = await client.authenticate_sending_domain(domain.id)
         except SenderDetailsDoNotExist as exc:
@@ -378,10 +360,16 @@ class AuthPanel(Vertical):
             if self.is_mounted:
                 self.tick()
 
-    @work(thread=True, group="state-save", exit_on_error=False)
+    @job(
+        "state-save",
+        "Saving the authentication times",
+        "They are kept in memory and saved again at the next change.",
+        thread=True,
+        exclusive=False,
+    )
     def save(self) -> None:
         """Write state.json on a thread (fsync must not stall the screen)."""
-        store = self.app.state  # type: ignore[attr-defined]
+        store = self.services.state
         try:
             store.save()
         except OSError as exc:
@@ -392,3 +380,9 @@ class AuthPanel(Vertical):
                 severity="error",
                 markup=False,
             )
+
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        if failed.group == "authenticate":
+            self.attempting = False
+            self.tick()
+        return None

@@ -19,44 +19,37 @@ import logging
 from dataclasses import replace
 from datetime import timedelta
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label
-from textual.worker import Worker, WorkerState
 
+from tui.demo import SandboxError
+from tui.flow.checks import code_problem
+from tui.flow.codes import SentCodes
+from tui.flow.writes import may_have_happened, write_failure
 from tui.widgets.code_input import CodeInput
 from tui.widgets.fields import ErrorLine, Note
-from tui.widgets.sender_checks import code_problem
-from tui.widgets.wix_session import (
-    ago,
-    bug_text,
-    client_of,
-    clock_of,
-    clock_time,
-    duration,
-    sandbox_of,
-    sent_codes,
-    write_failure,
-)
-from tui.wix import (
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import Job, RunsJobs, job
+from tui.widgets.wix_session import ago, clock_time, duration
+from tui.wix.errors import (
     AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
-    SenderEmail,
     WixError,
-    WixTransportError,
 )
+from tui.wix.models import SenderEmail
 
 log = logging.getLogger("tui.screens.code")
 
 TICK_SECONDS = 0.5  # real seconds between countdown updates (the demo clock runs 60x)
 
 
-class CodeScreen(ModalScreen[SenderEmail | None]):
+class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
     """Dismisses with the verified sender email (re-read from Wix), or None on Esc."""
 
     # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
@@ -98,7 +91,7 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
         self.set_interval(TICK_SECONDS, self._tick)
         # Send on open only if this session never sent one (and Wix is not refusing more):
         # whoever reopens the screen most likely has the code already.
-        never_sent = sent_codes(self.app).last_sent(self.sender_email.id) is None
+        never_sent = self.codes.last_sent(self.sender_email.id) is None
         if never_sent and self.resend_wait.total_seconds() <= 0:
             self._start_send()
         self._tick()
@@ -106,13 +99,17 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
     # --- what the user sees -------------------------------------------------------------
 
     @property
+    def codes(self) -> SentCodes:
+        return self.services.sent_codes
+
+    @property
     def resend_wait(self) -> timedelta:
-        return sent_codes(self.app).wait(self.sender_email.id, clock_of(self.app).now())
+        return self.codes.wait(self.sender_email.id, self.services.clock.now())
 
     def _tick(self) -> None:
         """Refresh "sent 12 s ago" and the resend countdown (both read the app's clock)."""
-        now = clock_of(self.app).now()
-        sent_at = sent_codes(self.app).last_sent(self.sender_email.id)
+        now = self.services.clock.now()
+        sent_at = self.codes.last_sent(self.sender_email.id)
         sent = self.query_one("#code-sent", Note)
         if self.sending:
             sent.update(f"Sending a code to {self.address}…")
@@ -162,17 +159,20 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
         self._tick()
         self._send()
 
-    @work(exclusive=True, group="code-send", exit_on_error=False)
+    @job(
+        "code-send",
+        "Sending the verification code",
+        "It may have gone out: the resend countdown started as if it had.",
+    )
     async def _send(self) -> None:
-        codes = sent_codes(self.app)
-        clock = clock_of(self.app)
+        codes, clock = self.codes, self.services.clock
         try:
-            client = client_of(self.app)
-            if client is None:
+            session = self.session
+            if session is None:
                 self._send_problem = "Not signed in: no code was sent."
                 return
             try:
-                await client.send_verification_code(self.sender_email.id)
+                await session.client.send_verification_code(self.sender_email.id)
             except AlreadyExists:
                 # 409: the address is verified already; that is what we wanted.
                 self.sending = False
@@ -191,7 +191,7 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
                 self._error(exc.user_message())
                 return
             except WixError as exc:
-                if isinstance(exc, WixTransportError) and exc.sent:
+                if may_have_happened(exc):
                     # It may have gone out: count it, so the cooldown stops a double send.
                     codes.record(self.sender_email.id, clock.now())
                 else:
@@ -206,14 +206,12 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
                 self._tick()
 
     async def _show_sandbox_code(self) -> None:
-        sandbox = sandbox_of(self.app)
+        sandbox = self.services.sandbox
         if sandbox is None:
             return
-        import httpx  # demo mode only, where the sandbox link has loaded it already
-
         try:
             code = await sandbox.latest_code(self.address)
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
+        except SandboxError as exc:
             log.warning("could not read the sandbox mailbox: %s", exc)
             return
         if code:
@@ -242,15 +240,15 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
         self.query_one("#code-resend-status", Note).update("Checking the code…")
         self._verify(code)
 
-    @work(exclusive=True, group="code-verify", exit_on_error=False)
+    @job("code-verify", "Checking the code", "Press Enter to check it again.")
     async def _verify(self, code: str) -> None:
         try:
-            client = client_of(self.app)
-            if client is None:
+            session = self.session
+            if session is None:
                 self._error("Not signed in: the code cannot be checked.")
                 return
             try:
-                await client.verify_sender_email(self.sender_email.id, code)
+                await session.client.verify_sender_email(self.sender_email.id, code)
             except AlreadyExists:
                 pass  # 409: verified already (maybe by the owner in the dashboard): success
             except InvalidArgument as exc:
@@ -279,11 +277,11 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
 
     async def _succeed(self) -> None:
         """Verified: read the address again so the caller shows what Wix really has."""
-        client = client_of(self.app)
+        session = self.session
         fresh = replace(self.sender_email, verified=True)
-        if client is not None:
+        if session is not None:
             try:
-                fresh = await client.get_sender_email(self.sender_email.id)
+                fresh = await session.client.get_sender_email(self.sender_email.id)
             except WixError as exc:
                 # Wix accepted the code; the list will be read again by the caller anyway.
                 log.warning("could not re-read the sender email after verifying: %s", exc)
@@ -296,11 +294,17 @@ class CodeScreen(ModalScreen[SenderEmail | None]):
             return
         self.dismiss(fresh)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            log.error("code screen worker failed", exc_info=event.worker.error)
-            self.sending = self.verifying = False
-            self._error(bug_text(event.worker.error))
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        self.sending = self.verifying = False
+        if failed.group == "code-send":
+            # Whether the code went out is unknown: a second one unasked would be harm, so
+            # the cooldown starts as if it had (unless a send was recorded already).
+            now = self.services.clock.now()
+            if self.resend_wait.total_seconds() <= 0:
+                self.codes.record(self.sender_email.id, now)
+        self._error(f"{failed.what} failed: an unexpected error (in the log file).")
+        self._tick()
+        return None
 
     def action_cancel(self) -> None:
         # A send already in flight finishes on Wix's side anyway; closing is always allowed.

@@ -15,19 +15,22 @@ so it stays out of the app's first frame.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from tui import exporting
+from tui.demo import MISTAKES, SandboxError
+from tui.flow.domains import expected_records
 from tui.screens.authenticate import AuthPanel, ChoiceScreen
-from tui.store.credentials import Credentials
+from tui.screens.guided_fix import open_guided_fix
+from tui.services import Session
 from tui.widgets.fields import Note
-from tui.widgets.pane import Pane
+from tui.widgets.grid import PropagationWatch
+from tui.widgets.jobs import job
+from tui.widgets.pane import DnsChecked, Pane
 from tui.widgets.records import (
     Copied,
     DomainList,
@@ -39,10 +42,6 @@ from tui.widgets.records import (
 )
 from tui.wix.errors import SenderDetailsDoNotExist
 from tui.wix.models import DomainStatus, SendingDomain
-
-if TYPE_CHECKING:
-    from tui.propagation import ExpectedRecord
-    from tui.widgets.grid import PropagationWatch
 
 HERE = Path(__file__).parent
 HELP = (
@@ -72,16 +71,6 @@ DEMO_NOTE = (
 )
 
 
-def expected(domain: SendingDomain) -> list[ExpectedRecord]:
-    from tui.propagation import ExpectedRecord
-
-    return [
-        ExpectedRecord(r.host_name.strip().lower().rstrip("."), r.value.strip().lower().rstrip("."))
-        for r in domain.dns_records
-        if r.type == "CNAME"
-    ]
-
-
 class DomainsPane(Pane):
     TITLE = "Domains"
     HELP = HELP
@@ -103,16 +92,11 @@ class DomainsPane(Pane):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._credentials: Credentials | None = None
         self._domain: SendingDomain | None = None
         self._needs_details: SenderDetailsDoNotExist | None = None
         self._guided_shown = False
-        self._ready = False  # children composed
-        self._pending: Credentials | None = None  # a session given before that
 
     def compose(self) -> ComposeResult:
-        from tui.widgets.grid import PropagationWatch
-
         with VerticalScroll(id="domains-body"):
             yield DomainList(id="domain-list")
             yield Note("", id="domain-summary")
@@ -125,21 +109,14 @@ class DomainsPane(Pane):
             yield Note("", id="demo-note", classes="hint")
 
     def on_mount(self) -> None:
-        if getattr(self.app, "sandbox", None) is not None:
+        if self.services.sandbox is not None:
             self.query_one("#demo-note", Note).update(DEMO_NOTE)
         self.set_interval(1.0, self._tick)
-        # The children compose after this; the session starts once they are there.
-        self.call_after_refresh(self._ready_now)
+        self.follow_session(self._session_changed)
+        self.focus_inside()  # chosen (2) before its children were there
 
     def focus_target(self) -> Widget | None:
-        return self.query_one(DomainTable) if self._ready else None
-
-    def _ready_now(self) -> None:
-        self._ready = True
-        self.focus_inside()  # chosen (2) before its children were there
-        credentials = self._pending or getattr(self.app, "credentials", None)
-        if credentials is not None:
-            self.session_changed(credentials)
+        return self.query_one(DomainTable)
 
     @property
     def _list(self) -> DomainList:
@@ -147,25 +124,19 @@ class DomainsPane(Pane):
 
     @property
     def _watch(self) -> PropagationWatch:
-        return self.query_one("#propagation")  # type: ignore[return-value]
+        return self.query_one(PropagationWatch)
 
     # --- the session and the selected domain ----------------------------------------------
 
-    def session_changed(self, credentials: Credentials | None) -> None:
-        if not self._ready:
-            self._pending = credentials
-            return
-        if credentials is not None and credentials == self._credentials:
-            return  # told twice (at mount and by the home screen)
-        self._credentials = credentials
+    def _session_changed(self, session: Session | None) -> None:
         self._needs_details, self._guided_shown = None, False
         self.refresh_bindings()
         self._select(None)
-        self._list.reset(signed_in=credentials is not None)
+        self._list.reset(signed_in=session is not None)
 
     def reload(self) -> None:
         """Read the domains again (e.g. after sender details were made elsewhere)."""
-        if self._credentials is not None:
+        if self.session is not None:
             self._list.reload()
 
     def on_domain_list_selected(self, message: DomainList.Selected) -> None:
@@ -177,10 +148,10 @@ class DomainsPane(Pane):
     def _select(self, domain: SendingDomain | None) -> None:
         self._domain = domain
         self.query_one(RecordsTable).show(domain)
-        records = expected(domain) if domain is not None else []
+        records = expected_records(domain) if domain is not None else []
         if domain is not None and records:
-            state = self.app.state.domain(domain.domain)  # type: ignore[attr-defined]
-            self._watch.added = bool(state.marked_added)
+            state = self.services.state.domain(domain.domain)
+            self._watch.added = state.marked_added is not None
             self._watch.follow(domain.domain, records)
         else:
             self._watch.unfollow()
@@ -203,8 +174,6 @@ class DomainsPane(Pane):
         return self.on_screen and self.screen is self.app.screen
 
     def _tick(self) -> None:
-        if not self._ready:
-            return
         self._list.tick()
         if self._visible():
             self._watch.tick()
@@ -214,15 +183,13 @@ class DomainsPane(Pane):
     def on_show(self) -> None:
         # Back on the pane: sender details may have been made meanwhile (or the guided fix is
         # due), so look again; and put the keys to work at once (focus inside the pane).
-        if not self._ready:
-            return
         self.reload()
         self.focus_inside()
         self.call_after_refresh(self._tick)
 
     # --- messages from the children -------------------------------------------------------
 
-    def on_propagation_watch_swept(self, message: PropagationWatch.Swept) -> None:
+    def on_dns_checked(self, message: DnsChecked) -> None:
         if self._domain is not None and message.domain == self._domain.domain:
             self.query_one(AuthPanel).swept(message.report)
 
@@ -247,13 +214,13 @@ class DomainsPane(Pane):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("demo_"):
-            return getattr(self.app, "sandbox", None) is not None
+            return self.services.sandbox is not None
         if action == "guided_fix":
             return self._needs_details is not None
         return True
 
     def action_domains_refresh(self) -> None:
-        if self._credentials is None:
+        if self.session is None:
             self.app.notify("Sign in first.", markup=False)
             return
         self._list.message("Loading the sending domains…")
@@ -287,10 +254,15 @@ class DomainsPane(Pane):
         body = f"{len(domain.dns_records)} records of {domain.domain}, into the current directory."
         self.app.push_screen(ChoiceScreen("Export the DNS records as", body, options), chosen)
 
-    @work(thread=True, group="records-export", exit_on_error=False)
+    @job(
+        "records-export",
+        "Exporting the DNS records",
+        "Nothing may have been written; press e to try again, or C to copy them.",
+        thread=True,
+        exclusive=False,
+    )
     def _export(self, fmt: exporting.Format, domain: str, records: list[exporting.Record]) -> None:
-        paths = getattr(self.app, "paths", None)
-        fallback = paths.data_dir / "exports" if paths is not None else None
+        fallback = self.services.paths.data_dir / "exports"
         try:
             path = exporting.export(fmt, domain, records, fallback=fallback)
         except OSError as exc:
@@ -332,8 +304,6 @@ class DomainsPane(Pane):
         self.app.notify(f"Automatic authentication {'on' if on else 'off'}.", markup=False)
 
     def action_guided_fix(self) -> None:
-        from tui.screens.guided_fix import open_guided_fix
-
         def done(fixed: bool) -> None:
             if fixed:
                 self.reload()
@@ -343,8 +313,6 @@ class DomainsPane(Pane):
     # --- demo only: the sandbox's DNS host ------------------------------------------------
 
     def action_demo_publish(self) -> None:
-        from tui.demo import MISTAKES
-
         domain = self._domain
         if domain is None or not domain.dns_records:
             self.app.notify("Select a domain with DNS records first.", markup=False)
@@ -368,18 +336,19 @@ class DomainsPane(Pane):
         if domain is not None:
             self._sandbox_dns(domain.domain, "", publish=False)
 
-    @work(group="demo-dns", exit_on_error=False)
+    @job(
+        "demo-dns",
+        "Changing the records at the sandbox DNS host",
+        "Press h to try again.",
+        exclusive=False,
+    )
     async def _sandbox_dns(self, domain: str, mistake: str, *, publish: bool) -> None:
-        import httpx
-
-        from tui.demo import MISTAKES
-
-        sandbox = getattr(self.app, "sandbox", None)
+        sandbox = self.services.sandbox
         if sandbox is None:
             return
         try:
             await (sandbox.publish(domain, mistake) if publish else sandbox.unpublish(domain))
-        except httpx.HTTPError as exc:
+        except SandboxError as exc:
             self.app.notify(f"The sandbox DNS host refused: {exc}", severity="error", markup=False)
             return
         how = MISTAKES.get(mistake, mistake)

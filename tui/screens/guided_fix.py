@@ -14,27 +14,27 @@ Other panes open it with :func:`open_guided_fix`, or :func:`handle_sender_detail
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, ContentSwitcher, DataTable, Footer
-from textual.worker import Worker, WorkerState
 
 from tui.screens.code import CodeScreen
 from tui.screens.sender_details import CreateSenderDetailsScreen
 from tui.widgets.email_form import AddEmailForm
 from tui.widgets.fields import Note
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import Job, RunsJobs, job
+from tui.widgets.pane import Pane
 from tui.widgets.sender_tables import SenderEmailsTable
-from tui.widgets.wix_session import bug_text, client_of, clock_of, clock_time
-from tui.wix import SenderDetails, SenderDetailsDoNotExist, SenderEmail, WixError
-
-log = logging.getLogger("tui.screens.guided_fix")
+from tui.widgets.wix_session import clock_time
+from tui.wix.errors import SenderDetailsDoNotExist, WixError
+from tui.wix.models import SenderDetails, SenderEmail
 
 WHY = (
     "Wix answered SENDER_DETAILS_DO_NOT_EXIST: the Sending Domains API opens only once the site "
@@ -52,7 +52,7 @@ OWNER_STEPS = (
 )
 
 
-class GuidedFixScreen(ModalScreen[bool]):
+class GuidedFixScreen(UsesServices, RunsJobs, ModalScreen[bool]):
     """Dismisses with True once the site has sender details, False when closed before."""
 
     # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
@@ -160,15 +160,15 @@ class GuidedFixScreen(ModalScreen[bool]):
     def _check_pressed(self) -> None:
         self.action_check()
 
-    @work(exclusive=True, group="fix-load", exit_on_error=False)
+    @job("fix-load", "Reading the site's sender emails", "Press c to check again.")
     async def _load(self, announce: bool) -> None:
-        client = client_of(self.app)
-        if client is None:
+        session = self.session
+        if session is None:
             self._status("Not signed in: log in to a site first.")
             return
         try:
-            emails = await client.list_sender_emails()
-            details = await client.list_sender_details()
+            emails = await session.client.list_sender_emails()
+            details = await session.client.list_sender_details()
         except WixError as exc:
             self._status(f"✗ Could not read the site: {exc.user_message()} Press c to try again.")
             return
@@ -201,7 +201,7 @@ class GuidedFixScreen(ModalScreen[bool]):
         existing.display = bool(details)
 
     def _announce_owner_check(self) -> None:
-        when = clock_time(clock_of(self.app).now())
+        when = clock_time(self.services.clock.now())
         verified = [e for e in self.emails if e.verified]
         table = self.query_one("#fix-owner-table", SenderEmailsTable)
         if verified:
@@ -227,10 +227,11 @@ class GuidedFixScreen(ModalScreen[bool]):
         target = "#fix-owner-status" if self.view == "fix-owner-view" else "#fix-inbox-status"
         self.query_one(target, Note).update(text)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.node is self:
-            log.error("guided fix worker failed", exc_info=event.worker.error)
-            self._status(f"✗ {bug_text(event.worker.error)}")
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        self._status(
+            f"✗ {failed.what} failed: an unexpected error (in the log file). {failed.then}"
+        )
+        return None
 
     # --- (a) the user can read the inbox ------------------------------------------------
 
@@ -306,10 +307,8 @@ class GuidedFixScreen(ModalScreen[bool]):
 def reload_senders(app: App[Any]) -> None:
     """Have the Senders pane read the site again (it lives on the home screen)."""
     for screen in app.screen_stack:
-        for pane in screen.query("SendersPane"):
-            reload = getattr(pane, "reload", None)
-            if callable(reload):
-                reload()
+        for pane in screen.query("#senders-pane").results(Pane):
+            pane.reload()
 
 
 def open_guided_fix(app: App[Any], on_done: Callable[[bool], None] | None = None) -> bool:

@@ -1,8 +1,9 @@
 """The main screen: the status line, the next step of the journey, and the panes (1 Senders,
 2 Domains) in tabs, with the footer's keys and F1 for help on what is showing.
 
-The panes do the work; this screen routes the session to them, keeps the "next step" line in
-step with what they learn (``flow.journey``), and shows the connection state they report.
+The panes do the work (each follows who is signed in by itself); this screen mounts them at the
+first sign-in, keeps the "next step" line in step with what they learn (``flow.journey``), and
+shows the connection state they report.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from tui.flow.journey import dns_progress, next_step
+from tui.flow.journey import DnsProgress, dns_progress, next_step
 from tui.screens.help import HelpScreen
+from tui.services import Session
 from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials
 from tui.widgets.fields import Note
-from tui.widgets.pane import Connection, JourneyData, Pane
+from tui.widgets.host import UsesServices
+from tui.widgets.pane import Connection, DnsChecked, JourneyData, Pane
 from tui.widgets.status import StatusLine
+from tui.wix.models import SenderDetails, SenderEmail, SendingDomain
 
 ENVIRONMENT_NOTE = (
     f"Using {ENV_KEY}/{ENV_SITE} from the environment. They take precedence over saved "
@@ -75,7 +78,7 @@ class Panes(Vertical):
                 yield DomainsPane(id="domains-pane")
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(UsesServices, Screen[None]):
     CSS_PATH = "home.tcss"
     # The actions live on the app, so the palette and these keys run the same code.
     BINDINGS = [
@@ -92,12 +95,11 @@ class HomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="home")
-        self._credentials: Credentials | None = None
-        self._problem = ""
-        self._emails: list = []
-        self._details: list = []
-        self._domains: list = []
-        self._dns: dict = {}  # domain name -> DnsProgress of its last propagation check
+        self._environment_problem = ""
+        self._emails: list[SenderEmail] = []
+        self._details: list[SenderDetails] = []
+        self._domains: list[SendingDomain] = []
+        self._dns: dict[str, DnsProgress] = {}  # domain name -> its last propagation check
         self._wanted_pane: str | None = None
         self._panes_ready = False
 
@@ -114,60 +116,49 @@ class HomeScreen(Screen[None]):
         yield Vertical(id="panes-holder")
         yield Footer()
 
-    def _ensure_panes(self) -> bool:
-        """Mount the panes once; True when they were mounted just now."""
-        holder = self.query_one("#panes-holder", Vertical)
-        if holder.children:
-            return False
-        holder.mount(Panes())
-        return True
-
     def on_mount(self) -> None:
-        self._render_session()
-        if self._credentials is not None and self._ensure_panes():
-            self.call_after_refresh(self._tell_panes, self._credentials)
+        self.follow_session(self._session_changed)
 
     # --- the session ----------------------------------------------------------------------
 
-    def show_session(self, credentials: Credentials | None, environment_problem: str = "") -> None:
-        """Called by the app whenever who is signed in changes."""
-        changed = credentials != self._credentials
-        self._credentials = credentials
-        self._problem = environment_problem
-        if changed:
-            self._emails, self._details, self._domains = [], [], []
-            self._dns = {}
+    def _session_changed(self, session: Session | None) -> None:
+        # Another site's (or nobody's) journey: what the panes told us is about the old one.
+        self._emails, self._details, self._domains, self._dns = [], [], [], {}
+        self._render_session()
+        holder = self.query_one("#panes-holder", Vertical)
+        if session is not None and not holder.children:
+            holder.mount(Panes())
+
+    def show_environment_problem(self, problem: str) -> None:
+        """WIX_API_KEY/WIX_SITE_ID were half set or unusable: said until the app restarts."""
+        self._environment_problem = problem
         if self.is_mounted:
             self._render_session()
-            if credentials is not None and self._ensure_panes():
-                # The panes compose after this call returns: tell them once they exist.
-                self.call_after_refresh(self._tell_panes, credentials)
-            elif changed:
-                self._tell_panes(credentials)
-
-    def _tell_panes(self, credentials: Credentials | None) -> None:
-        for pane in self.query(Pane):
-            pane.session_changed(credentials)
 
     def _render_session(self) -> None:
-        credentials = self._credentials
-        speed = getattr(self.app, "sandbox", None)
-        self.query_one(StatusLine).show(
-            credentials, sandbox_speed=speed.time_scale if speed else None
-        )
+        credentials = self.session.credentials if self.session is not None else None
+        self._status_line().show(credentials)
         line = signed_in_line(credentials) if credentials else "Not signed in."
         self.query_one("#signed-in", Note).update(line)
+        from_environment = bool(credentials and credentials.from_environment)
         note = self.query_one("#environment-note", Note)
-        note.update(ENVIRONMENT_NOTE if credentials and credentials.from_environment else "")
-        note.display = bool(credentials and credentials.from_environment)
+        note.update(ENVIRONMENT_NOTE if from_environment else "")
+        note.display = from_environment
         problem = self.query_one("#environment-problem", Note)
-        problem.update(f"Environment ignored: {self._problem}" if self._problem else "")
-        problem.display = bool(self._problem)
+        text = self._environment_problem
+        problem.update(f"Environment ignored: {text}" if text else "")
+        problem.display = bool(text)
         self._render_next_step()
+
+    def _status_line(self) -> StatusLine:
+        line = self.query_one(StatusLine)
+        sandbox = self.services.sandbox
+        line.sandbox_speed = sandbox.time_scale if sandbox is not None else None
+        return line
 
     def _render_next_step(self) -> None:
         text = ""
-        if self._credentials is not None:
+        if self.session is not None:
             found = next_step(self._emails, self._details, self._domains, self._dns)
             text = f"Next: {found.sentence}"
         self.query_one("#next-step", Note).update(text)
@@ -189,20 +180,14 @@ class HomeScreen(Screen[None]):
             self._domains = list(message.domains)
         self._render_next_step()
 
-    def on_propagation_watch_swept(self, message: Message) -> None:
+    def on_dns_checked(self, message: DnsChecked) -> None:
         # The grid's check tells whether the records are there yet: the next step says so
         # ("all visible: authenticate", or the ETA) rather than "add them" forever.
-        domain, report = message.domain, message.report  # type: ignore[attr-defined]
-        self._dns[domain] = dns_progress(report)
+        self._dns[message.domain] = dns_progress(message.report)
         self._render_next_step()
 
     def on_connection(self, message: Connection) -> None:
-        speed = getattr(self.app, "sandbox", None)
-        self.query_one(StatusLine).show(
-            self._credentials,
-            sandbox_speed=speed.time_scale if speed else None,
-            connection=message.text,
-        )
+        self._status_line().show_connection(message.text)
 
     def on_tabbed_content_tab_activated(self, _: TabbedContent.TabActivated) -> None:
         # The first one comes from the tabs' own start-up, queued behind any choice made

@@ -9,12 +9,8 @@ without echoing the key).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,30 +18,32 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet
 
+from tui.login import (
+    KEYS_PAGE,
+    NOTHING_SAVED,
+    LoginForm,
+    LoginResult,
+    check_key,
+    default_name,
+    forget_unwritten_vault,
+    key_problem,
+    save_login,
+)
 from tui.secret import Secret
-from tui.store import profiles as profile_store
-from tui.store.credentials import Credentials, SecretStores
+from tui.store.credentials import Credentials
 from tui.store.keyring_store import KeyringFailure, KeyringState, KeyringStatus
 from tui.store.logs import REDACTOR
 from tui.store.profiles import InvalidProfile, Profile, Profiles, Storage, check_name, check_site_id
-from tui.store.vault import Vault, VaultError
+from tui.store.vault import VaultError
 from tui.widgets.fields import ErrorLine, Note, SecretInput
-from tui.wix.auth import ApiKeyAuth
-from tui.wix.errors import PermissionDenied, Unauthorized, WixError, WixTransportError
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import Job, RunsJobs, job
 
-if TYPE_CHECKING:
-    from tui.wix import WixClient
-
-ClientFactory = Callable[[Credentials], "WixClient"]
-
-KEYS_PAGE = "https://manage.wix.com/account/api-keys"
 API_KEY_HINT = (
     f"Create a key at {KEYS_PAGE} with the Sending Domains and Sender Emails permissions. "
     "This screen takes API keys only; OAuth app profiles will be added from the command line."
 )
-EMPTY_KEY = f"The API key is empty: paste the key from {KEYS_PAGE}."
 NO_STORAGE = "Choose where to keep the key."
-NOTHING_SAVED = "Nothing was saved."
 UNUSABLE = {
     KeyringState.UNAVAILABLE: "none on this machine",
     KeyringState.LOCKED: "locked",
@@ -60,64 +58,7 @@ STORAGE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class LoginResult:
-    """What the screen hands back once the key is checked and saved."""
-
-    credentials: Credentials
-    profiles: Profiles
-
-
-@dataclass(frozen=True)
-class LoginForm:
-    profile: Profile
-    secret: Secret
-    passphrase: str | None  # only when the encrypted file still has to be opened
-
-
-def default_name(profiles: Profiles) -> str:
-    """ "default", or the first "default-N" that is free."""
-    name, n = "default", 1
-    while name in profiles.profiles:
-        n += 1
-        name = f"default-{n}"
-    return name
-
-
-def key_problem(key: str) -> str:
-    """Why ``key`` cannot be an API key, or "" (the Wix client's own words where it has them)."""
-    if not key.strip():
-        return EMPTY_KEY
-    try:
-        ApiKeyAuth(Secret(key), "site")
-    except ValueError as exc:
-        return str(exc)
-    return ""
-
-
-async def check_key(factory: ClientFactory, credentials: Credentials) -> str:
-    """One cheap call that needs the key, the site and a permission; "" when Wix accepts it."""
-    try:
-        client = factory(credentials)
-    except ValueError as exc:
-        return f"{exc} {NOTHING_SAVED}"
-    try:
-        await client.list_sender_emails_page(limit=1)
-    except (Unauthorized, PermissionDenied) as exc:
-        return f"The key was not accepted (HTTP {exc.status}). {exc.user_message()} {NOTHING_SAVED}"
-    except WixTransportError as exc:
-        return (
-            f"The network failed: Wix could not be reached to check the key "
-            f"({exc.user_message()}). {NOTHING_SAVED} Check the connection and try again."
-        )
-    except WixError as exc:
-        return f"The key could not be checked: {exc.user_message()} {NOTHING_SAVED}"
-    finally:
-        await client.aclose()
-    return ""
-
-
-class LoginScreen(Screen[LoginResult | None]):
+class LoginScreen(UsesServices, RunsJobs, Screen[LoginResult | None]):
     CSS_PATH = "login.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel-login"),
@@ -131,18 +72,14 @@ class LoginScreen(Screen[LoginResult | None]):
 
     def __init__(
         self,
-        stores: SecretStores,
         profiles: Profiles,
-        client_factory: ClientFactory,
         *,
         prefill: Profile | None = None,
         message: str = "",
         can_cancel: bool = False,
     ) -> None:
         super().__init__(id="login")
-        self.stores = stores
         self.profiles = profiles
-        self.client_factory = client_factory
         self.can_cancel = can_cancel
         self._prefill = prefill
         self._message = message
@@ -235,10 +172,15 @@ class LoginScreen(Screen[LoginResult | None]):
     def _keyring_usable(self) -> bool:
         return self._keyring is not None and self._keyring.usable
 
-    @work(thread=True, exclusive=True, group="keyring-probe", exit_on_error=False)
+    @job(
+        "keyring-probe",
+        "Checking the OS keyring",
+        "Keep the key in the encrypted file or for this session instead.",
+        thread=True,
+    )
     def _probe_keyring(self) -> None:
         # post_message is thread-safe, and is dropped if the screen has gone meanwhile.
-        self.post_message(self.KeyringProbed(self.stores.keyring.status()))
+        self.post_message(self.KeyringProbed(self.services.stores.keyring.status()))
 
     def on_login_screen_keyring_probed(self, message: KeyringProbed) -> None:
         status = self._keyring = message.status
@@ -273,7 +215,7 @@ class LoginScreen(Screen[LoginResult | None]):
     def _show_vault_fields(self) -> None:
         box = self.query_one("#vault-fields")
         box.display = self._storage() is Storage.ENCRYPTED_FILE
-        vault = self.stores.vault
+        vault = self.services.stores.vault
         note = self.query_one("#vault-note", Note)
         passphrase_row = self.query_one("#passphrase-row")
         confirm_row = self.query_one("#confirm-row")
@@ -355,7 +297,7 @@ class LoginScreen(Screen[LoginResult | None]):
         return LoginForm(Profile(name, site_id, storage=storage), Secret(key), passphrase)
 
     def _passphrase(self, errors: dict[str, str]) -> str | None:
-        vault = self.stores.vault
+        vault = self.services.stores.vault
         if vault.unlocked:
             return None
         passphrase = self.query_one("#passphrase", Input).value
@@ -382,20 +324,24 @@ class LoginScreen(Screen[LoginResult | None]):
         if field != "form":
             self.query_one(f"#{field}").focus()
 
-    @work(exclusive=True, group="login", exit_on_error=False)
+    @job(
+        "login",
+        "Checking and saving the key",
+        "Press Enter to try again (saving the same key twice is harmless).",
+    )
     async def _check_and_save(self, form: LoginForm) -> None:
         profile = form.profile
         if form.passphrase is not None:
             self._set_busy(True, "Opening the encrypted file…")
             try:
                 # scrypt takes ~0.1 s: off the event loop.
-                await asyncio.to_thread(self.stores.vault.unlock, form.passphrase)
+                await asyncio.to_thread(self.services.stores.vault.unlock, form.passphrase)
             except VaultError as exc:
                 self._fail("passphrase", str(exc))
                 return
         self._set_busy(True, "Checking the key with Wix (one call)…")
         unsaved = Credentials(profile.name, profile.site_id, form.secret, source="the login form")
-        problem = await check_key(self.client_factory, unsaved)
+        problem = await check_key(self.services.client_factory, unsaved)
         if problem:
             self._forget_unwritten_vault()
             self._fail("form", problem)
@@ -403,7 +349,7 @@ class LoginScreen(Screen[LoginResult | None]):
         self._set_busy(True, "Saving…")
         try:
             # The keyring can block (D-Bus) up to its timeout: never on the event loop.
-            result = await asyncio.to_thread(self._save, form)
+            result = await asyncio.to_thread(save_login, self.services.stores, self.profiles, form)
         except KeyringFailure as exc:
             self._fail(
                 "storage",
@@ -418,37 +364,16 @@ class LoginScreen(Screen[LoginResult | None]):
         self.dismiss(result)
 
     def _forget_unwritten_vault(self) -> None:
-        """A new encrypted file is only made when a key is saved in it. If this attempt failed
-        before that, forget the passphrase typed for it, so the next attempt asks again instead
-        of silently reusing it."""
-        vault = self.stores.vault
-        if vault.unlocked and not vault.exists:
-            self.stores.vault = Vault(vault.path)
+        forget_unwritten_vault(self.services.stores)
         self._show_vault_fields()
 
-    def _save(self, form: LoginForm) -> LoginResult:
-        """Secret first, then the profile that points at it (runs in a thread)."""
-        profile = form.profile
-        self.stores.save(profile, form.secret)
-        profiles = profile_store.with_profile(self.profiles, profile)
-        if profile.storage is not Storage.SESSION:
-            try:
-                profile_store.save(self.stores.paths.profiles_file, profiles)
-            except OSError:
-                # A key with no profile pointing at it would never be cleaned up.
-                with contextlib.suppress(KeyringFailure, VaultError, OSError):
-                    self.stores.delete(profile)
-                raise
-        previous = self.profiles.profiles.get(profile.name)
-        if previous is not None and previous.storage is not profile.storage:
-            # Logged in again with another storage: the old copy of the key must not linger.
-            with contextlib.suppress(KeyringFailure, VaultError, OSError):
-                self.stores.delete(previous)
-        credentials = Credentials(
-            profile=profile.name,
-            site_id=profile.site_id,
-            secret=form.secret,
-            source=self.stores.describe(profile.storage),
-            auth=profile.auth,
-        )
-        return LoginResult(credentials, profiles)
+    # --- after a failed job -------------------------------------------------------------
+
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        if failed.group == "keyring-probe":
+            button = self.query_one("#storage-keyring", RadioButton)
+            button.label = f"{STORAGE_LABELS[Storage.KEYRING]} (could not be checked)"
+            return None
+        self._forget_unwritten_vault()
+        self._fail("form", f"{failed.what} failed: an unexpected error (in the log file).")
+        return None

@@ -18,7 +18,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 
 class SessionCommands(Provider):
     def _action(self, name: str) -> Callable[[], Any]:
-        return getattr(self.app, f"action_{name}")  # type: ignore[no-any-return]
+        return lambda: self.app.run_action(name)
 
     async def discover(self) -> Hits:
         for title, help_text, action in COMMANDS:

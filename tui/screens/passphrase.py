@@ -6,7 +6,7 @@ A wrong passphrase gets the vault's own sentence under the field and another try
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,9 +16,10 @@ from textual.widgets import Button, Footer, Input
 
 from tui.store.vault import Vault, VaultError
 from tui.widgets.fields import ErrorLine, Note, SecretInput
+from tui.widgets.jobs import Job, RunsJobs, job
 
 
-class PassphraseScreen(ModalScreen[bool]):
+class PassphraseScreen(RunsJobs, ModalScreen[bool]):
     """Dismisses with True once ``vault`` is open, False if the user gives up."""
 
     # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
@@ -73,7 +74,12 @@ class PassphraseScreen(ModalScreen[bool]):
         if not self._busy:
             self.dismiss(False)
 
-    @work(thread=True, exclusive=True, group="vault-unlock", exit_on_error=False)
+    @job(
+        "vault-unlock",
+        "Opening the encrypted secrets file",
+        "Type the passphrase and press Enter to try again.",
+        thread=True,
+    )
     def _open(self, passphrase: str) -> None:
         # scrypt is deliberately slow (~0.1 s): a thread keeps the screen responsive.
         try:
@@ -93,3 +99,11 @@ class PassphraseScreen(ModalScreen[bool]):
         field = self.query_one("#passphrase", Input)
         field.value = ""
         field.focus()
+
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        self._busy = False
+        self.query_one("#passphrase-status", Note).update("")
+        self.query_one("#passphrase-error", ErrorLine).show(
+            f"{failed.what} failed: an unexpected error (in the log file)."
+        )
+        return None

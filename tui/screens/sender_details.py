@@ -8,32 +8,29 @@ allows one sender", and the error code names are unconfirmed.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select
-from textual.worker import Worker, WorkerState
 
+from tui.flow.checks import from_name_problem
+from tui.flow.writes import write_failure
 from tui.widgets.fields import ErrorLine, Note
-from tui.widgets.sender_checks import from_name_problem
-from tui.widgets.wix_session import bug_text, client_of, write_failure
-from tui.wix import (
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import Job, RunsJobs, job
+from tui.wix.errors import (
     AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
-    SenderDetails,
     SenderDetailsDoNotExist,
-    SenderEmail,
     WixError,
 )
-
-log = logging.getLogger("tui.screens.sender_details")
+from tui.wix.models import SenderDetails, SenderEmail
 
 NAME_HINT = "Recipients see it as the sender, e.g. your business (1-100 characters)."
 
@@ -47,7 +44,7 @@ def precondition_text(error: FailedPrecondition) -> str:
     return error.user_message()
 
 
-class CreateSenderDetailsScreen(ModalScreen[SenderDetails | None]):
+class CreateSenderDetailsScreen(UsesServices, RunsJobs, ModalScreen[SenderDetails | None]):
     """Dismisses with the created sender details, or None on Esc."""
 
     # Focused as the screen is composed: a focus() in on_mount lands a moment later, and
@@ -136,16 +133,21 @@ class CreateSenderDetailsScreen(ModalScreen[SenderDetails | None]):
         self.query_one("#details-status", Note).update(f"Creating {name} <{address}>…")
         self._create(name, address)
 
-    @work(exclusive=True, group="details-create", exit_on_error=False)
+    @job(
+        "details-create",
+        "Creating the sender details",
+        "They may or may not have been created: check the Senders pane (r reads it again) "
+        "before trying again.",
+    )
     async def _create(self, name: str, address: str) -> None:
         form_error = self.query_one("#details-form-error", ErrorLine)
         try:
-            client = client_of(self.app)
-            if client is None:
+            session = self.session
+            if session is None:
                 form_error.show("Not signed in: log in to a site first.")
                 return
             try:
-                details = await client.create_sender_details(name, address)
+                details = await session.client.create_sender_details(name, address)
             except InvalidArgument as exc:
                 self._violations(exc)
                 return
@@ -185,11 +187,12 @@ class CreateSenderDetailsScreen(ModalScreen[SenderDetails | None]):
             text = "; ".join(rest) if rest else error.user_message()
             self.query_one("#details-form-error", ErrorLine).show(text)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            log.error("create sender details failed", exc_info=event.worker.error)
-            self.busy = False
-            self.query_one("#details-form-error", ErrorLine).show(bug_text(event.worker.error))
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        self.busy = False
+        self.query_one("#details-form-error", ErrorLine).show(
+            f"{failed.what} failed: an unexpected error (in the log file). {failed.then}"
+        )
+        return None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

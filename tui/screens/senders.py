@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Tabs
-from textual.worker import Worker, WorkerState
 
+from tui.flow.retry import read_retry
+from tui.flow.writes import write_failure
 from tui.screens.code import CodeScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.guided_fix import (
@@ -34,34 +34,24 @@ from tui.screens.guided_fix import (
     open_guided_fix,
 )
 from tui.screens.sender_details import CreateSenderDetailsScreen
-from tui.store.credentials import Credentials
+from tui.services import Session
 from tui.widgets.email_form import AddEmailForm
 from tui.widgets.fields import Note
-from tui.widgets.pane import Connection, JourneyData, Pane
+from tui.widgets.jobs import Job, job
+from tui.widgets.pane import ONLINE, Connection, JourneyData, Pane
 from tui.widgets.sender_tables import SenderDetailsTable, SenderEmailsTable
-from tui.widgets.wix_session import (
-    bug_text,
-    client_of,
-    clock_of,
-    duration,
-    is_transient,
-    load_delay,
-    short_reason,
-    write_failure,
-)
-from tui.wix import NotFound, SenderDetails, SenderEmail, WixError
-
-if TYPE_CHECKING:
-    from tui.wix.client import WixClient
+from tui.widgets.wix_session import duration
+from tui.wix.errors import NotFound, WixError
+from tui.wix.models import SenderDetails, SenderEmail
 
 log = logging.getLogger("tui.screens.senders")
 
 # A widget has no CSS_PATH: the pane's stylesheet is read from the file next to it.
 _CSS = (Path(__file__).with_name("senders.tcss")).read_text(encoding="utf-8")
 
-ONLINE = "● online"
 NO_EMAILS = "No sender emails yet: press a to add the address you want to send from."
 NO_DETAILS = "No sender details yet: verify an address, then press c to give it a from-name."
+READING = "Reading the sender emails…"
 
 
 def plural(count: int, one: str, many: str = "") -> str:
@@ -97,8 +87,6 @@ class SendersPane(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.busy = False  # a write is in flight: one at a time
-        self._credentials: Credentials | None = None
-        self._told = False
 
     def compose(self) -> ComposeResult:
         yield Note("Sender emails", classes="section-title")
@@ -111,8 +99,7 @@ class SendersPane(Pane):
 
     def on_mount(self) -> None:
         self.query_one(AddEmailForm).display = False
-        # The home screen may have signed in before this pane was mounted.
-        self.session_changed(getattr(self.app, "credentials", None))
+        self.follow_session(self._session_changed)
 
     @property
     def emails_table(self) -> SenderEmailsTable:
@@ -124,19 +111,17 @@ class SendersPane(Pane):
 
     # --- the session and loading ----------------------------------------------------------
 
-    def session_changed(self, credentials: Credentials | None) -> None:
-        if self._told and credentials == self._credentials:
-            return  # told twice about the same session (our on_mount and the home screen)
-        self._told, self._credentials = True, credentials
+    def _session_changed(self, session: Session | None) -> None:
         # Another site's (or nobody's) addresses: the old rows must not linger meanwhile.
         self.workers.cancel_group(self, "senders-load")
+        self.busy = False
         self.emails_table.show([])
         self.details_table.show([])
         self._details_status("")
-        if credentials is None or client_of(self.app) is None:
+        if session is None:
             self._emails_status("Not signed in.")
             return
-        self._emails_status("Reading the sender emails…")
+        self._emails_status(READING)
         self.reload()
         self._focus_first_time()
 
@@ -145,48 +130,50 @@ class SendersPane(Pane):
         self._load(select)
 
     def action_refresh(self) -> None:
-        if client_of(self.app) is None:
+        if self.session is None:
             self.app.notify("Not signed in: there is nothing to refresh.", markup=False)
             return
-        self._emails_status("Reading the sender emails…")
+        self._emails_status(READING)
         self.reload()
 
-    @work(exclusive=True, group="senders-load", exit_on_error=False)
+    @job(
+        "senders-load",
+        "Reading the sender emails and sender details",
+        "Press r to read them again.",
+    )
     async def _load(self, select: str | None = None) -> None:
-        client = client_of(self.app)
-        if client is None:
+        session = self.session
+        if session is None:
             return
         attempt = 0
         while True:
             try:
-                emails = await client.list_sender_emails()
-                details = await client.list_sender_details()
+                emails = await session.client.list_sender_emails()
+                details = await session.client.list_sender_details()
+                break
             except WixError as exc:
-                if client_of(self.app) is not client:
+                if self.session is not session:
                     return  # signed out or switched site meanwhile
-                attempt += 1
                 if handle_sender_details_error(self.app, exc):
                     self._emails_status(f"✗ {exc.user_message()}")
                     return
-                if not is_transient(exc):
+                attempt += 1
+                retry = read_retry(exc, attempt)
+                if not retry.again:
                     self._emails_status(
                         f"✗ Could not read the sender emails: {exc.user_message()} "
                         "Press r to try again."
                     )
-                    self.post_message(Connection(f"⚠ {short_reason(exc)}; press r to retry"))
+                    self.post_message(Connection(f"⚠ {retry.reason}; press r to retry"))
                     return
-                delay = load_delay(attempt, exc)
+                wait = duration(retry.delay)
                 self._emails_status(
                     f"⚠ Could not read the sender emails: {exc.user_message()} Retrying in "
-                    f"{duration(delay)} (r: now)."
+                    f"{wait} (r: now)."
                 )
-                self.post_message(
-                    Connection(f"⚠ {short_reason(exc)}; retrying in {duration(delay)}")
-                )
-                await clock_of(self.app).sleep(delay)
-                continue
-            break
-        if client_of(self.app) is not client:
+                self.post_message(Connection(f"⚠ {retry.reason}; retrying in {wait}"))
+                await self.services.clock.sleep(retry.delay)
+        if self.session is not session:
             return
         self._show(emails, details, select)
         self.post_message(JourneyData(emails=emails, details=details))
@@ -244,13 +231,16 @@ class SendersPane(Pane):
     def _details_status(self, text: str) -> None:
         self.query_one("#details-status", Note).update(text)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # exit_on_error=False: a bug in a worker must still be said, never crash the app.
-        if event.state is WorkerState.ERROR and event.worker.node is self:
-            error = event.worker.error
-            log.error("senders pane worker %s failed", event.worker.name, exc_info=error)
-            self.busy = False
-            self._emails_status(f"✗ {bug_text(error)} (r reads the lists again.)")
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        self.busy = False
+        if failed.group == "senders-load":
+            self._emails_status(
+                "✗ The sender emails could not be read (a bug). Press r to try again."
+            )
+            return None
+        # A write failed half-way: what Wix has now is only known by reading again.
+        self.reload()
+        return "The lists are read again: check them before trying again."
 
     # --- which keys apply ---------------------------------------------------------------
 
@@ -267,11 +257,11 @@ class SendersPane(Pane):
     def on_descendant_focus(self) -> None:
         self.screen.refresh_bindings()
 
-    def _signed_in(self) -> WixClient | None:
-        client = client_of(self.app)
-        if client is None:
+    def _signed_in(self) -> Session | None:
+        session = self.session
+        if session is None:
             self.app.notify("Not signed in: log in to a site first.", markup=False)
-        return client
+        return session
 
     # --- add ------------------------------------------------------------------------------
 
@@ -386,14 +376,14 @@ class SendersPane(Pane):
             ConfirmScreen(f"Delete {email.email_address}?", body, "Delete"), answered
         )
 
-    @work(exclusive=True, group="senders-write", exit_on_error=False)
+    @job("senders-write", "Deleting the sender email", "")
     async def _delete(self, email: SenderEmail) -> None:
         try:
-            client = client_of(self.app)
-            if client is None:
+            session = self.session
+            if session is None:
                 return
             try:
-                await client.delete_sender_email(email.id)
+                await session.client.delete_sender_email(email.id)
             except NotFound:
                 self.app.notify(f"{email.email_address} was gone already.", markup=False)
             except WixError as exc:
@@ -454,14 +444,14 @@ class SendersPane(Pane):
         self.busy = True
         self._mark_default(details)
 
-    @work(exclusive=True, group="senders-write", exit_on_error=False)
+    @job("senders-write", "Making the sender details the default", "")
     async def _mark_default(self, details: SenderDetails) -> None:
         try:
-            client = client_of(self.app)
-            if client is None:
+            session = self.session
+            if session is None:
                 return
             try:
-                await client.mark_sender_details_as_default(details.id)
+                await session.client.mark_sender_details_as_default(details.id)
             except WixError as exc:
                 self.app.notify(
                     write_failure(exc, "changed the default"),

@@ -2,29 +2,40 @@
 records were first seen on the authoritative servers and when authentication was attempted.
 
 Writes are atomic (temp file, fsync, rename). A file that cannot be read is moved aside with a
-notice and the app goes on with an empty state: losing a timestamp is better than a crash.
+notice and the app goes on with an empty state: losing a timestamp is better than a crash. A
+single unreadable time is left out (with a notice) and the rest is kept.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tui.store.atomic import write_private
 
 SCHEMA_VERSION = 1
-FIELDS = ("records_first_seen", "marked_added", "last_auth_attempt", "last_auth_result")
+TIMES = ("records_first_seen", "marked_added", "last_auth_attempt")
 
 
 @dataclass
 class DomainState:
-    records_first_seen: str | None = None  # ISO times (UTC)
-    marked_added: str | None = None
-    last_auth_attempt: str | None = None
+    """Times are timezone-aware datetimes here, parsed once when the file is read; the file
+    keeps them as ISO 8601 strings."""
+
+    records_first_seen: datetime | None = None  # served by every authoritative server
+    marked_added: datetime | None = None  # the user said the records were added
+    last_auth_attempt: datetime | None = None
     last_auth_result: str | None = None  # "authenticated", "refused: <code>", ...
+
+    def to_json(self) -> dict[str, str]:
+        times = {name: getattr(self, name) for name in TIMES}
+        found = {name: when.isoformat() for name, when in times.items() if when is not None}
+        if self.last_auth_result is not None:
+            found["last_auth_result"] = self.last_auth_result
+        return found
 
 
 @dataclass
@@ -37,10 +48,7 @@ class State:
     def to_json(self) -> dict[str, Any]:
         return {
             "schemaVersion": SCHEMA_VERSION,
-            "domains": {
-                name: {k: v for k, v in vars(d).items() if v is not None}
-                for name, d in sorted(self.domains.items())
-            },
+            "domains": {name: d.to_json() for name, d in sorted(self.domains.items())},
         }
 
 
@@ -58,7 +66,7 @@ def load(path: Path, now: datetime) -> Loaded:
     except OSError as exc:
         return Loaded(State(), f"{path} cannot be read ({exc.strerror}); starting afresh")
     try:
-        return Loaded(_parse(json.loads(raw)))
+        state, skipped = _parse(json.loads(raw))
     except (ValueError, TypeError, KeyError) as exc:
         aside = path.with_name(f"{path.name}.corrupt-{now.strftime('%Y%m%dT%H%M%S')}")
         try:
@@ -66,9 +74,14 @@ def load(path: Path, now: datetime) -> Loaded:
         except OSError:
             return Loaded(State(), f"{path} is damaged ({exc}) and could not be moved aside")
         return Loaded(State(), f"{path} was damaged ({exc}); kept it as {aside.name}")
+    if skipped:
+        # One unreadable time loses that time only, not the other domains' history.
+        return Loaded(state, f"{path}: left out unreadable times ({', '.join(skipped)})")
+    return Loaded(state)
 
 
-def _parse(data: object) -> State:
+def _parse(data: object) -> tuple[State, list[str]]:
+    """The state, and the ``domain.field`` names whose values could not be read."""
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     version = data.get("schemaVersion")
@@ -77,18 +90,36 @@ def _parse(data: object) -> State:
     domains = data.get("domains", {})
     if not isinstance(domains, dict):
         raise ValueError("'domains' is not an object")
-    state = State()
+    state, skipped = State(), []
     for name, entry in domains.items():
         if not isinstance(entry, dict):
             raise ValueError(f"domain {name!r} is not an object")
-        values = {k: entry.get(k) for k in FIELDS}
-        for key, value in values.items():
-            if value is not None and not isinstance(value, str):
-                raise ValueError(f"{name}.{key} is not a string")
-            if value is not None and key != "last_auth_result":
-                datetime.fromisoformat(value)  # a bad time raises ValueError
-        state.domains[str(name).lower()] = DomainState(**values)
-    return state
+        domain = state.domain(str(name))
+        for key in TIMES:
+            value = entry.get(key)
+            if value is None:
+                continue
+            when = _time(value)
+            if when is None:
+                skipped.append(f"{name}.{key}")
+            setattr(domain, key, when)
+        result = entry.get("last_auth_result")
+        if result is not None and not isinstance(result, str):
+            skipped.append(f"{name}.last_auth_result")
+            result = None
+        domain.last_auth_result = result
+    return state, skipped
+
+
+def _time(value: object) -> datetime | None:
+    """An aware datetime from an ISO 8601 string (naive ones are taken as UTC), else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def save(path: Path, state: State) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
-from tui.widgets.sender_checks import CODE_MAX_LENGTH, clean_code
+from tui.flow.checks import CODE_MAX_LENGTH, clean_code
 
 
 class CodeInput(Input):

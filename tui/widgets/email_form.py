@@ -7,25 +7,23 @@ invalid. When Wix already has the address (409) the form looks it up and hands i
 
 from __future__ import annotations
 
-import logging
-
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label
-from textual.worker import Worker, WorkerState
 
+from tui.flow.checks import email_problem
+from tui.flow.writes import may_have_happened, write_failure
 from tui.widgets.fields import ErrorLine, Note
-from tui.widgets.sender_checks import email_problem
-from tui.widgets.wix_session import bug_text, client_of, write_failure
-from tui.wix import AlreadyExists, InvalidArgument, SenderEmail, WixError
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import Job, RunsJobs, job
+from tui.wix.errors import AlreadyExists, InvalidArgument, WixError
+from tui.wix.models import SenderEmail
 
-log = logging.getLogger("tui.widgets.email_form")
 
-
-class AddEmailForm(Vertical):
+class AddEmailForm(UsesServices, RunsJobs, Vertical):
     DEFAULT_CSS = """
     AddEmailForm { height: auto; padding: 0 1; }
     AddEmailForm > Input { width: 60; max-width: 100%; }
@@ -107,11 +105,15 @@ class AddEmailForm(Vertical):
         self.query_one("#new-email-status", Note).update(f"Adding {address}…")
         self._create(address)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            log.error("adding a sender email failed", exc_info=event.worker.error)
-            self.busy = False
-            self.query_one("#new-email-error", ErrorLine).show(bug_text(event.worker.error))
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        self.busy = False
+        self.query_one("#new-email-status", Note).update("")
+        self.query_one("#new-email-error", ErrorLine).show(
+            f"{failed.what} failed: an unexpected error (in the log file)."
+        )
+        # Whether Wix has it now is only known by reading the list again.
+        self.post_message(self.Uncertain(self, self.field.value.strip()))
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Not cancellable (the guided fix): Esc falls through to the screen, which closes.
@@ -121,17 +123,21 @@ class AddEmailForm(Vertical):
         if self.cancellable and not self.busy:
             self.post_message(self.Cancelled(self))
 
-    @work(exclusive=True, group="add-sender-email", exit_on_error=False)
+    @job(
+        "add-sender-email",
+        "Adding the sender email",
+        "It may or may not have been added: the list is read again.",
+    )
     async def _create(self, address: str) -> None:
         status = self.query_one("#new-email-status", Note)
         error = self.query_one("#new-email-error", ErrorLine)
         try:
-            client = client_of(self.app)
-            if client is None:
+            session = self.session
+            if session is None:
                 error.show("Not signed in: log in to a site first.")
                 return
             try:
-                email = await client.create_sender_email(address)
+                email = await session.client.create_sender_email(address)
             except AlreadyExists:
                 await self._existing(address)
                 return
@@ -144,8 +150,8 @@ class AddEmailForm(Vertical):
                 self.field.focus()
                 return
             except WixError as exc:
-                error.show(write_failure(exc, "added"))
-                if getattr(exc, "sent", False):
+                error.show(write_failure(exc, "added it"))
+                if may_have_happened(exc):
                     self.post_message(self.Uncertain(self, address))
                 return
             self.post_message(self.Added(self, email, existed=False))
@@ -155,11 +161,11 @@ class AddEmailForm(Vertical):
 
     async def _existing(self, address: str) -> None:
         """Wix says the address is there already: find it so the caller can select it."""
-        client = client_of(self.app)
+        session = self.session
         found: list[SenderEmail] = []
-        if client is not None:
+        if session is not None:
             try:
-                found = await client.list_sender_emails(email_address=address)
+                found = await session.client.list_sender_emails(email_address=address)
             except WixError:
                 found = []
         if found:

@@ -20,20 +20,25 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import DataTable
 from textual.worker import Worker
 
-from tui.clock import SYSTEM_CLOCK, Clock
 from tui.propagation import Cell, ExpectedRecord, Prober, Report, Resolver, Role, Status
-from tui.propagation.intercept import CLOUDFLARE
 from tui.propagation.labels import GLYPH, WORD, countdown
 from tui.propagation.model import NO_SIGNAL, TIME_BOUND
-from tui.propagation.resolvers import BUILTIN_PUBLIC, local_resolvers, public_resolvers
 from tui.widgets.fields import Note
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import Job, RunsJobs, declare, job, run_job
+from tui.widgets.pane import DnsChecked
+
+CLOSE_PROBER = declare(
+    "PropagationWatch.close_prober",
+    "propagation-close",
+    "Closing the DNS sockets of the previous check",
+    "Nothing to do: the next check opens new ones.",
+)
 
 LABEL_KEY = "resolver"
 LABEL_WIDTH = 24  # at most; "auth 127.0.0.1:45258" (20) keeps its port
@@ -194,7 +199,7 @@ def describe(resolver: Resolver, cell: Cell, now: datetime) -> str:
     return " — ".join(parts)
 
 
-class PropagationWatch(Vertical):
+class PropagationWatch(UsesServices, RunsJobs, Vertical):
     """The grid and what drives and explains it (see the module docstring)."""
 
     DEFAULT_CSS = """
@@ -202,13 +207,6 @@ class PropagationWatch(Vertical):
     PropagationWatch #eta { text-style: bold; }
     PropagationWatch .quiet { color: $text-muted; }
     """
-
-    class Swept(Message):
-        """A sweep of ``domain`` finished (the pane records first-seen times from it)."""
-
-        def __init__(self, domain: str, report: Report) -> None:
-            super().__init__()
-            self.domain, self.report = domain, report
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -253,7 +251,7 @@ class PropagationWatch(Vertical):
             self._worker.cancel()
         self._close_prober()  # its zone cache belongs to the old records
         self.domain, self.records = domain, list(records)
-        self.due = self._clock.monotonic() if records else None
+        self.due = self.services.clock.monotonic() if records else None
         self.problem = ""
         self.grid.reset()
         for note in ("#cell-detail", "#unasked", "#eta", "#diagnoses"):
@@ -283,10 +281,6 @@ class PropagationWatch(Vertical):
 
     # --- the clock ------------------------------------------------------------------------
 
-    @property
-    def _clock(self) -> Clock:
-        return getattr(self.app, "clock", SYSTEM_CLOCK)
-
     def _put(self, selector: str, text: str) -> None:
         # Notes are redrawn once a second: Note.show skips what did not change.
         for note in self.query(selector).results(Note):  # none before compose has run
@@ -294,15 +288,15 @@ class PropagationWatch(Vertical):
 
     def tick(self) -> None:
         """Once a second while on screen: start a due sweep, redraw countdowns and the age."""
-        due = self.due is not None and self._clock.monotonic() >= self.due
+        due = self.due is not None and self.services.clock.monotonic() >= self.due
         if due and self.records and not self.paused and not self.sweeping:
             self._start()
-        self.grid.tick(self._clock.now())
+        self.grid.tick(self.services.clock.now())
         self._show_status()
         self._show_detail()
 
     def _show_status(self) -> None:
-        now, report, parts = self._clock.now(), self.grid.report, []
+        now, report, parts = self.services.clock.now(), self.grid.report, []
         if not self.records:
             parts.append("No records to watch.")
         elif report is None:
@@ -316,7 +310,7 @@ class PropagationWatch(Vertical):
             elif self.sweeping:
                 parts.append("checking now")
             elif self.due is not None:
-                left = max(0.0, self.due - self._clock.monotonic())
+                left = max(0.0, self.due - self.services.clock.monotonic())
                 parts.append(f"next check in {countdown(left)}")
         if self.problem:
             parts.append(f"⚠ {self.problem}")
@@ -324,7 +318,7 @@ class PropagationWatch(Vertical):
 
     def _show_detail(self) -> None:
         found = self.grid.highlighted()
-        text = describe(found[0], found[1], self._clock.now()) if found else ""
+        text = describe(found[0], found[1], self.services.clock.now()) if found else ""
         self._put("#cell-detail", text)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
@@ -337,56 +331,52 @@ class PropagationWatch(Vertical):
         self._worker = self._sweep(self._generation, self.domain, list(self.records), self.added)
         self._show_status()
 
-    def _sources(self) -> tuple[Prober, list[Resolver]]:
-        """The demo asks the sandbox's servers; otherwise this machine's resolver and the
-        public ones (config), and the zone's servers are found on the first sweep."""
-        config = getattr(self.app, "config", None)
-        sandbox = getattr(self.app, "sandbox", None)
-        timeout = getattr(config, "watch_timeout", 2.0)
-        if sandbox is not None:
-            prober = Prober(authoritative=sandbox.authoritative, clock=self._clock, timeout=timeout)
-            return prober, list(sandbox.resolvers)
-        if not self._resolvers:
-            try:
-                public = public_resolvers(getattr(config, "resolvers", None))
-            except ValueError:  # InvalidInput: the config was reported at start
-                public = list(BUILTIN_PUBLIC)
-            self._resolvers = local_resolvers() + public
-        prober = Prober(clock=self._clock, timeout=timeout, interception=CLOUDFLARE)
-        return prober, self._resolvers
-
-    @work(exclusive=True, group="propagation-sweep", exit_on_error=False)
+    @job(
+        "propagation-sweep",
+        "Checking the DNS records",
+        "Automatic checks are paused; press r to check again.",
+    )
     async def _sweep(
         self, generation: int, domain: str, records: list[ExpectedRecord], added: bool
     ) -> None:
         if self._prober is None:
-            self._prober, self._resolvers = self._sources()
+            self._prober, self._resolvers = self.services.engine.prober()
         try:
             report = await self._prober.sweep(records, self._resolvers, added=added)
-        except Exception as exc:  # a DNS or network failure: say so, and try again later
+        except OSError as exc:
+            # The engine turns every DNS answer (or its absence) into a cell; what is left is
+            # this machine failing to open a socket at all. Anything else is a bug, and goes
+            # the one error path instead of looking like the network.
             if generation == self._generation:
-                self.problem = f"the check failed ({exc}); trying again"
+                self.problem = f"the check could not run ({exc.strerror or exc}); trying again"
                 self._ended()
             return
         if generation != self._generation:
             return  # the user moved on to another domain meanwhile
         self.problem = ""
         self.sweeps += 1
-        self.grid.show_report(report, self._clock.now())
+        self.grid.show_report(report, self.services.clock.now())
         unasked = any(not c.queried for c in report.cells.values())
         self._put("#unasked", UNASKED_NOTE if unasked else "")
         self._put("#eta", report.eta.sentence)
         lines = [f"• [{d.code}] {d.sentence}" for d in report.diagnoses]
         self._put("#diagnoses", "\n".join(lines + [f"! {w}" for w in report.warnings]))
         self._ended()
-        self.post_message(self.Swept(domain, report))
+        self.post_message(DnsChecked(domain, report))
+
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        if failed.group == "propagation-sweep":
+            # A bug would fail the same way every 30 s: no automatic checks until r.
+            self._worker, self._again, self.due = None, False, None
+            self.problem = "✗ the check failed (a bug, in the log file); r checks again"
+            self._show_status()
+        return None
 
     def _ended(self) -> None:
         # The next sweep is counted from the end of this one: sweeps never overlap, and a slow
         # network spaces them out by itself.
-        config = getattr(self.app, "config", None)
-        interval = float(getattr(config, "refresh_interval", 30.0))
-        self.due = self._clock.monotonic() + (0.0 if self._again else interval)
+        interval = self.services.config.refresh_interval
+        self.due = self.services.clock.monotonic() + (0.0 if self._again else interval)
         self._worker, self._again = None, False
         self._show_status()
         self._show_detail()
@@ -396,7 +386,7 @@ class PropagationWatch(Vertical):
     def _close_prober(self) -> None:
         prober, self._prober = self._prober, None
         if prober is not None:
-            self.run_worker(prober.aclose(), group="propagation-close", exit_on_error=False)
+            run_job(self, prober.aclose(), CLOSE_PROBER)
 
     async def on_unmount(self) -> None:
         self._generation += 1

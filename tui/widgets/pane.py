@@ -1,26 +1,49 @@
-"""What every pane of the main screen has: contextual help for F1, a hook for when the signed-in
-site changes, and knowing whether it is on screen (so background work pauses while hidden)."""
+"""What every pane of the main screen has: contextual help for F1, the app's services and who is
+signed in (``UsesServices``), its jobs' failures on the one path (``RunsJobs``), and knowing
+whether it is on screen (so background work pauses while hidden). And the messages the panes
+send the home screen."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
-from tui.store.credentials import Credentials
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import RunsJobs
+
+if TYPE_CHECKING:
+    from tui.propagation.model import Report
+    from tui.wix.models import SenderDetails, SenderEmail, SendingDomain
 
 
 class JourneyData(Message):
     """A pane learned something the "next step" line needs (None fields: unchanged)."""
 
-    def __init__(self, *, emails=None, details=None, domains=None) -> None:
+    def __init__(
+        self,
+        *,
+        emails: Sequence[SenderEmail] | None = None,
+        details: Sequence[SenderDetails] | None = None,
+        domains: Sequence[SendingDomain] | None = None,
+    ) -> None:
         super().__init__()
         self.emails = emails
         self.details = details
         self.domains = domains
+
+
+class DnsChecked(Message):
+    """A propagation check of ``domain``'s records finished."""
+
+    def __init__(self, domain: str, report: Report) -> None:
+        super().__init__()
+        self.domain = domain
+        self.report = report
 
 
 class Connection(Message):
@@ -31,12 +54,12 @@ class Connection(Message):
         self.text = text
 
 
-class Pane(Vertical):
+ONLINE = "● online"
+
+
+class Pane(UsesServices, RunsJobs, Vertical):
     TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""  # F1: what this pane is for, in plain words
-
-    def session_changed(self, credentials: Credentials | None) -> None:
-        """The signed-in site changed (or signed out): reload."""
 
     def reload(self) -> None:
         """Read the pane's data again."""

@@ -16,24 +16,25 @@ OSC 52 silently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
 
-from tui.clock import SYSTEM_CLOCK, Clock
 from tui.exporting import Record, zone_line
-from tui.flow.journey import PUBLIC_MAILBOX_DOMAINS
+from tui.flow.domains import custom_domains
 from tui.flow.polling import initializing_delay
+from tui.flow.retry import read_retry
 from tui.widgets.fields import Note
-from tui.widgets.pane import Connection, JourneyData
-from tui.wix.errors import SenderDetailsDoNotExist, WixError, WixTransportError
-from tui.wix.models import DomainStatus, SenderDetails, SenderEmail, SendingDomain
+from tui.widgets.host import UsesServices
+from tui.widgets.jobs import Job, RunsJobs, job
+from tui.widgets.pane import ONLINE, Connection, JourneyData
+from tui.widgets.wix_session import duration
+from tui.wix.errors import SenderDetailsDoNotExist, WixError
+from tui.wix.models import DomainStatus, SendingDomain
 
 COLUMNS = (("host", "host"), ("type", "type"), ("value", "value"))
 BADGE = {
@@ -51,13 +52,6 @@ NEVER = float("inf")  # a poll is out: its answer schedules the next one
 def badge(domain: SendingDomain) -> str:
     """Glyph and word, never colour alone; an unknown status keeps Wix's raw value."""
     return BADGE.get(domain.status, f"? {domain.status_label}")
-
-
-def custom_domains(details: Sequence[SenderDetails], emails: Sequence[SenderEmail]) -> list[str]:
-    """The domains Wix may have a sending domain for: those of the sender details and of the
-    verified sender emails, less public mailbox domains (they never get one)."""
-    names = [d.domain for d in details] + [e.domain for e in emails if e.verified]
-    return [n for n in dict.fromkeys(names) if n and n not in PUBLIC_MAILBOX_DOMAINS]
 
 
 def countdown(seconds: float) -> str:
@@ -107,7 +101,7 @@ class Fetched(Message):
         self.complete = True
 
 
-class DomainList(Vertical):
+class DomainList(UsesServices, RunsJobs, Vertical):
     """The domain table with its message line; says which domain is selected."""
 
     DEFAULT_CSS = """
@@ -139,10 +133,6 @@ class DomainList(Vertical):
     def compose(self) -> ComposeResult:
         yield Note("Not signed in.", id="domains-message")
         yield DomainTable(id="domains-table")
-
-    @property
-    def _clock(self) -> Clock:
-        return getattr(self.app, "clock", SYSTEM_CLOCK)
 
     def reset(self, signed_in: bool) -> None:
         """A new session: forget everything, and load if signed in."""
@@ -177,9 +167,9 @@ class DomainList(Vertical):
 
     # --- asking Wix -----------------------------------------------------------------------
 
-    @work(exclusive=True, group="domains-load", exit_on_error=False)
+    @job("domains-load", "Reading the sending domains", "Press R to read them again.")
     async def _load(self, generation: int) -> None:
-        client = getattr(self.app, "client", None)
+        client = self.client
         if client is None:
             return
         try:
@@ -192,9 +182,13 @@ class DomainList(Vertical):
             return
         self.post_message(Fetched(generation, found, None))
 
-    @work(exclusive=True, group="domains-poll", exit_on_error=False)
+    @job(
+        "domains-poll",
+        "Looking whether Wix has made the DNS records",
+        "Press R to look again.",
+    )
     async def _poll(self, generation: int, names: list[str]) -> None:
-        client = getattr(self.app, "client", None)
+        client = self.client
         if client is None:
             return
         try:
@@ -211,7 +205,7 @@ class DomainList(Vertical):
         if message.error is not None:
             self._failed(message.error, complete=message.complete)
             return
-        self.post_message(Connection("● online"))
+        self.post_message(Connection(ONLINE))
         if message.complete:
             self.loaded, self._load_due, self._load_attempt = True, None, 0
         self.apply(message.domains or [], complete=message.complete)
@@ -220,20 +214,31 @@ class DomainList(Vertical):
         if isinstance(error, SenderDetailsDoNotExist):
             self.post_message(self.NeedsSenderDetails(error))
             return
-        if complete and not isinstance(error, WixTransportError) and (error.status or 0) < 500:
-            self.message(error.user_message())  # the user must change something: no retry
+        attempt = self._load_attempt + 1 if complete else max(1, self._poll_attempt)
+        retry = read_retry(error, attempt)
+        if complete and not retry.again:
+            self.message(f"{error.user_message()} Press R to try again.")  # no retry by itself
+            self.post_message(Connection(f"⚠ {retry.reason}; press R to retry"))
             return
-        # The network or Wix is down for now: try again, with the same backoff as polling.
         if complete:
-            self._load_attempt += 1
-            wait = initializing_delay(self._load_attempt)
-            self._load_due = self._clock.monotonic() + wait
-            self.message(f"{error.user_message()} Trying again in {countdown(wait)}.")
+            self._load_attempt = attempt
+            self._load_due = self.services.clock.monotonic() + retry.delay
+            self.message(f"{error.user_message()} Trying again in {duration(retry.delay)}.")
+            wait = retry.delay
         else:
+            # A failed INITIALIZING poll: the next poll comes on the polling schedule, never
+            # sooner than the read-retry rule says.
             self.poll_due = None
-            self._schedule_poll()
-            wait = initializing_delay(self._poll_attempt)
-        self.post_message(Connection(f"⚠ {error.sentence} retrying in {countdown(wait)}"))
+            self._schedule_poll(at_least=retry.delay if retry.again else 0.0)
+            wait = max(0.0, (self.poll_due or 0.0) - self.services.clock.monotonic())
+        self.post_message(Connection(f"⚠ {retry.reason}; retrying in {duration(wait)}"))
+
+    def recover(self, failed: Job, error: BaseException) -> str | None:
+        # A bug is not retried by itself: it would fail the same way.
+        if failed.group == "domains-poll":
+            self.poll_due = None
+        self.message(f"✗ {failed.what} failed (a bug, in the log file). {failed.then}")
+        return None
 
     # --- what Wix said --------------------------------------------------------------------
 
@@ -263,13 +268,14 @@ class DomainList(Vertical):
         self.post_message(self.Selected(self.current))
         self.post_message(JourneyData(domains=list(self.domains.values())))
 
-    def _schedule_poll(self) -> None:
+    def _schedule_poll(self, at_least: float = 0.0) -> None:
         waiting = any(d.status is DomainStatus.INITIALIZING for d in self.domains.values())
         if not waiting:
             self.poll_due, self._poll_attempt = None, 0
         elif self.poll_due is None:
             self._poll_attempt += 1
-            self.poll_due = self._clock.monotonic() + initializing_delay(self._poll_attempt)
+            delay = max(at_least, initializing_delay(self._poll_attempt))
+            self.poll_due = self.services.clock.monotonic() + delay
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
@@ -280,7 +286,7 @@ class DomainList(Vertical):
 
     def tick(self) -> None:
         """Once a second (hidden or not): a due retry or INITIALIZING poll."""
-        now = self._clock.monotonic()
+        now = self.services.clock.monotonic()
         if self._load_due is not None and now >= self._load_due:
             self._load_due = None
             self.reload()
@@ -293,7 +299,7 @@ class DomainList(Vertical):
         """Seconds of the app's clock until the next INITIALIZING poll (None: none planned)."""
         if self.poll_due is None or self.poll_due == NEVER:
             return None
-        return max(0.0, self.poll_due - self._clock.monotonic())
+        return max(0.0, self.poll_due - self.services.clock.monotonic())
 
 
 # --- the records ----------------------------------------------------------------------------

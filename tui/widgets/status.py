@@ -24,21 +24,22 @@ class StatusLine(Static):
         self.sandbox_speed: float | None = None
         self.connection = "● ready"
 
-    def show(
-        self,
-        credentials: Credentials | None,
-        *,
-        sandbox_speed: float | None = None,
-        connection: str | None = None,
-    ) -> None:
+    def show(self, credentials: Credentials | None) -> None:
+        """Who is signed in (None: nobody)."""
         self.credentials = credentials
-        self.sandbox_speed = sandbox_speed
-        if connection is not None:
-            self.connection = connection
+        self._redraw()
+
+    def show_connection(self, text: str) -> None:
+        """How the last API call went: "● online", "⚠ Wix cannot be reached; retrying…"."""
+        self.connection = text
+        self._redraw()
+
+    def _redraw(self) -> None:
         parts = []
         if self.sandbox_speed is not None:
             speed = self.sandbox_speed
             parts.append(f"SANDBOX {speed:g}x" if speed != 1 else "SANDBOX")
+        credentials = self.credentials
         if credentials is None:
             parts.append("not signed in")
         else:

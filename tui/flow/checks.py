@@ -1,4 +1,5 @@
-"""Inline checks for the sender forms: an email address, a from-name, a verification code.
+"""Checks for what the user types in the sender forms: an email address, a from-name, a
+verification code.
 
 Each returns "" when the value may be sent, else one sentence saying what to fix. The forms run
 them before any call, so nothing reaches Wix while a field is invalid. The limits are the fact

@@ -1,13 +1,12 @@
-"""The inline checks and the resend bookkeeping behind the sender screens (no app needed)."""
+"""The checks of what the user types in the sender forms (pure: no app needed)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from tui.widgets.sender_checks import clean_code, code_problem, email_problem, from_name_problem
-from tui.widgets.wix_session import SentCodes, duration, load_delay
+from tui.flow.checks import clean_code, code_problem, email_problem, from_name_problem
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -59,22 +58,3 @@ def test_codes_are_3_to_10_letters_or_digits() -> None:
     assert "letters and digits" in code_problem("82-99")
     assert clean_code(" 829 900\n") == "829900"
     assert clean_code("829-900") == "829900"
-
-
-def test_resend_waits_for_the_cooldown_and_for_wix() -> None:
-    codes = SentCodes()
-    assert codes.wait("id", NOW) == timedelta(0)
-    codes.record("id", NOW)
-    assert codes.wait("id", NOW + timedelta(seconds=20)) == timedelta(seconds=40)
-    assert codes.wait("id", NOW + timedelta(seconds=61)) == timedelta(0)
-    codes.refuse_until("id", NOW + timedelta(minutes=30))
-    assert codes.wait("id", NOW + timedelta(seconds=61)) > timedelta(minutes=28)
-    assert codes.wait("other", NOW) == timedelta(0)
-
-
-def test_words_for_waiting() -> None:
-    assert duration(48) == "48 s"
-    assert duration(185) == "3 min 5 s"
-    assert duration(7800) == "2 h 10 min"
-    assert [load_delay(n) for n in (1, 2, 3)] == [5.0, 10.0, 20.0]
-    assert load_delay(20) == 300.0

@@ -1,0 +1,161 @@
+"""The journey's rules that used to live in widgets: the read-retry rule, sent codes, the domains
+Wix may have made, the records to watch, and when the zone's servers serve them. No I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tui.flow.codes import SentCodes
+from tui.flow.domains import custom_domains, expected_records, records_served
+from tui.flow.retry import MAX_DELAY, backoff, read_retry
+from tui.propagation.model import (
+    Cell,
+    Endpoint,
+    Eta,
+    ExpectedRecord,
+    Report,
+    Resolver,
+    Role,
+    Status,
+)
+from tui.wix.errors import (
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    WixProtocolError,
+    WixTimeout,
+    WixTransportError,
+)
+from tui.wix.models import DnsRecord, DomainStatus, SenderDetails, SenderEmail, SendingDomain
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+WHERE = {"operation": "sender-emails.list", "method": "GET", "path": "/x"}
+
+
+# --- the read-retry rule --------------------------------------------------------------------
+
+
+def test_backoff_doubles_to_a_cap() -> None:
+    assert [backoff(n) for n in (1, 2, 3, 4)] == [5.0, 10.0, 20.0, 40.0]
+    assert backoff(30) == MAX_DELAY
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (WixTransportError("down", sent=False, **WHERE), "Wix cannot be reached"),
+        (WixTimeout("slow", sent=True, **WHERE), "Wix cannot be reached"),
+        (ServerError("oops", status=503, **WHERE), "Wix answered HTTP 503"),
+        (WixProtocolError("html", **WHERE), "Wix's answer was unreadable"),
+        (RateLimited("slow down", status=429, **WHERE), "too many requests"),
+    ],
+)
+def test_transient_failures_are_read_again_with_backoff(error: Exception, reason: str) -> None:
+    first, third = read_retry(error, 1), read_retry(error, 3)  # type: ignore[arg-type]
+    assert first.again and first.delay == 5.0 and first.reason == reason
+    assert third.again and third.delay == 20.0
+
+
+def test_retry_after_is_the_minimum_wait_and_the_cap_holds() -> None:
+    limited = RateLimited("slow down", status=429, retry_after=42.0, **WHERE)
+    assert read_retry(limited, 1).delay == 42.0
+    assert read_retry(limited, 5).delay == 80.0  # the backoff is longer by then
+    huge = RateLimited("slow down", status=429, retry_after=86400.0, **WHERE)
+    assert read_retry(huge, 1).delay == MAX_DELAY
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PermissionDenied("no", status=403, **WHERE),
+        NotFound("gone", status=404, **WHERE),
+        InvalidArgument("bad", status=400, **WHERE),
+    ],
+)
+def test_refusals_wait_for_the_user(error: Exception) -> None:
+    decision = read_retry(error, 1)  # type: ignore[arg-type]
+    assert not decision.again and decision.delay == 0.0
+
+
+# --- sent codes -------------------------------------------------------------------------------
+
+
+def test_a_code_may_be_sent_again_after_the_cooldown_or_wix_limit() -> None:
+    codes = SentCodes()
+    assert codes.wait("e1", NOW) == timedelta(0)
+    codes.record("e1", NOW)
+    assert codes.wait("e1", NOW + timedelta(seconds=15)) == timedelta(seconds=45)
+    assert codes.wait("e2", NOW) == timedelta(0)  # per address
+    codes.refuse_until("e1", NOW + timedelta(minutes=10))
+    assert codes.wait("e1", NOW + timedelta(minutes=2)) == timedelta(minutes=8)
+    assert codes.wait("e1", NOW + timedelta(minutes=11)) == timedelta(0)
+
+
+# --- domains and records ----------------------------------------------------------------------
+
+
+def test_custom_domains_leave_out_public_mailboxes_and_repeats() -> None:
+    details = [
+        SenderDetails("s1", "Bakery", "hello@bakery.example"),
+        SenderDetails("s2", "Me", "me@gmail.com"),
+    ]
+    emails = [
+        SenderEmail("e1", "news@bakery.example", verified=True),
+        SenderEmail("e2", "info@shop.example", verified=True),
+        SenderEmail("e3", "sales@later.example", verified=False),
+    ]
+    assert custom_domains(details, emails) == ["bakery.example", "shop.example"]
+
+
+def test_expected_records_are_plain_cnames() -> None:
+    domain = SendingDomain(
+        "d",
+        "bakery.example",
+        DomainStatus.NOT_AUTHENTICATED,
+        "NOT_AUTHENTICATED",
+        dns_records=(
+            DnsRecord(" S1._DomainKey.Bakery.Example. ", "s1.dkim.Wix.example."),
+            DnsRecord("other.bakery.example", "x.example", type="TXT"),
+        ),
+    )
+    assert expected_records(domain) == [
+        ExpectedRecord("s1._domainkey.bakery.example", "s1.dkim.wix.example")
+    ]
+
+
+def _report(statuses: dict[str, Status], records: tuple[str, ...] = ("a.example",)) -> Report:
+    endpoint = Endpoint("127.0.0.1", 53)
+    resolvers = tuple(
+        Resolver(
+            key, key, "", Role.AUTHORITATIVE if key.startswith("ns") else Role.PUBLIC, (endpoint,)
+        )
+        for key in statuses
+    )
+    cells = {
+        (record, key): Cell(record, key, status)
+        for record in records
+        for key, status in statuses.items()
+    }
+    return Report(
+        checked_at=NOW,
+        records=tuple(ExpectedRecord(r, "t.example") for r in records),
+        resolvers=resolvers,
+        cells=cells,
+        zones={},
+        diagnoses=(),
+        eta=Eta(None, "", "", False),
+    )
+
+
+def test_records_served_needs_every_answering_authoritative_server() -> None:
+    ok, missing, silent = Status.OK, Status.NOT_PUBLISHED, Status.UNREACHABLE
+    assert records_served(_report({"ns1": ok, "ns2": ok, "google": missing}))
+    assert not records_served(_report({"ns1": ok, "ns2": missing}))
+    # A dead secondary says nothing; but nobody answering is not "served".
+    assert records_served(_report({"ns1": ok, "ns2": silent}))
+    assert not records_served(_report({"ns1": silent, "ns2": silent}))
+    assert not records_served(_report({"ns1": ok}, records=()))

@@ -1,0 +1,193 @@
+"""Building and running the app, in one place: for real use (``wix-sending``), for the demo
+(``wix-sending demo``), and for the tests, the benchmarks and ``screenshots/generate.py``, which
+build the app exactly as the demo does with :func:`demo_app`.
+
+Real use, where the key comes from at start (keyring.md §0.4): ``WIX_API_KEY``/``WIX_SITE_ID``
+first, then the last used profile's store, else the login screen (see ``tui/screens/signin.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from tui.app import WixSendingApp
+from tui.clock import SYSTEM_CLOCK, Clock
+from tui.secret import Secret
+from tui.services import ClientFactory, build_services
+from tui.store import config as config_store
+from tui.store import profiles as profile_store
+from tui.store.config import Config
+from tui.store.credentials import Credentials, SecretStores
+from tui.store.logs import setup_logging
+from tui.store.paths import Paths, app_paths
+from tui.store.profiles import Profiles
+from tui.wix.urls import WIX_BASE_URL
+
+if TYPE_CHECKING:
+    from tui.demo import SandboxLink
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+class DemoSite(Protocol):
+    """A sandbox site's credentials (``SandboxServer.credentials[i]``, or a scenario's)."""
+
+    site_id: str
+    api_key: str
+
+
+def build_app(
+    paths: Paths,
+    *,
+    stores: SecretStores | None = None,
+    base_url: str = WIX_BASE_URL,
+    client_factory: ClientFactory | None = None,
+    config: Config | None = None,
+    profiles: Profiles | None = None,
+    notices: Sequence[str] = (),
+    clock: Clock = SYSTEM_CLOCK,
+    sandbox: SandboxLink | None = None,
+    initial_credentials: Credentials | None = None,
+) -> WixSendingApp:
+    """The app with its services. ``profiles`` defaults to the profiles file of ``paths``."""
+    services = build_services(
+        paths,
+        stores=stores,
+        base_url=base_url,
+        client_factory=client_factory,
+        config=config,
+        clock=clock,
+        sandbox=sandbox,
+    )
+    return WixSendingApp(
+        services,
+        profiles=profiles if profiles is not None else profile_store.load(paths.profiles_file),
+        notices=notices,
+        initial_credentials=initial_credentials,
+    )
+
+
+def demo_paths(home: Path) -> Paths:
+    """Every file of the app under ``home`` (the demo's throwaway home)."""
+    return Paths(*(home / part for part in ("config", "data", "state", "logs")))
+
+
+def demo_app(
+    paths: Paths,
+    link: SandboxLink,
+    site: DemoSite,
+    *,
+    clock: Clock,
+    scenario: str,
+    stores: SecretStores | None = None,
+    config: Config | None = None,
+    signed_in: bool = True,
+) -> WixSendingApp:
+    """The app as ``wix-sending demo`` runs it: on the sandbox's clock, with the sandbox link
+    (its DNS servers, the mailbox, the DNS host), and signed in to ``site`` with no profile
+    saved. ``signed_in=False``: no profile at all, so the login form shows."""
+    if not signed_in:
+        return build_app(paths, stores=stores, base_url=link.base_url, profiles=Profiles())
+    credentials = Credentials(
+        profile=f"demo ({scenario})",
+        site_id=site.site_id,
+        secret=Secret(site.api_key),
+        source="the sandbox (demo, nothing is stored)",
+    )
+    return build_app(
+        paths,
+        stores=stores,
+        base_url=link.base_url,
+        config=config or Config(),
+        profiles=Profiles(),
+        clock=clock,
+        sandbox=link,
+        initial_credentials=credentials,
+    )
+
+
+def _no_core_dumps() -> None:
+    """A core dump would hold the key in clear (keyring.md §5 "Memory")."""
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+@contextlib.contextmanager
+def _logging_to(paths: Paths, *, say_why: bool):
+    """The log file while the app runs; without one (a read-only disk), a handler that drops
+    everything: logging's last resort would otherwise write on the app's screen."""
+    try:
+        handler: logging.Handler = setup_logging(paths)
+    except OSError as exc:
+        if say_why:  # the app has not started: the terminal is still ours to print on
+            print(f"wix-sending: no log file ({exc}); carrying on without one.", file=sys.stderr)
+        handler = logging.NullHandler()
+        logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+
+
+def run_app(paths: Paths | None = None, base_url: str | None = None) -> int:
+    """Run the TUI until the user quits; the exit code for the command."""
+    paths = paths or app_paths()
+    loaded = config_store.load(paths.config_file)
+    try:
+        app = build_app(
+            paths,
+            base_url=base_url or WIX_BASE_URL,
+            config=loaded.config,
+            notices=[loaded.problem],
+        )
+    except ValueError as exc:  # a base URL that is not a usable one
+        print(f"wix-sending: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _no_core_dumps()
+    with _logging_to(paths, say_why=True):
+        app.run()
+    return app.return_code or EXIT_OK
+
+
+def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
+    """The app against the sandbox (Wix API and DNS world) started in this process on
+    loopback, signed in to the scenario's site, with a throwaway home so nothing of the user's
+    (profiles, state, keyring) is read or written."""
+    from tui.demo import SandboxLink
+    from tui.sandbox import SCENARIOS, SandboxServer
+
+    if scenario not in SCENARIOS:
+        print(
+            f"wix-sending: unknown scenario {scenario!r}; choose one of: "
+            f"{', '.join(sorted(SCENARIOS))}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="wix-sending-demo-") as home:
+        paths = demo_paths(Path(home))
+        server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale)
+        server.start()
+        try:
+            with _logging_to(paths, say_why=False):
+                app = demo_app(
+                    paths,
+                    SandboxLink.from_server(server),
+                    server.credentials[0],
+                    clock=server.clock,
+                    scenario=scenario,
+                    config=config_store.load(app_paths().config_file).config,
+                )
+                app.run()
+        finally:
+            server.stop()
+    return app.return_code or EXIT_OK
