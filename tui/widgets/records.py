@@ -30,6 +30,7 @@ from tui.clock import SYSTEM_CLOCK, Clock
 from tui.exporting import Record, zone_line
 from tui.flow.journey import PUBLIC_MAILBOX_DOMAINS
 from tui.flow.polling import initializing_delay
+from tui.time_words import compact, duration
 from tui.widgets.fields import Note
 from tui.widgets.pane import Connection, JourneyData
 from tui.wix.errors import SenderDetailsDoNotExist, WixError, WixTransportError
@@ -60,12 +61,8 @@ def custom_domains(details: Sequence[SenderDetails], emails: Sequence[SenderEmai
     return [n for n in dict.fromkeys(names) if n and n not in PUBLIC_MAILBOX_DOMAINS]
 
 
-def countdown(seconds: float) -> str:
-    """``725`` -> ``12m05s``. The DNS engine's words are imported on first use: its package
-    loads dnspython and httpx, which must stay out of the app's first frame."""
-    from tui.propagation.labels import countdown as words
-
-    return words(seconds)
+# The screens import the compact countdown by this name, until they use tui.time_words.
+countdown = compact
 
 
 class DomainTable(DataTable[Text]):
@@ -228,12 +225,12 @@ class DomainList(Vertical):
             self._load_attempt += 1
             wait = initializing_delay(self._load_attempt)
             self._load_due = self._clock.monotonic() + wait
-            self.message(f"{error.user_message()} Trying again in {countdown(wait)}.")
+            self.message(f"{error.user_message()} Trying again in {duration(wait)}.")
         else:
             self.poll_due = None
             self._schedule_poll()
             wait = initializing_delay(self._poll_attempt)
-        self.post_message(Connection(f"⚠ {error.sentence} retrying in {countdown(wait)}"))
+        self.post_message(Connection(f"⚠ {error.sentence} retrying in {duration(wait)}"))
 
     # --- what Wix said --------------------------------------------------------------------
 
