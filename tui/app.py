@@ -56,7 +56,7 @@ from tui.wix.urls import WIX_BASE_URL, check_base_url
 if TYPE_CHECKING:
     # Imported where used: httpx and the DNS stack are not needed for the first frame.
     from tui.demo import SandboxLink
-    from tui.wix import WixClient
+    from tui.wix.client import WixClient
 
 log = logging.getLogger("tui.app")
 HERE = Path(__file__).parent
@@ -71,7 +71,8 @@ def default_client_factory(base_url: str) -> ClientFactory:
     """Builds the real client for a set of credentials (API key or OAuth app)."""
 
     def build(credentials: Credentials) -> WixClient:
-        from tui.wix import ApiKeyAuth, OAuthAuth, WixClient
+        from tui.wix import ApiKeyAuth, OAuthAuth
+        from tui.wix.client import WixClient
 
         if credentials.auth is AuthKind.OAUTH:
             auth: ApiKeyAuth | OAuthAuth = OAuthAuth(

@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from tui.propagation import Resolver, Role, ServerAddress, resolver_from_address
+from tui.propagation import Resolver, Role, ServerAddress
+from tui.propagation.resolvers import resolver_from_address
 
 MISTAKES = {
     "": "correctly",

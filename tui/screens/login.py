@@ -34,7 +34,7 @@ from tui.wix.auth import ApiKeyAuth
 from tui.wix.errors import PermissionDenied, Unauthorized, WixError, WixTransportError
 
 if TYPE_CHECKING:
-    from tui.wix import WixClient
+    from tui.wix.client import WixClient
 
 ClientFactory = Callable[[Credentials], "WixClient"]
 
