@@ -242,7 +242,7 @@ async def _live(
                 await asyncio.sleep(1)
 
 
-def _text(view: CellView) -> Text:
+def as_text(view: CellView) -> Text:
     """A cell's view as rich text: its style is already a rich style name."""
     return Text(view.text, style=view.style)
 
@@ -260,7 +260,7 @@ def render(
         cells = (report.cells.get((r.name, resolver.key)) for r in report.records)
         table.add_row(
             Text(label, style="bold" if bold else ""),
-            *(_text(cell_view(c, now, narrow=False)) for c in cells),
+            *(as_text(cell_view(c, now, narrow=False)) for c in cells),
         )
     parts: list[object] = [table, Text("")]
     if any(not c.queried for c in report.cells.values()):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from tui.wix.models import DomainStatus, SenderDetails, SenderEmail, SendingDomain
 
-if TYPE_CHECKING:  # only read here; the app's first frame decides the next step without it
+if TYPE_CHECKING:  # a type only: deciding the next step loads none of the DNS package
     from tui.propagation.model import Report
 
 # Public mailbox domains never get a sending domain (fact sheet §1.5, inferred).

@@ -45,14 +45,14 @@ UNASKED_NOTE = (
 )
 
 
-def render(view: CellView) -> Text:
+def as_text(view: CellView) -> Text:
     """A cell's view as rich text: its style is already a rich style name."""
     return Text(view.text, style=view.style)
 
 
 def cell_text(cell: Cell | None, now: datetime) -> Text:
     """The grid's cell: the narrow presentation (short words, countdowns in minutes)."""
-    return render(cell_view(cell, now, narrow=True))
+    return as_text(cell_view(cell, now, narrow=True))
 
 
 def row_label(resolver: Resolver) -> Text:
