@@ -17,7 +17,8 @@ import time
 import httpx
 
 from tui.sandbox import SandboxServer
-from tui.wix import ApiKeyAuth, WixClient
+from tui.wix import ApiKeyAuth
+from tui.wix.client import WixClient
 
 
 async def _bare(base_url: str, headers: dict[str, str], path: str, calls: int) -> float:

@@ -21,8 +21,9 @@ import time
 
 import httpx
 
-from tui.propagation import ExpectedRecord, Prober, Resolver, Role, ServerAddress
+from tui.propagation import ExpectedRecord, Resolver, Role, ServerAddress
 from tui.propagation.resolvers import resolver_from_address
+from tui.propagation.sweep import Prober
 from tui.propagation.transport import query_wire
 from tui.propagation.udp import UdpMultiplexer
 from tui.sandbox import SandboxServer

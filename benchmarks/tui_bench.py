@@ -17,7 +17,8 @@ def app_arguments(spec: dict, scenario: str) -> dict[str, Any]:
     import logging
 
     from tui.demo import SandboxLink
-    from tui.propagation import Role, ServerAddress, resolver_from_address
+    from tui.propagation import Role, ServerAddress
+    from tui.propagation.resolvers import resolver_from_address
     from tui.sandbox.scenarios import SCENARIOS
     from tui.secret import Secret
     from tui.store.config import Config

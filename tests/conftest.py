@@ -8,7 +8,8 @@ import pytest
 
 from tests.support import SandboxControl
 from tui.sandbox import SandboxServer, SiteCredentials
-from tui.wix import ApiKeyAuth, RetryPolicy, WixClient
+from tui.wix import ApiKeyAuth, RetryPolicy
+from tui.wix.client import WixClient
 
 # Fast retries so fault tests do not sleep for long; the policy's logic is the real one.
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05, max_total=5.0)

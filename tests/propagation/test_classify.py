@@ -25,8 +25,8 @@ NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 RECORD = ExpectedRecord("s1._domainkey.example.com", "s1.dkim.esp.example")
 AUTH = Resolver("ns1", "ns1", "x", Role.AUTHORITATIVE, (Endpoint("127.0.0.1", 5300),))
 PUBLIC = Resolver("r1", "r1", "x", Role.PUBLIC, (Endpoint("127.0.0.1", 5301),))
-SERVED = Truth(served=True, all_served=True, target=RECORD.target, negative_ttl=1800)
-ABSENT = Truth(served=False, all_served=False, target=None, negative_ttl=1800)
+SERVED = Truth(served=True, target=RECORD.target, negative_ttl=1800)
+ABSENT = Truth(served=False, target=None, negative_ttl=1800)
 Q = RECORD.name
 
 
@@ -62,7 +62,7 @@ def test_resolver_ok_and_stale_and_wrong() -> None:
     assert stale.remaining == 1234
     assert stale.eta == datetime(2026, 1, 1, 12, 20, 34, tzinfo=UTC)
     assert "old record's cached TTL" in stale.bound
-    wrong_truth = Truth(served=False, all_served=False, target="typo.esp.example")
+    wrong_truth = Truth(served=False, target="typo.esp.example")
     wrong = public(response(Q, answer=[(Q, 300, "CNAME", "typo.esp.example.")]), wrong_truth)
     assert wrong.status is Status.WRONG_TARGET
 
@@ -163,7 +163,7 @@ def _rdata(kind: str) -> str:
     ),
     aa=st.booleans(),
     ede=st.one_of(st.none(), st.integers(0, 30)),
-    truth=st.sampled_from([SERVED, ABSENT, Truth(False, False, None, Status.PROXIED, None)]),
+    truth=st.sampled_from([SERVED, ABSENT, Truth(False, None, Status.PROXIED, None)]),
 )
 def test_random_well_formed_responses_never_crash(rcode, records, soa, aa, ede, truth) -> None:
     answer = [(owner, ttl, kind, _rdata(kind)) for owner, ttl, kind in records]

@@ -9,17 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tui.propagation import (
-    ExpectedRecord,
-    Prober,
-    Report,
-    Resolver,
-    Role,
-    ServerAddress,
-    Status,
-)
+from tui.propagation import ExpectedRecord, Report, Resolver, Role, ServerAddress, Status
 from tui.propagation.model import Endpoint
 from tui.propagation.resolvers import resolver_from_address
+from tui.propagation.sweep import Prober
 from tui.propagation.transport import ask
 from tui.sandbox import SandboxServer
 

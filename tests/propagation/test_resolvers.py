@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tui.propagation import BUILTIN_PUBLIC, InvalidInput, public_resolvers
+from tui.propagation import InvalidInput
 from tui.propagation.providers import provider_for
+from tui.propagation.resolvers import BUILTIN_PUBLIC, public_resolvers
 
 
 def test_builtin_list_follows_dns_md() -> None:

@@ -9,12 +9,27 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from rich.console import Console
 
 from tests.propagation.test_engine_on_sandbox import records_of
+from tui.clock import SYSTEM_CLOCK
+from tui.commands.watch import render
+from tui.propagation import (
+    Cell,
+    Endpoint,
+    Eta,
+    ExpectedRecord,
+    Report,
+    Resolver,
+    Role,
+    Status,
+    ZoneInfo,
+)
 from tui.sandbox import SandboxServer
 
 COMMAND = Path(sys.executable).with_name("wix-sending")
@@ -183,3 +198,47 @@ def test_the_listener_does_hear_a_valid_watch() -> None:
         finally:
             process.wait(timeout=30)
     assert len(data) > 12
+
+
+def test_the_table_reads_like_the_grid() -> None:
+    """``watch`` draws cells with the grid's presentation (tui.propagation.labels): the same
+    glyphs and colours, full words and countdowns to the second; a footer in sentences."""
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    record = ExpectedRecord("s1._domainkey.example.com", "s1.esp.example")
+    rows = (
+        Resolver("isp", "isp", "x", Role.PUBLIC, (Endpoint("127.0.0.2"),)),
+        Resolver("ns1", "ns1.host.example", "x", Role.AUTHORITATIVE, (Endpoint("127.0.0.1"),)),
+        Resolver("dead", "dead", "x", Role.PUBLIC, (Endpoint("127.0.0.3"),)),
+    )
+    cells = {
+        (record.name, "ns1"): Cell(record.name, "ns1", Status.OK),
+        (record.name, "isp"): Cell(
+            record.name, "isp", Status.STALE, eta=now + timedelta(seconds=725)
+        ),
+        (record.name, "dead"): Cell(record.name, "dead", Status.UNREACHABLE),
+    }
+    report = Report(
+        checked_at=now - timedelta(seconds=12),
+        records=(record,),
+        resolvers=rows,
+        cells=cells,
+        zones={record.name: ZoneInfo("example.com")},
+        diagnoses=(),
+        eta=Eta(None, "", "Not yet.", ready=False),
+    )
+    view = render(report, now, due=SYSTEM_CLOCK.monotonic() + 29.4)
+    table = view.renderables[0]
+    labels, column = (list(c.cells) for c in table.columns)
+    assert [(t.plain, str(t.style)) for t in labels] == [
+        ("auth ns1.host.example", "bold"),
+        ("isp", ""),
+        ("dead", ""),
+    ]
+    assert [(t.plain, str(t.style)) for t in column] == [
+        ("✓ ok", "green"),
+        ("↻ 12m05s", "yellow"),
+        ("· no answer", "dim"),
+    ]
+    console = Console(width=100, record=True)
+    console.print(view)
+    assert "checked 12 s ago; next check in 29 s · Ctrl-C to stop" in console.export_text()

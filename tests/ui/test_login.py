@@ -33,7 +33,8 @@ from tui.store.credentials import Credentials, SecretStores
 from tui.store.keyring_store import MemoryKeyring
 from tui.store.paths import Paths
 from tui.store.vault import Vault
-from tui.wix import NO_RETRY, ApiKeyAuth, WixClient
+from tui.wix import NO_RETRY, ApiKeyAuth
+from tui.wix.client import WixClient
 
 
 async def log_in(pilot, site_id: str, key: str, storage: str, name: str | None = None) -> None:

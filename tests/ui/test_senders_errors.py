@@ -25,7 +25,8 @@ from tui.screens.code import CodeScreen
 from tui.store.credentials import Credentials, SecretStores
 from tui.store.paths import Paths
 from tui.widgets.pane import Connection
-from tui.wix import NO_RETRY, ApiKeyAuth, WixClient
+from tui.wix import NO_RETRY, ApiKeyAuth
+from tui.wix.client import WixClient
 
 __all__ = ["server"]  # the fixture, imported so pytest finds it here too
 

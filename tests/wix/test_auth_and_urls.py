@@ -7,7 +7,8 @@ import pickle
 import pytest
 
 from tui.secret import Secret
-from tui.wix import ApiKeyAuth, OAuthAuth, WixClient, check_base_url
+from tui.wix import ApiKeyAuth, OAuthAuth, check_base_url
+from tui.wix.client import WixClient
 
 KEY = "IST.eyJraWQiOiJQb3pIX2FDMiIsImFsZyI6IlJTMjU2In0.secret-part"
 SITE = "c993128b-26be-41cd-9fcd-904abe23462f"

@@ -20,11 +20,11 @@ from tui.wix import (
     RetryPolicy,
     ServerError,
     Unauthorized,
-    WixClient,
     WixProtocolError,
     WixTimeout,
     WixTransportError,
 )
+from tui.wix.client import WixClient
 
 
 async def test_missing_authorization_is_401(sandbox_server: SandboxServer, control) -> None:

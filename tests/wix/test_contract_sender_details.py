@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support import SandboxControl
-from tui.wix import (
-    AlreadyExists,
-    FailedPrecondition,
-    InvalidArgument,
-    NotFound,
-    SenderEmail,
-    WixClient,
-)
+from tui.wix import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, SenderEmail
+from tui.wix.client import WixClient
 
 
 async def verified(wix: WixClient, control: SandboxControl, address: str) -> SenderEmail:

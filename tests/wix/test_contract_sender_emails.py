@@ -7,7 +7,8 @@ import pytest
 from tests.conftest import site
 from tests.support import SandboxControl
 from tui.sandbox import SandboxServer
-from tui.wix import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, WixClient
+from tui.wix import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from tui.wix.client import WixClient
 
 
 async def test_create_gives_an_unverified_address(wix: WixClient) -> None:

@@ -15,8 +15,8 @@ from tui.wix import (
     FailedPrecondition,
     NotFound,
     SenderDetailsDoNotExist,
-    WixClient,
 )
+from tui.wix.client import WixClient
 
 from .test_contract_sender_details import verified
 

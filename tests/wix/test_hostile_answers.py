@@ -7,7 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tui.wix import NO_RETRY, ApiKeyAuth, WixClient, WixError, WixProtocolError
+from tui.wix import NO_RETRY, ApiKeyAuth, WixError, WixProtocolError
+from tui.wix.client import WixClient
 
 OK_DOMAIN = {"id": "d-1", "domain": "example.com", "status": "NOT_AUTHENTICATED"}
 

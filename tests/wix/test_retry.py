@@ -17,11 +17,11 @@ from tui.wix import (
     RateLimited,
     RetryPolicy,
     ServerError,
-    WixClient,
     WixTimeout,
     WixTransportError,
 )
 from tui.wix import errors as e
+from tui.wix.client import WixClient
 
 KEY = "IST.unit-test-key-abcdefghijklmnop"
 SITE = "11111111-2222-3333-4444-555555555555"

@@ -14,7 +14,8 @@ from rich.traceback import Traceback
 from tests.conftest import client_for, site
 from tests.support import SandboxControl
 from tui.sandbox import SandboxServer
-from tui.wix import NO_RETRY, ApiKeyAuth, OAuthAuth, WixClient, WixError
+from tui.wix import NO_RETRY, ApiKeyAuth, OAuthAuth, WixError
+from tui.wix.client import WixClient
 
 
 def _everything_about(error: BaseException) -> list[str]:

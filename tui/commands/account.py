@@ -22,7 +22,8 @@ from tui.store.logs import REDACTOR
 from tui.store.paths import Paths, app_paths
 from tui.store.profiles import InvalidProfile, Profile, Storage, check_name, check_site_id
 from tui.store.vault import VaultError, WrongPassphrase
-from tui.wix import ApiKeyAuth, WixClient, WixError
+from tui.wix import ApiKeyAuth, WixError
+from tui.wix.client import WixClient
 from tui.wix.urls import WIX_BASE_URL
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -23,24 +23,28 @@ from tui.clock import SYSTEM_CLOCK, ScaledClock
 from tui.propagation import (
     ExpectedRecord,
     InvalidInput,
-    Prober,
     Report,
     Resolver,
     Role,
     ServerAddress,
-    Status,
-    local_resolvers,
     parse_name,
     parse_named_server,
     parse_record_spec,
-    public_resolvers,
-    resolver_from_address,
     to_json,
 )
 from tui.propagation.intercept import CLOUDFLARE
-from tui.propagation.labels import GLYPH, WORD, countdown
-from tui.propagation.model import TIME_BOUND
+from tui.propagation.labels import (
+    LABEL_WIDTH,
+    CellView,
+    cell_view,
+    column_headers,
+    ordered,
+    row_label,
+)
+from tui.propagation.resolvers import local_resolvers, public_resolvers, resolver_from_address
+from tui.propagation.sweep import Prober
 from tui.store.config import load as load_config
+from tui.time_words import ago, duration
 
 EXIT_READY, EXIT_NOT_YET, EXIT_ERROR = 0, 1, 2
 
@@ -238,52 +242,26 @@ async def _live(
                 await asyncio.sleep(1)
 
 
-def column_names(report: Report) -> list[str]:
-    """Short, still unique headers: the name without its zone, then just its first label
-    (s1, s2, sg...) when those are unique too; full names when they would collide."""
-
-    def relative(record: ExpectedRecord) -> str:
-        zone = report.zones[record.name].apex
-        name = record.name
-        return name[: -len(zone) - 1] if name.endswith("." + zone) else name
-
-    for shorten in (lambda r: relative(r).split(".")[0], relative):
-        names = [shorten(r) for r in report.records]
-        if len(set(names)) == len(names):
-            return names
-    return [r.name for r in report.records]
-
-
-def _cell_text(report: Report, record: ExpectedRecord, resolver: Resolver, now: datetime) -> Text:
-    cell = report.cells.get((record.name, resolver.key))
-    if cell is None:
-        return Text("")
-    word = WORD[cell.status]
-    if cell.status in TIME_BOUND and cell.eta is not None:
-        word = countdown((cell.eta - now).total_seconds())
-    if not cell.queried:
-        return Text("\u2013 unasked", style="dim")  # an en dash: "not applicable yet"
-    style = {
-        Status.OK: "green",
-        Status.CACHED_NEGATIVE: "yellow",
-        Status.STALE: "yellow",
-        Status.UNREACHABLE: "dim",
-        Status.REFUSED: "dim",
-    }.get(cell.status, "red")
-    return Text(f"{GLYPH[cell.status]} {word}", style=style if cell.queried else "dim")
+def as_text(view: CellView) -> Text:
+    """A cell's view as rich text: its style is already a rich style name."""
+    return Text(view.text, style=view.style)
 
 
 def render(
     report: Report, now: datetime, due: float | None = None, live: bool = True, speed: float = 1.0
 ) -> Group:
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("resolver", no_wrap=True, max_width=24, overflow="ellipsis")
-    for header in column_names(report):
+    table.add_column("resolver", no_wrap=True, max_width=LABEL_WIDTH, overflow="ellipsis")
+    for header in column_headers(report):
         table.add_column(header, no_wrap=True, overflow="ellipsis")
-    ordered = sorted(report.resolvers, key=lambda r: r.role is not Role.AUTHORITATIVE)
-    for resolver in ordered:
-        label = ("auth " if resolver.role is Role.AUTHORITATIVE else "") + resolver.name
-        table.add_row(Text(label), *(_cell_text(report, r, resolver, now) for r in report.records))
+    for resolver in ordered(report.resolvers):
+        label, bold = row_label(resolver)
+        # The full words and countdowns to the second: a terminal table has the room.
+        cells = (report.cells.get((r.name, resolver.key)) for r in report.records)
+        table.add_row(
+            Text(label, style="bold" if bold else ""),
+            *(as_text(cell_view(c, now, narrow=False)) for c in cells),
+        )
     parts: list[object] = [table, Text("")]
     if any(not c.queried for c in report.cells.values()):
         parts.append(
@@ -302,12 +280,11 @@ def render(
         parts.append(Text(f"• [{diagnosis.code}] {diagnosis.sentence}"))
     for warning in report.warnings:
         parts.append(Text(f"! {warning}", style="yellow"))
-    age = max(0, int((now - report.checked_at).total_seconds()))
-    footer = f"checked {countdown(age)} ago"
+    footer = f"checked {ago(report.checked_at, now)}"
     if speed != 1:
         footer += f" (clock {speed:g}x, as the sandbox's)"
     if due is not None:
-        footer += f"; next check in {max(0, int(due - SYSTEM_CLOCK.monotonic()))} s"
+        footer += f"; next check in {duration(due - SYSTEM_CLOCK.monotonic())}"
     parts.append(Text(footer + (" · Ctrl-C to stop" if live else ""), style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from tui.propagation import ExpectedRecord
-from tui.wix import ApiKeyAuth, DomainStatus, WixClient, WixError
+from tui.wix import ApiKeyAuth, DomainStatus, WixError
+from tui.wix.client import WixClient
 from tui.wix.urls import WIX_BASE_URL
 
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tui.wix.models import DomainStatus, SenderDetails, SenderEmail, SendingDomain
+
+if TYPE_CHECKING:  # a type only: deciding the next step loads none of the DNS package
+    from tui.propagation.model import Report
 
 # Public mailbox domains never get a sending domain (fact sheet §1.5, inferred).
 PUBLIC_MAILBOX_DOMAINS = frozenset(
@@ -46,11 +50,9 @@ class DnsProgress:
     sentence: str  # the check's overall ETA, or what stands in its way
 
 
-def dns_progress(report: object) -> DnsProgress:
-    """From a ``tui.propagation.Report`` (duck-typed: this module stays out of the engine,
-    whose imports the first frame must not pay)."""
-    eta = report.eta  # type: ignore[attr-defined]
-    return DnsProgress(visible=bool(eta.ready), sentence=str(eta.sentence))
+def dns_progress(report: Report) -> DnsProgress:
+    """From the last propagation check's report."""
+    return DnsProgress(visible=report.eta.ready, sentence=report.eta.sentence)
 
 
 def next_step(

@@ -2,8 +2,14 @@
 
 Plain async Python (dnspython for the wire format, httpx for DoH); never imports Textual, so
 the ``watch`` command and the TUI share it.
+
+This face re-exports only the light part: the data model, names as users type them, how a cell
+reads, and the JSON report. The engine, which loads dnspython and httpx, is imported from its
+own modules where it runs (``tui.propagation.sweep.Prober``, ``tui.propagation.resolvers``), so
+a screen or flow that only reads a report does not pay for it.
 """
 
+from tui.propagation.labels import CellView, cell_view, column_headers, row_label
 from tui.propagation.model import (
     Cell,
     Diagnosis,
@@ -27,24 +33,16 @@ from tui.propagation.names import (
     parse_server,
 )
 from tui.propagation.report import to_json
-from tui.propagation.resolvers import (
-    BUILTIN_PUBLIC,
-    local_resolvers,
-    public_resolvers,
-    resolver_from_address,
-)
-from tui.propagation.sweep import Prober
 
 __all__ = [
-    "BUILTIN_PUBLIC",
     "Cell",
+    "CellView",
     "Diagnosis",
     "Endpoint",
     "Eta",
     "ExpectedRecord",
     "InvalidInput",
     "Name",
-    "Prober",
     "RecordSpec",
     "Report",
     "Resolver",
@@ -52,12 +50,12 @@ __all__ = [
     "ServerAddress",
     "Status",
     "ZoneInfo",
-    "local_resolvers",
+    "cell_view",
+    "column_headers",
     "parse_name",
     "parse_named_server",
     "parse_record_spec",
     "parse_server",
-    "public_resolvers",
-    "resolver_from_address",
+    "row_label",
     "to_json",
 ]

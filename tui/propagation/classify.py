@@ -65,7 +65,6 @@ class Truth:
     """What the authoritative servers say about one record."""
 
     served: bool  # at least one authoritative server answers the expected target
-    all_served: bool  # every reachable authoritative server does
     target: str | None  # the CNAME target they serve (None: no CNAME there)
     hidden: Status | None = None  # PROXIED or FLATTENED when the CNAME is hidden
     negative_ttl: int | None = None  # min(SOA TTL, MINIMUM) of the zone

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from tui.propagation.authority import Ask, newest_serial
 from tui.propagation.classify import Truth
-from tui.propagation.eta import clock_time
 from tui.propagation.model import Cell, Diagnosis, Endpoint, ExpectedRecord, Status, ZoneInfo
+from tui.time_words import clock_time
 
 
 @dataclass(frozen=True, slots=True)

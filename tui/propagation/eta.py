@@ -8,6 +8,7 @@ from datetime import datetime
 
 from tui.propagation.classify import Truth
 from tui.propagation.model import NO_SIGNAL, TIME_BOUND, Cell, Eta, Role, Status
+from tui.time_words import clock_time
 
 NEEDS_A_FIX = frozenset(
     {
@@ -18,11 +19,6 @@ NEEDS_A_FIX = frozenset(
         Status.NOT_PUBLISHED,
     }
 )
-
-
-def clock_time(when: datetime) -> str:
-    """HH:MM in the user's local time zone."""
-    return when.astimezone().strftime("%H:%M")
 
 
 def overall(
@@ -92,6 +88,7 @@ def overall(
     return Eta(
         latest.eta,
         latest.bound,
-        f"All visible by {clock_time(latest.eta)} (bound: {latest.bound}).",
+        # With the day when it is not today's: a day-long TTL can carry the ETA past midnight.
+        f"All visible by {clock_time(latest.eta, now)} (bound: {latest.bound}).",
         ready=False,
     )

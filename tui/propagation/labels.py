@@ -1,9 +1,27 @@
-"""How a status reads on a screen: always a glyph *and* a word, never colour alone (DESIGN.md),
-shared by the ``watch`` table and the TUI grid."""
+"""How a cell reads on a screen, shared by the TUI grid and the ``watch`` table: always a glyph
+*and* a word, never colour alone (DESIGN.md).
+
+Plain Python: a :class:`CellView` carries a style *name* (``"green"``, ``"dim"``) that each
+renderer turns into its own text (a ``rich.text.Text`` for both today), so the two cannot drift.
+"""
 
 from __future__ import annotations
 
-from tui.propagation.model import Status
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from tui.propagation.model import (
+    NO_SIGNAL,
+    TIME_BOUND,
+    Cell,
+    ExpectedRecord,
+    Report,
+    Resolver,
+    Role,
+    Status,
+)
+from tui.time_words import coarse, compact
 
 GLYPH: dict[Status, str] = {
     Status.OK: "✓",
@@ -33,28 +51,86 @@ WORD: dict[Status, str] = {
     Status.UNREACHABLE: "no answer",
 }
 
-MEANING: dict[Status, str] = {
-    Status.OK: "visible with the right target",
-    Status.NOT_PUBLISHED: "the authoritative servers do not serve it",
-    Status.CACHED_NEGATIVE: "a cached 'does not exist'; clears when the countdown ends",
-    Status.STALE: "an old target, cached; clears when its TTL ends",
-    Status.WRONG_TARGET: "points somewhere else: fix the value",
-    Status.PROXIED: "hidden behind a proxy (Cloudflare orange cloud)",
-    Status.FLATTENED: "flattened into A records: the CNAME is hidden",
-    Status.DNSSEC_BOGUS: "DNSSEC validation fails",
-    Status.SERVFAIL: "the resolver failed to resolve it",
-    Status.REFUSED: "the server refused to answer",
-    Status.UNREACHABLE: "no answer in time (says nothing about propagation)",
+# The narrow words where the full ones are longer than a grid cell (the line under the grid
+# shows the highlighted cell in full).
+SHORT: dict[Status, str] = {
+    Status.UNREACHABLE: "timeout",
+    Status.FLATTENED: "flat",
+    Status.SERVFAIL: "failed",
 }
 
+# Colour only ever adds to the glyph and the word: green is visible, yellow clears by itself
+# when a clock runs out, dim says nothing about propagation; anything else needs a look (red).
+STYLE: dict[Status, str] = (
+    {Status.OK: "green"} | dict.fromkeys(TIME_BOUND, "yellow") | dict.fromkeys(NO_SIGNAL, "dim")
+)
+OTHER_STYLE = "red"
 
-def countdown(seconds: float) -> str:
-    """``4521`` -> ``1h15m``, ``725`` -> ``12m05s``, ``9`` -> ``9s``."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
+LABEL_WIDTH = 24  # at most; "auth 127.0.0.1:45258" (20) keeps its port
+ROLE_ORDER = {Role.AUTHORITATIVE: 0, Role.LOCAL: 1, Role.PUBLIC: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class CellView:
+    glyph: str
+    word: str
+    style: str  # a style name both renderers understand (rich's), "" for none
+
+    @property
+    def text(self) -> str:
+        """``✓ ok``; empty for :data:`EMPTY`."""
+        return " ".join(part for part in (self.glyph, self.word) if part)
+
+
+# An en dash: "not applicable yet" (public resolvers are not asked before every authoritative
+# server serves the record, so they do not cache "does not exist").
+UNASKED = CellView("\u2013", "unasked", "dim")
+EMPTY = CellView("", "", "")  # no cell at all (a resolver added after the record)
+
+
+def cell_view(cell: Cell | None, now: datetime, *, narrow: bool) -> CellView:
+    """``narrow``: the grid's short words and minute countdowns (a 9-column cell redrawn once
+    a minute); else the full words and countdowns to the second, as the ``watch`` table."""
+    if cell is None:
+        return EMPTY
+    if not cell.queried:
+        return UNASKED
+    word = SHORT.get(cell.status, WORD[cell.status]) if narrow else WORD[cell.status]
+    if cell.status in TIME_BOUND and cell.eta is not None:
+        left = (cell.eta - now).total_seconds()
+        word = coarse(left) if narrow else compact(left)
+    return CellView(GLYPH[cell.status], word, STYLE.get(cell.status, OTHER_STYLE))
+
+
+def ordered(resolvers: Iterable[Resolver]) -> list[Resolver]:
+    """Rows in reading order: the zone's authoritative servers (the truth) first, then the
+    local resolvers, then the public ones; the given order within each."""
+    return sorted(resolvers, key=lambda r: ROLE_ORDER.get(r.role, len(ROLE_ORDER)))
+
+
+def row_label(resolver: Resolver, width: int = LABEL_WIDTH) -> tuple[str, bool]:
+    """A row's label, at most ``width`` characters, and whether it is bold (authoritative
+    rows are: they are the truth the other rows are measured against)."""
+    authoritative = resolver.role is Role.AUTHORITATIVE
+    label = ("auth " if authoritative else "") + resolver.name
+    if len(label) > width:
+        label = label[: width - 1] + "…"
+    return label, authoritative
+
+
+def column_headers(report: Report) -> list[str]:
+    """Short, still unique column headers: the first label (s1, sg) when those are unique,
+    else the name without its zone, else the full name. A record whose zone is unknown keeps
+    its full name."""
+
+    def relative(record: ExpectedRecord) -> str:
+        zone = report.zones.get(record.name)
+        apex = zone.apex if zone else ""
+        name = record.name
+        return name[: -len(apex) - 1] if apex and name.endswith("." + apex) else name
+
+    for shorten in (lambda r: relative(r).split(".")[0], relative):
+        names = [shorten(r) for r in report.records]
+        if len(set(names)) == len(names):
+            return names
+    return [r.name for r in report.records]

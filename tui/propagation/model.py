@@ -159,9 +159,6 @@ class Report:
     eta: Eta
     warnings: tuple[str, ...] = ()
 
-    def cell(self, record: str, resolver: str) -> Cell:
-        return self.cells[(record, resolver)]
-
     @property
     def all_ok(self) -> bool:
         """Every record ok at every resolver that answered at all, and at least one resolver

@@ -10,8 +10,6 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-import idna
-
 MAX_NAME_LENGTH = 253
 MAX_LABEL_LENGTH = 63
 # Underscores are legal in DNS labels and required here (s1._domainkey); hostname rules would
@@ -71,13 +69,18 @@ def parse_name(text: str, what: str = "name") -> Name:
 
 
 def _to_ascii(label: str, whole: str, what: str) -> str:
-    if label.isascii():
+    if label.isascii() and not label.lower().startswith("xn--"):
+        return label.lower()
+    # Imported here, for the rare international label: loading idna's tables costs more than
+    # the rest of this package's light face together, and most names are plain ASCII.
+    import idna
+
+    if label.isascii():  # punycode: keep it, if it decodes
         label = label.lower()
-        if label.startswith("xn--"):
-            try:
-                idna.decode(label)
-            except (idna.IDNAError, UnicodeError):
-                raise InvalidInput(f"the {what} {whole!r} has invalid punycode {label!r}") from None
+        try:
+            idna.decode(label)
+        except (idna.IDNAError, UnicodeError):
+            raise InvalidInput(f"the {what} {whole!r} has invalid punycode {label!r}") from None
         return label
     try:
         # IDNA 2008 with UTS 46 mapping (the idna package; the stdlib codec is IDNA 2003 and
@@ -90,6 +93,8 @@ def _to_ascii(label: str, whole: str, what: str) -> str:
 def _to_unicode(label: str) -> str:
     if not label.startswith("xn--"):
         return label
+    import idna  # see _to_ascii
+
     try:
         return idna.decode(label)
     except (idna.IDNAError, UnicodeError):

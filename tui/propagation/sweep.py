@@ -276,7 +276,6 @@ class Prober:
         has_it = (Status.OK, Status.WRONG_TARGET, Status.PROXIED, Status.FLATTENED)
         truth = Truth(
             served=any(c.status is Status.OK for c in cells),
-            all_served=bool(answering) and all(c.status is Status.OK for c in answering),
             target=target,
             hidden=hidden,
             negative_ttl=found.zone.negative_ttl,

@@ -32,10 +32,10 @@ from tui.flow.schedule import (
 from tui.propagation.model import Report
 from tui.screens.confirm import ConfirmScreen
 from tui.store.state import DomainState
+from tui.time_words import clock_time, duration, is_world
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
-from tui.widgets.records import countdown
 from tui.wix.errors import FailedPrecondition, SenderDetailsDoNotExist, WixError
 from tui.wix.models import DomainStatus, SendingDomain
 
@@ -48,13 +48,6 @@ OVERRIDE = (
     "fail, and after a failure Wix advises waiting 4 hours; an early lookup can also leave a "
     "cached 'does not exist' at Wix's own resolver."
 )
-
-
-def clock_time(when: datetime, now: datetime) -> str:
-    """``14:32`` in the user's time zone (the day too, when it is not ``now``'s day: the
-    app's clock, which runs fast in the demo)."""
-    local, today = when.astimezone(), now.astimezone().date()
-    return local.strftime("%H:%M" if local.date() == today else "%a %d %b %H:%M")
 
 
 class ChoiceScreen(ModalScreen[str | None]):
@@ -136,7 +129,8 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         yield Note("", id="auth-auto")
 
     def _at(self, when: datetime) -> str:
-        return clock_time(when, self.services.clock.now())
+        clock = self.services.clock
+        return clock_time(when, clock.now(), world=is_world(clock))
 
     def state(self) -> DomainState | None:
         if self.domain is None:
@@ -198,7 +192,7 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
             return "Authenticate (t): the schedule allows an attempt now.", last
         if decision.not_before is None:
             return f"Authenticate (t): not yet. {decision.reason} (m marks them added)", last
-        left = countdown(decision.wait(self.services.clock.now()).total_seconds())
+        left = duration(decision.wait(self.services.clock.now()).total_seconds())
         when = self._at(decision.not_before)
         return f"Authenticate (t): allowed in {left} (at {when}). {decision.reason}", last
 
@@ -224,7 +218,7 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
             return
         when = (
             f"at {self._at(decision.not_before)}, in "
-            f"{countdown(decision.wait(self.services.clock.now()).total_seconds())}"
+            f"{duration(decision.wait(self.services.clock.now()).total_seconds())}"
             if decision.not_before is not None
             else "once the records are seen on your DNS servers (or marked added)"
         )

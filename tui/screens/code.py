@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,11 +30,11 @@ from tui.demo import SandboxError
 from tui.flow.checks import code_problem
 from tui.flow.codes import SentCodes
 from tui.flow.writes import may_have_happened, write_failure
+from tui.time_words import ago, clock_time, duration, is_world
 from tui.widgets.code_input import CodeInput
 from tui.widgets.fields import ErrorLine, Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
-from tui.widgets.wix_session import ago, clock_time, duration
 from tui.wix.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -115,7 +115,7 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
             sent.update(f"Sending a code to {self.address}…")
         elif sent_at is not None:
             sent.update(
-                f"A code was sent to {self.address} at {clock_time(sent_at)} "
+                f"A code was sent to {self.address} at {self._at(sent_at, now)} "
                 f"({ago(sent_at, now)}). Check the inbox, and the spam folder."
             )
         else:
@@ -129,6 +129,10 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         else:
             status.update("↻ No email? Press ctrl+r to send a new code.")
         self.query_one("#code-resend", Button).disabled = self.sending or wait > 0
+
+    def _at(self, when: datetime, now: datetime) -> str:
+        clock = self.services.clock
+        return clock_time(when, now, seconds=True, world=is_world(clock))
 
     def _error(self, text: str) -> None:
         self.query_one("#code-error", ErrorLine).show(text)

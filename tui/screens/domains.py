@@ -27,6 +27,7 @@ from tui.flow.domains import expected_records
 from tui.screens.authenticate import AuthPanel, ChoiceScreen
 from tui.screens.guided_fix import open_guided_fix
 from tui.services import Session
+from tui.time_words import duration
 from tui.widgets.fields import Note
 from tui.widgets.grid import PropagationWatch
 from tui.widgets.jobs import job
@@ -37,7 +38,6 @@ from tui.widgets.records import (
     DomainTable,
     RecordsTable,
     badge,
-    countdown,
     records_of,
 )
 from tui.wix.errors import SenderDetailsDoNotExist
@@ -165,7 +165,7 @@ class DomainsPane(Pane):
             if domain.status is DomainStatus.INITIALIZING:
                 text += ". Wix is making its DNS records (usually 1-5 minutes)"
                 left = self._list.poll_in()
-                text += f"; next look in {countdown(left)}" if left is not None else ""
+                text += f"; next look in {duration(left)}" if left is not None else ""
         self.query_one("#domain-summary", Note).show(text)
 
     # --- the clock ------------------------------------------------------------------------

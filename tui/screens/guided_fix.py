@@ -26,13 +26,13 @@ from textual.widgets import Button, ContentSwitcher, DataTable, Footer
 
 from tui.screens.code import CodeScreen
 from tui.screens.sender_details import CreateSenderDetailsScreen
+from tui.time_words import clock_time, is_world
 from tui.widgets.email_form import AddEmailForm
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
 from tui.widgets.pane import Pane
 from tui.widgets.sender_tables import SenderEmailsTable
-from tui.widgets.wix_session import clock_time
 from tui.wix.errors import SenderDetailsDoNotExist, WixError
 from tui.wix.models import SenderDetails, SenderEmail
 
@@ -201,7 +201,8 @@ class GuidedFixScreen(UsesServices, RunsJobs, ModalScreen[bool]):
         existing.display = bool(details)
 
     def _announce_owner_check(self) -> None:
-        when = clock_time(self.services.clock.now())
+        clock = self.services.clock
+        when = clock_time(clock.now(), seconds=True, world=is_world(clock))
         verified = [e for e in self.emails if e.verified]
         table = self.query_one("#fix-owner-table", SenderEmailsTable)
         if verified:

@@ -35,12 +35,12 @@ from tui.screens.guided_fix import (
 )
 from tui.screens.sender_details import CreateSenderDetailsScreen
 from tui.services import Session
+from tui.time_words import duration
 from tui.widgets.email_form import AddEmailForm
 from tui.widgets.fields import Note
 from tui.widgets.jobs import Job, job
 from tui.widgets.pane import ONLINE, Connection, JourneyData, Pane
 from tui.widgets.sender_tables import SenderDetailsTable, SenderEmailsTable
-from tui.widgets.wix_session import duration
 from tui.wix.errors import NotFound, WixError
 from tui.wix.models import SenderDetails, SenderEmail
 

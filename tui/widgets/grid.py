@@ -15,9 +15,9 @@ second while on screen, and a sweep starts only once the previous one has ended 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,13 +25,18 @@ from textual.containers import Vertical
 from textual.widgets import DataTable
 from textual.worker import Worker
 
-from tui.propagation import Cell, ExpectedRecord, Prober, Report, Resolver, Role, Status
-from tui.propagation.labels import GLYPH, WORD, countdown
-from tui.propagation.model import NO_SIGNAL, TIME_BOUND
+from tui.propagation import labels
+from tui.propagation.labels import GLYPH, WORD, CellView, cell_view, column_headers, ordered
+from tui.propagation.model import TIME_BOUND, Cell, ExpectedRecord, Report, Resolver
+from tui.time_words import ago, duration
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, declare, job, run_job
 from tui.widgets.pane import DnsChecked
+
+if TYPE_CHECKING:
+    # Only a type here: the engine (dnspython, httpx) is built at the first sweep.
+    from tui.propagation.sweep import Prober
 
 CLOSE_PROBER = declare(
     "PropagationWatch.close_prober",
@@ -41,69 +46,31 @@ CLOSE_PROBER = declare(
 )
 
 LABEL_KEY = "resolver"
-LABEL_WIDTH = 24  # at most; "auth 127.0.0.1:45258" (20) keeps its port
 CELL_WIDTH = 9  # "\u2013 unasked", "⧗ 59m59s": five records fit in 80 columns
-# The grid's words where the shared ones are longer than a cell (the line under the grid
-# shows the highlighted cell in full).
-SHORT = {Status.UNREACHABLE: "timeout", Status.FLATTENED: "flat", Status.SERVFAIL: "failed"}
-ROLE_ORDER = {Role.AUTHORITATIVE: 0, Role.LOCAL: 1, Role.PUBLIC: 2}
-# Colour only ever adds to the glyph and the word; anything else that is not ok is red.
-STYLE = {Status.OK: "green"} | dict.fromkeys(TIME_BOUND, "yellow") | dict.fromkeys(NO_SIGNAL, "dim")
-UNASKED = "\u2013 unasked"  # an en dash: "not applicable yet"
+UNASKED = labels.UNASKED.text
 UNASKED_NOTE = (
     f"{UNASKED}: public resolvers are asked only once every authoritative server serves a "
     "record; asking sooner makes them cache 'does not exist' for the zone's negative TTL."
 )
 
 
-def cell_countdown(seconds: float) -> str:
-    """Whole minutes (rounded up) until the last two: a DataTable repaints all its cells when
-    any one changes, so per-second countdowns in many cells would redraw the grid every
-    second. The line under the grid gives the highlighted cell to the second."""
-    if seconds < 120:
-        return countdown(seconds)
-    minutes = math.ceil(seconds / 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
+def as_text(view: CellView) -> Text:
+    """A cell's view as rich text: its style is already a rich style name."""
+    return Text(view.text, style=view.style)
 
 
-def cell_text(cell: Cell, now: datetime) -> Text:
-    """Glyph and word (never colour alone); a countdown instead of the word for time-bound
-    statuses; an en dash for a resolver deliberately not asked yet."""
-    if not cell.queried:
-        return Text(UNASKED, style="dim")
-    word = SHORT.get(cell.status, WORD[cell.status])
-    if cell.status in TIME_BOUND and cell.eta is not None:
-        word = cell_countdown((cell.eta - now).total_seconds())
-    return Text(f"{GLYPH[cell.status]} {word}", style=STYLE.get(cell.status, "red"))
+def cell_text(cell: Cell | None, now: datetime) -> Text:
+    """The grid's cell: the narrow presentation (short words, countdowns in minutes)."""
+    return as_text(cell_view(cell, now, narrow=True))
 
 
 def row_label(resolver: Resolver) -> Text:
-    label = ("auth " if resolver.role is Role.AUTHORITATIVE else "") + resolver.name
-    if len(label) > LABEL_WIDTH:
-        label = label[: LABEL_WIDTH - 1] + "…"
-    return Text(label, style="bold" if resolver.role is Role.AUTHORITATIVE else "")
+    label, bold = labels.row_label(resolver)
+    return Text(label, style="bold" if bold else "")
 
 
 def label_width(rows: Sequence[Resolver]) -> int:
     return max((len(row_label(r)) for r in rows), default=8)
-
-
-def headers(report: Report) -> list[str]:
-    """Short, still unique column headers, as the watch command's: the first label (s1, sg)
-    when those are unique, else the name without its zone, else the full name."""
-
-    def relative(record: ExpectedRecord) -> str:
-        zone = report.zones.get(record.name)
-        apex = zone.apex if zone else ""
-        name = record.name
-        return name[: -len(apex) - 1] if apex and name.endswith("." + apex) else name
-
-    for shorten in (lambda r: relative(r).split(".")[0], relative):
-        names = [shorten(r) for r in report.records]
-        if len(set(names)) == len(names):
-            return names
-    return [r.name for r in report.records]
 
 
 class PropagationGrid(DataTable[Text]):
@@ -124,13 +91,12 @@ class PropagationGrid(DataTable[Text]):
         self.clear(columns=True)
         self._texts = {}
         self.add_column("resolver", key=LABEL_KEY, width=label_width(rows))
-        for record, header in zip(report.records, headers(report), strict=True):
+        for record, header in zip(report.records, column_headers(report), strict=True):
             self.add_column(header, key=record.name, width=CELL_WIDTH)
         for resolver in rows:
             texts = []
             for record in report.records:
-                cell = report.cells.get((record.name, resolver.key))
-                text = cell_text(cell, now) if cell else Text("")
+                text = cell_text(report.cells.get((record.name, resolver.key)), now)
                 self._texts[(record.name, resolver.key)] = text.plain
                 texts.append(text)
             self.add_row(row_label(resolver), *texts, key=resolver.key)
@@ -138,7 +104,7 @@ class PropagationGrid(DataTable[Text]):
     def show_report(self, report: Report, now: datetime) -> int:
         """Show ``report``; how many cells changed. Only those are updated, unless the set of
         rows or columns changed (new authoritative servers found), which rebuilds the table."""
-        rows = sorted(report.resolvers, key=lambda r: ROLE_ORDER.get(r.role, 3))
+        rows = ordered(report.resolvers)
         shape = (tuple(r.key for r in rows), tuple(r.name for r in report.records))
         old, self.report = self.report, report
         if shape != self.shape or old is None:
@@ -194,7 +160,7 @@ def describe(resolver: Resolver, cell: Cell, now: datetime) -> str:
     if cell.answer:
         parts.append("answer " + ", ".join(cell.answer))
     if cell.status in TIME_BOUND and cell.eta is not None:
-        left = countdown((cell.eta - now).total_seconds())
+        left = duration((cell.eta - now).total_seconds())
         parts.append(f"clears in {left}" + (f" ({cell.bound})" if cell.bound else ""))
     return " — ".join(parts)
 
@@ -220,7 +186,7 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
         self._generation = 0
         self._worker: Worker[None] | None = None
         self._again = False  # "check now" came during a sweep: another one right after
-        self._prober: Prober | None = None
+        self._prober: Prober | None = None  # made at the first sweep (services.engine)
         self._resolvers: list[Resolver] = []
 
     def compose(self) -> ComposeResult:
@@ -302,8 +268,7 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
         elif report is None:
             parts.append("Checking the records…" if self.sweeping else "Not checked yet.")
         else:
-            age = max(0.0, (now - report.checked_at).total_seconds())
-            parts.append(f"checked {countdown(age)} ago")
+            parts.append(f"checked {ago(report.checked_at, now)}")
         if self.records:
             if self.paused:
                 parts.append("⏸ paused (s resumes)")
@@ -311,7 +276,7 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
                 parts.append("checking now")
             elif self.due is not None:
                 left = max(0.0, self.due - self.services.clock.monotonic())
-                parts.append(f"next check in {countdown(left)}")
+                parts.append(f"next check in {duration(left)}")
         if self.problem:
             parts.append(f"⚠ {self.problem}")
         self._put("#grid-status", " · ".join(parts))

@@ -28,11 +28,11 @@ from tui.exporting import Record, zone_line
 from tui.flow.domains import custom_domains
 from tui.flow.polling import initializing_delay
 from tui.flow.retry import read_retry
+from tui.time_words import duration
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
 from tui.widgets.pane import ONLINE, Connection, JourneyData
-from tui.widgets.wix_session import duration
 from tui.wix.errors import SenderDetailsDoNotExist, WixError
 from tui.wix.models import DomainStatus, SendingDomain
 
@@ -52,14 +52,6 @@ NEVER = float("inf")  # a poll is out: its answer schedules the next one
 def badge(domain: SendingDomain) -> str:
     """Glyph and word, never colour alone; an unknown status keeps Wix's raw value."""
     return BADGE.get(domain.status, f"? {domain.status_label}")
-
-
-def countdown(seconds: float) -> str:
-    """``725`` -> ``12m05s``. The DNS engine's words are imported on first use: its package
-    loads dnspython and httpx, which must stay out of the app's first frame."""
-    from tui.propagation.labels import countdown as words
-
-    return words(seconds)
 
 
 class DomainTable(DataTable[Text]):

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
-from tui.widgets.wix_session import short_date
+from tui.time_words import short_date
 from tui.wix import SenderDetails, SenderEmail
 
 VERIFIED = "✓ verified"

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from tui.time_words import duration
+
 SENDER_DETAILS_DO_NOT_EXIST = "SENDER_DETAILS_DO_NOT_EXIST"
 
 
@@ -412,13 +414,5 @@ def error_from_response(
         "retry_after": parse_retry_after(retry_after, now),
     }
     if cls is RateLimited and kwargs["retry_after"] is not None:
-        kwargs["hint"] = f"Wait {_duration(kwargs['retry_after'])} and try again."
+        kwargs["hint"] = f"Wait {duration(kwargs['retry_after'])} and try again."
     return cls(sentence, **kwargs)
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
