@@ -10,7 +10,6 @@ the sandbox. Signing in and out (profiles, the login form, log out) is in
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from tui.screens.signin import SignInApp
 from tui.services import Services, Session
 from tui.store.credentials import Credentials
 from tui.store.profiles import Profiles
-from tui.widgets.jobs import declare, run_job
+from tui.widgets.jobs import close_at_exit, declare, run_job
 
 if TYPE_CHECKING:
     from tui.wix.client import WixClient
@@ -140,12 +139,10 @@ class WixSendingApp(SignInApp):
 
     async def on_unmount(self) -> None:
         if self.session is not None:
-            with contextlib.suppress(Exception):
-                await self.session.client.aclose()
+            await close_at_exit("Closing the Wix connection", self.session.client.aclose())
         sandbox = self.services.sandbox
         if sandbox is not None:
-            with contextlib.suppress(Exception):
-                await sandbox.aclose()
+            await close_at_exit("Closing the sandbox connection", sandbox.aclose())
 
     # --- crashes --------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from tui.propagation.model import TIME_BOUND, Cell, ExpectedRecord, Report, Reso
 from tui.time_words import ago, duration
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
-from tui.widgets.jobs import Job, RunsJobs, declare, job, run_job
+from tui.widgets.jobs import Job, RunsJobs, close_at_exit, declare, job, run_job
 from tui.widgets.pane import DnsChecked
 
 if TYPE_CHECKING:
@@ -357,4 +357,4 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
         self._generation += 1
         prober, self._prober = self._prober, None
         if prober is not None:
-            await prober.aclose()
+            await close_at_exit("Closing the DNS sockets", prober.aclose())

@@ -133,6 +133,15 @@ def report_failure(node: DOMNode, worker: Worker[Any]) -> str:
     return line
 
 
+async def close_at_exit(what: str, closing: Awaitable[Any]) -> None:
+    """Close something while the app or a widget goes away. Nothing can be shown any more and
+    a crash would be out of place, but a failure is still logged, never dropped."""
+    try:
+        await closing
+    except Exception:
+        log.exception("%s failed while closing", what)
+
+
 class RunsJobs:
     """Mixin for every node that runs jobs: their failures take the one path above."""
 
