@@ -124,7 +124,7 @@ class AuthPanel(Vertical):
     """The authenticate line(s) of the Domains pane, and the attempt itself."""
 
     DEFAULT_CSS = """
-    AuthPanel { height: auto; margin-top: 1; }
+    AuthPanel { height: auto; }
     AuthPanel #auth-line { text-style: bold; }
     AuthPanel #auth-last, AuthPanel #auth-auto { color: $text-muted; }
     """

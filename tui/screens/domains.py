@@ -14,7 +14,6 @@ so it stays out of the app's first frame.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
     from tui.propagation import ExpectedRecord
     from tui.widgets.grid import PropagationWatch
 
-HERE = Path(__file__).parent
 HELP = (
     "The site's sending domains: Wix makes one for the custom domain of each sender (addresses "
     "on gmail.com and other public mailboxes never get one). While a domain is INITIALIZING "
@@ -85,7 +83,6 @@ def expected(domain: SendingDomain) -> list[ExpectedRecord]:
 class DomainsPane(Pane):
     TITLE = "Domains"
     HELP = HELP
-    DEFAULT_CSS = (HERE / "domains.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("c", "records_copy", "Copy cell", id="records-copy"),
         Binding("C,shift+c", "records_copy_all", "Copy all", id="records-copy-all", show=False),
