@@ -91,7 +91,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self._title, self._body, self._options = title, body, options
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="choice-box"):
+        with Vertical(id="choice-box", classes="modal-box"):
             yield Note(self._title, classes="title")
             if self._body:
                 yield Note(self._body, id="choice-body")

@@ -21,7 +21,7 @@ class HelpScreen(ModalScreen[None]):
         self._title, self._text, self._keys = title, text, keys
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-box"):
+        with VerticalScroll(id="help-box", classes="modal-box"):
             yield Note(self._title, classes="title")
             yield Note(self._text)
             if self._keys:
