@@ -58,9 +58,13 @@ def textual_debug_log_on(app: App[object]) -> bool:
 class WixSendingApp(SignInApp):
     TITLE = "wix-sending"
     # Textual 8.2.8 loads a screen's CSS_PATH when the screen is pushed, but not for the screen
-    # get_default_screen() returns: home's stylesheet is named here as well. Absolute, because
-    # relative paths are read next to the module of the (sub)class that is running.
-    CSS_PATH = [HERE / "app.tcss", HERE / "screens" / "home.tcss"]
+    # get_default_screen() returns, and never a widget's: home's stylesheet and its panes' are
+    # named here (which also puts them under `textual run --dev`'s live reload). Absolute,
+    # because relative paths are read next to the module of the (sub)class that is running.
+    CSS_PATH = [
+        HERE / "app.tcss",
+        *(HERE / "screens" / name for name in ("home.tcss", "senders.tcss", "domains.tcss")),
+    ]
     COMMANDS = App.COMMANDS | {SessionCommands, KeyCommands}
     BINDINGS: list[BindingType] = [
         Binding("ctrl+q", "quit", "Quit", id="quit-app", priority=True, show=False),

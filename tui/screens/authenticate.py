@@ -65,7 +65,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self._title, self._body, self._options = title, body, options
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="choice-box"):
+        with Vertical(id="choice-box", classes="modal-box"):
             yield Note(self._title, classes="title")
             if self._body:
                 yield Note(self._body, id="choice-body")
@@ -98,7 +98,7 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
     """The authenticate line(s) of the Domains pane, and the attempt itself."""
 
     DEFAULT_CSS = """
-    AuthPanel { height: auto; margin-top: 1; }
+    AuthPanel { height: auto; }
     AuthPanel #auth-line { text-style: bold; }
     AuthPanel #auth-last, AuthPanel #auth-auto { color: $text-muted; }
     """

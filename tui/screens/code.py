@@ -74,7 +74,7 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         return self.sender_email.email_address
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="code-box"):
+        with Vertical(id="code-box", classes="modal-box"):
             yield Note(f"Verify {self.address}", classes="title", id="code-title")
             yield Note("", id="code-sent")
             yield Label("Code from the email (3-10 letters or digits)")

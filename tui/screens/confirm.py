@@ -29,7 +29,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self._confirm = confirm
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
+        with Vertical(id="confirm-box", classes="modal-box"):
             yield Note(self._title, classes="title")
             yield Note(self._body, id="confirm-body")
             with Horizontal(id="confirm-buttons"):

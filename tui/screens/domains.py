@@ -14,8 +14,6 @@ so it stays out of the app's first frame.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -43,7 +41,6 @@ from tui.widgets.records import (
 from tui.wix.errors import SenderDetailsDoNotExist
 from tui.wix.models import DomainStatus, SendingDomain
 
-HERE = Path(__file__).parent
 HELP = (
     "The site's sending domains: Wix makes one for the custom domain of each sender (addresses "
     "on gmail.com and other public mailboxes never get one). While a domain is INITIALIZING "
@@ -74,7 +71,6 @@ DEMO_NOTE = (
 class DomainsPane(Pane):
     TITLE = "Domains"
     HELP = HELP
-    DEFAULT_CSS = (HERE / "domains.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("c", "records_copy", "Copy cell", id="records-copy"),
         Binding("C,shift+c", "records_copy_all", "Copy all", id="records-copy-all", show=False),

@@ -82,7 +82,7 @@ class GuidedFixScreen(UsesServices, RunsJobs, ModalScreen[bool]):
         self.details: list[SenderDetails] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="fix-box"):
+        with Vertical(id="fix-box", classes="modal-box"):
             yield Note("Guided fix: no sender details yet", classes="title")
             yield Note(WHY, id="fix-why")
             yield Note("", id="fix-existing", classes="notice")

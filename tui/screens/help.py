@@ -11,14 +11,7 @@ from tui.widgets.fields import Note
 
 
 class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 80%; max-width: 90; height: auto; max-height: 90%;
-        border: round $primary; background: $surface; padding: 1 2;
-    }
-    HelpScreen .title { text-style: bold; margin-bottom: 1; }
-    """
+    CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,f1,q", "dismiss", "Close", id="close-help"),
     ]
@@ -28,7 +21,7 @@ class HelpScreen(ModalScreen[None]):
         self._title, self._text, self._keys = title, text, keys
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(id="help-box", classes="modal-box"):
             yield Note(self._title, classes="title")
             yield Note(self._text)
             if self._keys:

@@ -63,8 +63,6 @@ class PaneTabs(TabbedContent):
 class Panes(Vertical):
     """The tabs with the panes, mounted at the first sign-in."""
 
-    DEFAULT_CSS = "Panes { height: 1fr; }"
-
     def compose(self) -> ComposeResult:
         # Imported here, at the first sign-in: the first frame (often the login form) does
         # not wait for the panes' modules.
@@ -79,7 +77,8 @@ class Panes(Vertical):
 
 
 class HomeScreen(UsesServices, Screen[None]):
-    CSS_PATH = "home.tcss"
+    # No CSS_PATH: Textual does not read it for the app's default screen, so home.tcss (and the
+    # panes' stylesheets) are in the app's CSS_PATH.
     # The actions live on the app, so the palette and these keys run the same code.
     BINDINGS = [
         # Not in the footer: the tabs show 1 and 2 already, and 80 columns are few.

@@ -41,7 +41,7 @@ class PassphraseScreen(RunsJobs, ModalScreen[bool]):
         self._busy = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="passphrase-box"):
+        with Vertical(id="passphrase-box", classes="modal-box"):
             yield Note("Unlock the encrypted secrets file", classes="title")
             yield Note(
                 f"Profile {self.profile} keeps its key in {self.vault.path}. "

@@ -32,7 +32,7 @@ class ProfilesScreen(ModalScreen[str | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="profiles-box"):
+        with Vertical(id="profiles-box", classes="modal-box"):
             yield Note("Profiles", classes="title")
             yield DataTable(id="profiles-table", cursor_type="row", zebra_stripes=True)
             yield Note("Enter switches to the highlighted profile; Esc closes.", classes="hint")

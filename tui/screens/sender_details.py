@@ -67,7 +67,7 @@ class CreateSenderDetailsScreen(UsesServices, RunsJobs, ModalScreen[SenderDetail
     def compose(self) -> ComposeResult:
         # Text prompts: a plain string would be read as markup, and the addresses come from Wix.
         options = [(Text(email.email_address), email.email_address) for email in self.verified]
-        with Vertical(id="details-box"):
+        with Vertical(id="details-box", classes="modal-box"):
             yield Note("Create sender details", classes="title")
             yield Note(
                 "Emails will go out with this name and address; a site's first sender "

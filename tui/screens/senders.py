@@ -16,7 +16,6 @@ for network and server trouble; other refusals wait for ``r``.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
@@ -46,9 +45,6 @@ from tui.wix.models import SenderDetails, SenderEmail
 
 log = logging.getLogger("tui.screens.senders")
 
-# A widget has no CSS_PATH: the pane's stylesheet is read from the file next to it.
-_CSS = (Path(__file__).with_name("senders.tcss")).read_text(encoding="utf-8")
-
 NO_EMAILS = "No sender emails yet: press a to add the address you want to send from."
 NO_DETAILS = "No sender details yet: verify an address, then press c to give it a from-name."
 READING = "Reading the sender emails…"
@@ -70,7 +66,6 @@ class SendersPane(Pane):
         "guided fix, also for when you cannot read the inbox and the owner must verify the "
         "address in the Wix dashboard. r reads both lists again."
     )
-    DEFAULT_CSS = _CSS
     BINDINGS = [
         Binding("a", "add", "Add address", id="senders-add"),
         Binding("v", "verify", "Verify", id="senders-verify"),
