@@ -11,8 +11,8 @@ too. See ``screenshots/README.md`` for what each file shows.
 So that regenerating gives the same files (no noise in git): the world clock stands still and
 moves only where the journey says so ("an hour later"), clock times are UTC, nothing animates,
 and the sandbox's authoritative DNS servers are labelled "primary"/"secondary" instead of
-their random loopback ports. This is the harness of the snapshot tests
-(``tests/snapshots/support.py``). The status line says "SANDBOX 60x", as the demo does.
+their random loopback ports. That harness (``screenshots/stills.py``) is shared with the snapshot
+tests. The status line says "SANDBOX 60x", as the demo does.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from textual.containers import VerticalScroll  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Input, TabbedContent  # noqa: E402
 
-from tests.snapshots.support import (  # noqa: E402
+from screenshots.stills import (  # noqa: E402
     FrozenClock,
     demo_app,
     frozen_sandbox,
@@ -43,7 +43,6 @@ from tests.snapshots.support import (  # noqa: E402
     utc,
     wait_for,
 )
-from tests.support import SandboxControl  # noqa: E402
 from tui.app import WixSendingApp  # noqa: E402
 from tui.sandbox import SandboxServer  # noqa: E402
 from tui.screens.authenticate import ChoiceScreen  # noqa: E402
@@ -72,7 +71,6 @@ class Journey:
         self.server = server
         self.out = out
         self.saved: list[Path] = []
-        self.control = SandboxControl(server.base_url)
 
     @property
     def app(self) -> WixSendingApp:
@@ -174,7 +172,10 @@ async def journey(j: Journey) -> None:
     await j.press("v")
     await j.until(lambda: isinstance(app.screen, CodeScreen))
     await j.until(lambda: "your code is" in "\n".join(n.message for n in app._notifications))
-    code = j.control.latest_code(ADDRESS)
+    sandbox = j.app.services.sandbox
+    assert sandbox is not None
+    code = await sandbox.latest_code(ADDRESS)
+    assert code is not None, f"the sandbox mailed no code to {ADDRESS}"
     await j.type("#code", code)
     await j.shot("03-code")
 

@@ -1,5 +1,5 @@
 """Fixtures for the snapshot tests: a frozen world (clock, time zone, cursor, environment) and
-sandboxes on that frozen clock. See ``tests/snapshots/support.py`` for why each is needed."""
+sandboxes on that frozen clock. See ``screenshots/stills.py`` for why each is needed."""
 
 from __future__ import annotations
 

@@ -123,7 +123,9 @@ def test_senders_with_details(
 
 
 def test_code_modal(snap_compare: Snap, variant: Variant, tmp_path: Path, sandbox: Sandbox) -> None:
-    app = demo_app(tmp_path, sandbox("midway"))
+    # At the demo's speed: the time the code was sent is read off the sandbox's fast clock, and
+    # says so ("world time").
+    app = demo_app(tmp_path, sandbox("midway"), speed=60)
     address = "orders@harbor-ceramics.example"
 
     async def run_before(pilot: Pilot[object]) -> None:
