@@ -35,7 +35,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from tui_bench import app_arguments, report_to_parent, until
+from tui_bench import demo_app, report_to_parent, until
 
 SCENARIO = "midway"
 DOMAIN = "harbor-ceramics.example"
@@ -140,12 +140,12 @@ def _child_app(spec: dict) -> None:
                     "problem": watch.problem,
                     "grid": [len(report.resolvers), len(report.records)],
                     "asked": sum(1 for c in report.cells.values() if c.queried),
-                    "interval": self.config.refresh_interval,
+                    "interval": self.services.config.refresh_interval,
                 }
 
             return await _window(spec["duration"], before, after)
 
-    Watching(**app_arguments(spec, SCENARIO)).run(headless=True, size=SIZE)
+    demo_app(spec, SCENARIO, Watching).run(headless=True, size=SIZE)
 
 
 # --- the parent ---------------------------------------------------------------------------

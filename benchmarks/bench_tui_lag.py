@@ -35,7 +35,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from tui_bench import app_arguments, report_to_parent, until
+from tui_bench import demo_app, report_to_parent, until
 
 SCENARIO = "midway"
 DOMAIN = "harbor-ceramics.example"
@@ -124,7 +124,7 @@ def _child_app(spec: dict) -> None:
             self._swept = asyncio.Event()
             self.run_worker(self._measure(), group="bench", exit_on_error=False)
 
-        def on_propagation_watch_swept(self, _) -> None:
+        def on_dns_checked(self, _) -> None:
             self._swept.set()
 
         async def _measure(self) -> None:
@@ -183,7 +183,7 @@ def _child_app(spec: dict) -> None:
                 "grid": [len(report.resolvers), len(report.records)],
             }
 
-    Sweeping(**app_arguments(spec, SCENARIO)).run(headless=True, size=SIZE)
+    demo_app(spec, SCENARIO, Sweeping).run(headless=True, size=SIZE)
 
 
 # --- the parent ---------------------------------------------------------------------------

@@ -36,6 +36,7 @@ Bare().run(headless=True, size=(80, 24))
 
 OURS = """
 from tui.app import WixSendingApp
+from tui.launch import build_app
 from tui.store.paths import app_paths
 
 class FirstFrame(WixSendingApp):
@@ -43,7 +44,7 @@ class FirstFrame(WixSendingApp):
     def on_mount(self):
         self.call_after_refresh(self.exit)
 
-FirstFrame(paths=app_paths()).run(headless=True, size=(80, 24))
+build_app(app_paths(), app_class=FirstFrame).run(headless=True, size=(80, 24))
 """
 
 

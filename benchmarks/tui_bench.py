@@ -10,36 +10,28 @@ from pathlib import Path
 from typing import Any
 
 
-def app_arguments(spec: dict, scenario: str) -> dict[str, Any]:
-    """``WixSendingApp`` keyword arguments: a throwaway home from ``spec["home"]``, the
-    scenario's demo credentials (never printed), the default config, and the grid's rows
-    (``spec["authoritative"]``, ``spec["resolvers"]``) on the sandbox at ``spec["base_url"]``."""
+def demo_app(spec: dict, scenario: str, app_class: type) -> Any:
+    """``app_class`` (a ``WixSendingApp`` with a probe) built by ``tui.launch.demo_app``, as
+    ``wix-sending demo`` builds it: a throwaway home from ``spec["home"]``, the scenario's demo
+    credentials (never printed), the default config, and the grid's rows
+    (``spec["authoritative"]``, ``spec["resolvers"]``) on the sandbox at ``spec["base_url"]``,
+    which runs in the parent."""
     import logging
 
+    from tui.clock import SYSTEM_CLOCK
     from tui.demo import SandboxLink
+    from tui.launch import demo_app as build
+    from tui.launch import demo_paths
     from tui.propagation import Role, ServerAddress
     from tui.propagation.resolvers import resolver_from_address
     from tui.sandbox.scenarios import SCENARIOS
-    from tui.secret import Secret
-    from tui.store.config import Config
-    from tui.store.credentials import Credentials, SecretStores
     from tui.store.logs import setup_logging
-    from tui.store.paths import Paths
-    from tui.store.profiles import Profiles
 
-    home = Path(spec["home"])
-    paths = Paths(*(home / part for part in ("config", "data", "state", "logs")))
+    paths = demo_paths(Path(spec["home"]))
     try:
         setup_logging(paths)  # as the demo does: the app's log file, never the terminal
     except OSError:
         logging.getLogger().addHandler(logging.NullHandler())
-    site = SCENARIOS[scenario].credentials()[0]
-    credentials = Credentials(
-        profile=f"bench ({scenario})",
-        site_id=site.site_id,
-        secret=Secret(site.api_key),
-        source="the sandbox (benchmark)",
-    )
     link = SandboxLink(
         base_url=spec["base_url"],
         time_scale=1.0,
@@ -49,15 +41,9 @@ def app_arguments(spec: dict, scenario: str) -> dict[str, Any]:
             for name, h, p in spec["resolvers"]
         ],
     )
-    return {
-        "paths": paths,
-        "stores": SecretStores(paths),
-        "base_url": spec["base_url"],
-        "config": Config(),  # the defaults: refresh_interval 30 s
-        "profiles": Profiles(),
-        "sandbox": link,
-        "initial_credentials": credentials,
-    }
+    site = SCENARIOS[scenario].credentials()[0]
+    # The sandbox runs at real speed in the parent: the system clock is the same clock.
+    return build(paths, link, site, clock=SYSTEM_CLOCK, scenario=scenario, app_class=app_class)
 
 
 async def until(condition, what: str, timeout: float, poll: float = 0.05) -> None:

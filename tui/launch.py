@@ -55,8 +55,10 @@ def build_app(
     clock: Clock = SYSTEM_CLOCK,
     sandbox: SandboxLink | None = None,
     initial_credentials: Credentials | None = None,
+    app_class: type[WixSendingApp] = WixSendingApp,
 ) -> WixSendingApp:
-    """The app with its services. ``profiles`` defaults to the profiles file of ``paths``."""
+    """The app with its services. ``profiles`` defaults to the profiles file of ``paths``;
+    ``app_class``: a subclass (the benchmarks add a probe to the app)."""
     services = build_services(
         paths,
         stores=stores,
@@ -66,7 +68,7 @@ def build_app(
         clock=clock,
         sandbox=sandbox,
     )
-    return WixSendingApp(
+    return app_class(
         services,
         profiles=profiles if profiles is not None else profile_store.load(paths.profiles_file),
         notices=notices,
@@ -89,12 +91,15 @@ def demo_app(
     stores: SecretStores | None = None,
     config: Config | None = None,
     signed_in: bool = True,
+    app_class: type[WixSendingApp] = WixSendingApp,
 ) -> WixSendingApp:
     """The app as ``wix-sending demo`` runs it: on the sandbox's clock, with the sandbox link
     (its DNS servers, the mailbox, the DNS host), and signed in to ``site`` with no profile
     saved. ``signed_in=False``: no profile at all, so the login form shows."""
     if not signed_in:
-        return build_app(paths, stores=stores, base_url=link.base_url, profiles=Profiles())
+        return build_app(
+            paths, stores=stores, base_url=link.base_url, profiles=Profiles(), app_class=app_class
+        )
     credentials = Credentials(
         profile=f"demo ({scenario})",
         site_id=site.site_id,
@@ -110,6 +115,7 @@ def demo_app(
         clock=clock,
         sandbox=link,
         initial_credentials=credentials,
+        app_class=app_class,
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -287,8 +286,3 @@ def render(
         footer += f"; next check in {duration(due - SYSTEM_CLOCK.monotonic())}"
     parts.append(Text(footer + (" · Ctrl-C to stop" if live else ""), style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
-
-
-def environment_credentials() -> tuple[str, str] | None:
-    key, site = os.environ.get("WIX_API_KEY", ""), os.environ.get("WIX_SITE_ID", "")
-    return (key, site) if key.strip() and site.strip() else None

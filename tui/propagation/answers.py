@@ -58,10 +58,6 @@ class Answer:
             return True
         return self.rcode == "NOERROR" and not self.records
 
-    @property
-    def nodata(self) -> bool:
-        return self.rcode == "NOERROR" and not self.records
-
 
 def _text(name: dns.name.Name) -> str:
     return name.to_text(omit_final_dot=True).lower()

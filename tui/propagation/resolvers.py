@@ -7,8 +7,7 @@ Users change the public list in the config (``add``/``remove``); ``--resolver`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 
 import dns.resolver
 
@@ -197,16 +196,3 @@ def _configured(entry: object, index: int) -> Resolver:
         doh_url=doh,
         anycast=anycast,
     )
-
-
-def with_overrides(
-    resolvers: Iterable[Resolver], overrides: Sequence[ServerAddress]
-) -> list[Resolver]:
-    """``--resolver`` given: exactly those, in the order given, instead of the usual set."""
-    if not overrides:
-        return list(resolvers)
-    return [resolver_from_address(address, Role.PUBLIC) for address in overrides]
-
-
-def renamed(resolver: Resolver, name: str) -> Resolver:
-    return replace(resolver, name=name)

@@ -77,7 +77,6 @@ class Prober:
         self.interception = interception  # None: do not check (tests, --resolver overrides)
         self._interception_checked = False
         self._warnings: list[str] = []
-        self.questions = 0  # how many questions were sent (benchmarks, tests)
 
     async def aclose(self) -> None:
         self._udp.close()
@@ -90,7 +89,6 @@ class Prober:
         self, endpoint: Endpoint, qname: str, rdtype: str, *, recursion: bool, cd: bool = False
     ) -> Exchange:
         async with self._limit:
-            self.questions += 1
             return await ask(
                 endpoint,
                 qname,
@@ -108,7 +106,6 @@ class Prober:
             if self._http is None:
                 self._http = httpx.AsyncClient()
             async with self._limit:
-                self.questions += 1
                 return await ask_doh(
                     self._http, resolver.doh_url, qname, rdtype, cd=cd, timeout=self.timeout
                 )

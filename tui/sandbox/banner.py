@@ -1,4 +1,4 @@
-"""What ``wix-sending sandbox`` (and ``demo``) prints once it accepts connections."""
+"""What ``wix-sending sandbox`` prints once it accepts connections."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _describe_speed(scale: float) -> str:
     return f"{scale:g}x (slower than real time)"
 
 
-def banner(server: SandboxServer, *, demo: bool = False) -> str:
+def banner(server: SandboxServer) -> str:
     """The banner, kept within 80 columns (only keys and URLs may not fit)."""
     world = server.world
     url = server.base_url
@@ -74,13 +74,6 @@ def banner(server: SandboxServer, *, demo: bool = False) -> str:
         f"Codes the sandbox 'emailed':  {url}/_sandbox/mailbox",
         f"Control routes (clock, faults, DNS, reset):  {url}/_sandbox/",
     ]
-    if demo:
-        lines.append("")
-        lines += _wrap(
-            "This is the demo backend. The README's 'Walk through the journey' takes you "
-            "from a new sender email to an AUTHENTICATED domain with curl.",
-            indent="",
-        )
     lines.append("Ctrl-C stops the sandbox.")
     return "\n".join(lines)
 

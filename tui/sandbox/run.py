@@ -31,7 +31,6 @@ def run_sandbox(
     scenario: str,
     time_scale: float,
     initializing_seconds: float,
-    demo: bool = False,
 ) -> int:
     """Serve the sandbox in the foreground until Ctrl-C (SIGINT) or SIGTERM."""
     if scenario not in SCENARIOS:
@@ -41,14 +40,12 @@ def run_sandbox(
     try:
         server = _server(host, port, scenario, time_scale, initializing_seconds)
     except OSError as exc:
-        if not demo or port == 0:
-            error(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
-                "Pick another port with --port (0 picks a free one)."
-            )
-            return EXIT_FAILURE
-        server = _server(host, 0, scenario, time_scale, initializing_seconds)
-    server.serve_forever(ready=lambda s: print(banner(s, demo=demo), flush=True))
+        error(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
+            "Pick another port with --port (0 picks a free one)."
+        )
+        return EXIT_FAILURE
+    server.serve_forever(ready=lambda s: print(banner(s), flush=True))
     print("Sandbox stopped.", flush=True)
     return EXIT_OK
 

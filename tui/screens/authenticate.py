@@ -32,7 +32,7 @@ from tui.flow.schedule import (
 from tui.propagation.model import Report
 from tui.screens.confirm import ConfirmScreen
 from tui.store.state import DomainState
-from tui.time_words import clock_time, duration, is_world
+from tui.time_words import clock_time, is_world, until
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
@@ -192,9 +192,9 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
             return "Authenticate (t): the schedule allows an attempt now.", last
         if decision.not_before is None:
             return f"Authenticate (t): not yet. {decision.reason} (m marks them added)", last
-        left = duration(decision.wait(self.services.clock.now()).total_seconds())
+        left = until(decision.not_before, self.services.clock.now())
         when = self._at(decision.not_before)
-        return f"Authenticate (t): allowed in {left} (at {when}). {decision.reason}", last
+        return f"Authenticate (t): allowed {left} (at {when}). {decision.reason}", last
 
     # --- actions --------------------------------------------------------------------------
 
@@ -217,8 +217,8 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
             self._attempt(domain)
             return
         when = (
-            f"at {self._at(decision.not_before)}, in "
-            f"{duration(decision.wait(self.services.clock.now()).total_seconds())}"
+            f"at {self._at(decision.not_before)}, "
+            f"{until(decision.not_before, self.services.clock.now())}"
             if decision.not_before is not None
             else "once the records are seen on your DNS servers (or marked added)"
         )

@@ -45,9 +45,6 @@ class Paths:
         """The opt-in encrypted secrets file (only when no keyring works)."""
         return self.data_dir / "secrets.enc"
 
-    def all_dirs(self) -> tuple[Path, ...]:
-        return (self.config_dir, self.data_dir, self.state_dir, self.log_dir)
-
 
 def app_paths() -> Paths:
     home = os.environ.get("WIX_SENDING_HOME", "").strip()
