@@ -11,14 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from tui import __version__
+from tui.options import add_sandbox_options, add_scenario, bounded, time_scale
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 DEMO_TIME_SCALE = 60.0
-DEFAULT_SANDBOX_PORT = 8765
-MAX_INITIALIZING_SECONDS = 31_536_000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,10 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
             "or stored."
         ),
     )
-    _add_scenario(demo, default="fresh")
+    add_scenario(demo)
     demo.add_argument(
         "--time-scale",
-        type=_bounded(1e-3, 1e6),
+        type=time_scale,
         default=DEMO_TIME_SCALE,
         metavar="X",
         help="world seconds per real second (default %(default)g: an hour of Wix and DNS "
@@ -61,32 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
             "credentials. Ctrl-C stops it."
         ),
     )
-    sandbox.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; anything else exposes the sandbox)",
-    )
-    sandbox.add_argument(
-        "--port",
-        type=_port,
-        default=DEFAULT_SANDBOX_PORT,
-        help="port to listen on (0 picks a free one)",
-    )
-    _add_scenario(sandbox, default="fresh")
-    sandbox.add_argument(
-        "--time-scale",
-        type=_bounded(1e-3, 1e6),
-        default=1.0,
-        metavar="X",
-        help="world seconds per real second (60 = an hour in a minute)",
-    )
-    sandbox.add_argument(
-        "--initializing-seconds",
-        type=_initializing_seconds,
-        default=120.0,
-        metavar="S",
-        help="world seconds a new sending domain stays INITIALIZING (default 120)",
-    )
+    add_sandbox_options(sandbox)
     _add_watch(commands)
     _add_account(commands)
     return parser
@@ -155,14 +129,14 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     watch.add_argument("--json", action="store_true", help="print JSON instead of a table")
     watch.add_argument(
         "--interval",
-        type=_bounded(1, 86400),
+        type=bounded(1, 86400),
         default=None,
         metavar="S",
         help="seconds between checks (default: the config's, else 30)",
     )
     watch.add_argument(
         "--timeout",
-        type=_bounded(0.1, 30),
+        type=bounded(0.1, 30),
         default=None,
         metavar="S",
         help="seconds per DNS question (default: the config's, else 2)",
@@ -175,7 +149,7 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     )
     watch.add_argument(
         "--time-scale",
-        type=_bounded(1e-3, 1e6),
+        type=time_scale,
         default=1.0,
         metavar="X",
         help="count down X times faster, to match 'wix-sending sandbox --time-scale X'",
@@ -187,54 +161,6 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
         "have them, say which DNS host does serve the zone",
     )
     watch.add_argument("--wix-base-url", help=argparse.SUPPRESS)
-
-
-def _add_scenario(parser: argparse.ArgumentParser, default: str) -> None:
-    parser.add_argument(
-        "--scenario",
-        default=default,
-        metavar="NAME",
-        help="fresh, midway, agency or dns-lab (default %(default)s)",
-    )
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is outside 0-65535")
-    return port
-
-
-def _bounded(low: float, high: float):
-    def check(text: str) -> float:
-        value = _float(text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text!r} must be from {low:g} to {high:g}")
-        return value
-
-    return check
-
-
-def _initializing_seconds(text: str) -> float:
-    value = _float(text)
-    if not 0 <= value <= MAX_INITIALIZING_SECONDS:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} must be from 0 to {MAX_INITIALIZING_SECONDS} (a year) seconds"
-        )
-    return value
-
-
-def _float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

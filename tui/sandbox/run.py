@@ -10,18 +10,15 @@ independent of (DESIGN.md). ``wix-sending sandbox`` (``tui.commands.sandbox``) c
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from tui.options import add_sandbox_options
 from tui.sandbox.banner import banner
 from tui.sandbox.scenarios import SCENARIOS
 from tui.sandbox.server import SandboxServer
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-DEFAULT_PORT = 8765
-MAX_INITIALIZING_SECONDS = 31_536_000  # a year
 
 
 def run_sandbox(
@@ -75,34 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
             "credentials (the same as 'wix-sending sandbox'). Ctrl-C stops it."
         ),
     )
-    parser.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; anything else exposes the sandbox)",
-    )
-    parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help="port to listen on (0 picks a free one)"
-    )
-    parser.add_argument(
-        "--scenario",
-        default="fresh",
-        metavar="NAME",
-        help="fresh, midway, agency or dns-lab (default %(default)s)",
-    )
-    parser.add_argument(
-        "--time-scale",
-        type=_bounded(1e-3, 1e6),
-        default=1.0,
-        metavar="X",
-        help="world seconds per real second (60 = an hour in a minute)",
-    )
-    parser.add_argument(
-        "--initializing-seconds",
-        type=_initializing_seconds,
-        default=120.0,
-        metavar="S",
-        help="world seconds a new sending domain stays INITIALIZING (default 120)",
-    )
+    add_sandbox_options(parser)
     return parser
 
 
@@ -118,42 +88,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except KeyboardInterrupt:
         return 130
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port {port} is outside 0-65535")
-    return port
-
-
-def _bounded(low: float, high: float) -> Callable[[str], float]:
-    def check(text: str) -> float:
-        value = _float(text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text!r} must be from {low:g} to {high:g}")
-        return value
-
-    return check
-
-
-def _initializing_seconds(text: str) -> float:
-    value = _float(text)
-    if not 0 <= value <= MAX_INITIALIZING_SECONDS:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} must be from 0 to {MAX_INITIALIZING_SECONDS} (a year) seconds"
-        )
-    return value
-
-
-def _float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
