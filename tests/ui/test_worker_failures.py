@@ -266,17 +266,17 @@ async def _(w: World) -> None:
     await w.until(lambda: pane.emails_table.row_count == count - 1)
 
 
-@case("SendersPane._mark_default")
+@case("SenderDetailsSection._mark_default")
 async def _(w: World) -> None:
     await w.pane("1")
     pane = senders(w)
     await w.until(lambda: pane.details_table.row_count >= 1)
     details = next(d for d in pane.details_table.details.values() if d.default)
     marking = trap(w.mp, w.client, "mark_sender_details_as_default", coro=True)
-    pane.busy = True
-    pane._mark_default(details)
-    await w.failed("SendersPane._mark_default")
-    assert not pane.busy
+    pane.details.busy = True
+    pane.details._mark_default(details)
+    await w.failed("SenderDetailsSection._mark_default")
+    assert not pane.details.busy
     marking.armed = False
     pane.details_table.focus()
     await w.pilot.press("m")  # the key works again (it is the default already: it says so)

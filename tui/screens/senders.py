@@ -9,8 +9,12 @@ Keys (ids in brackets, remappable in the config's [keymap]):
 - r read both lists again [senders-refresh]; g the guided fix [senders-guided-fix].
 
 Both lists are read in one worker (never blocking input) on sign-in, on ``r`` and after every
-change. A failed read says what happened and retries by itself with backoff on the app's clock
-for network and server trouble; other refusals wait for ``r``.
+change. The sender details half (the table, making one the default) is its own widget
+(``widgets/sender_details_section.py``); the emails half (add, verify, delete) stays here with the
+loading of both lists, as it shares the emails table, its focus rules and the pane's keys.
+
+A failed read says what happened and retries by itself (``flow.retry``) with backoff on the app's
+clock for network and server trouble; other refusals wait for ``r``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import logging
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, Tabs
 
@@ -39,6 +44,7 @@ from tui.widgets.email_form import AddEmailForm
 from tui.widgets.fields import Note
 from tui.widgets.jobs import Job, job
 from tui.widgets.pane import ONLINE, Connection, JourneyData, Pane
+from tui.widgets.sender_details_section import SenderDetailsSection
 from tui.widgets.sender_tables import SenderDetailsTable, SenderEmailsTable
 from tui.wix.errors import NotFound, WixError
 from tui.wix.models import SenderDetails, SenderEmail
@@ -46,7 +52,6 @@ from tui.wix.models import SenderDetails, SenderEmail
 log = logging.getLogger("tui.screens.senders")
 
 NO_EMAILS = "No sender emails yet: press a to add the address you want to send from."
-NO_DETAILS = "No sender details yet: verify an address, then press c to give it a from-name."
 READING = "Reading the sender emails…"
 
 
@@ -84,13 +89,13 @@ class SendersPane(Pane):
         self.busy = False  # a write is in flight: one at a time
 
     def compose(self) -> ComposeResult:
-        yield Note("Sender emails", classes="section-title")
-        yield Note("", id="emails-status", classes="hint")
-        yield AddEmailForm(id="add-email")
-        yield SenderEmailsTable(id="emails-table")
-        yield Note("Sender details", classes="section-title")
-        yield Note("", id="details-status", classes="hint")
-        yield SenderDetailsTable(id="details-table")
+        # Two halves of equal height; the add form, when open, takes its room from the emails.
+        with Vertical(id="emails"):
+            yield Note("Sender emails", classes="section-title")
+            yield Note("", id="emails-status", classes="hint")
+            yield AddEmailForm(id="add-email")
+            yield SenderEmailsTable(id="emails-table")
+        yield SenderDetailsSection(id="details")
 
     def on_mount(self) -> None:
         self.query_one(AddEmailForm).display = False
@@ -101,8 +106,12 @@ class SendersPane(Pane):
         return self.query_one("#emails-table", SenderEmailsTable)
 
     @property
+    def details(self) -> SenderDetailsSection:
+        return self.query_one(SenderDetailsSection)
+
+    @property
     def details_table(self) -> SenderDetailsTable:
-        return self.query_one("#details-table", SenderDetailsTable)
+        return self.details.table
 
     # --- the session and loading ----------------------------------------------------------
 
@@ -111,8 +120,7 @@ class SendersPane(Pane):
         self.workers.cancel_group(self, "senders-load")
         self.busy = False
         self.emails_table.show([])
-        self.details_table.show([])
-        self._details_status("")
+        self.details.clear()
         if session is None:
             self._emails_status("Not signed in.")
             return
@@ -181,22 +189,13 @@ class SendersPane(Pane):
         # first claim), then the words that invite a key: "press a" must work once shown.
         self._focus_first_time()
         self.emails_table.show(emails, select=select)
-        self.details_table.show(details)
+        self.details.show(details)
         verified = sum(1 for e in emails if e.verified)
         self._emails_status(
             f"{plural(len(emails), 'address', 'addresses')}, {verified} verified."
             if emails
             else NO_EMAILS
         )
-        default = next((d for d in details if d.default), None)
-        if not details:
-            self._details_status(NO_DETAILS)
-        elif default is not None:
-            self._details_status(
-                f"Default sender: {default.from_name} <{default.from_email_address}>."
-            )
-        else:
-            self._details_status(f"{plural(len(details), 'sender')}, none marked default.")
 
     def _focus_first_time(self) -> None:
         """Put the cursor in the table when nothing useful has the focus yet, so the pane's
@@ -222,9 +221,6 @@ class SendersPane(Pane):
 
     def _emails_status(self, text: str) -> None:
         self.query_one("#emails-status", Note).update(text)
-
-    def _details_status(self, text: str) -> None:
-        self.query_one("#details-status", Note).update(text)
 
     def recover(self, failed: Job, error: BaseException) -> str | None:
         self.busy = False
@@ -424,44 +420,11 @@ class SendersPane(Pane):
         self.app.push_screen(CreateSenderDetailsScreen(verified, selected), created)
 
     def action_mark_default(self) -> None:
-        details = self.details_table.selected
-        if self._signed_in() is None or self.busy:
-            return
-        if details is None:
-            self.app.notify("No sender details are highlighted.", markup=False)
-            return
-        if details.default:
-            self.app.notify(
-                f"★ {details.from_name} <{details.from_email_address}> is the default already.",
-                markup=False,
-            )
-            return
-        self.busy = True
-        self._mark_default(details)
+        if self._signed_in() is not None:
+            self.details.mark_default()
 
-    @job("senders-write", "Making the sender details the default", "")
-    async def _mark_default(self, details: SenderDetails) -> None:
-        try:
-            session = self.session
-            if session is None:
-                return
-            try:
-                await session.client.mark_sender_details_as_default(details.id)
-            except WixError as exc:
-                self.app.notify(
-                    write_failure(exc, "changed the default"),
-                    title="Make default",
-                    severity="error",
-                    markup=False,
-                )
-            else:
-                self.app.notify(
-                    f"★ {details.from_name} <{details.from_email_address}> is the default "
-                    "sender now.",
-                    markup=False,
-                )
-        finally:
-            self.busy = False
+    def on_sender_details_section_changed(self, event: SenderDetailsSection.Changed) -> None:
+        event.stop()
         self.reload()
 
     # --- the guided fix ---------------------------------------------------------------------

@@ -6,6 +6,9 @@
 
 Each endpoint is an :class:`Operation` (name, method, path, idempotent) so that retries, logs,
 errors and the sandbox's fault injection all speak of it the same way.
+
+Over 400 lines on purpose: one short method per documented endpoint (with its paging helpers),
+so the client reads like the fact sheet; the HTTP work is in ``transport.py``.
 """
 
 from __future__ import annotations

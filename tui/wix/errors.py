@@ -18,6 +18,9 @@ them ever carries a header, so the API key cannot end up in a message.
         │   └── SenderDetailsDoNotExist
         ├── RateLimited          429, with retry_after
         └── ServerError          5xx
+
+Over 400 lines on purpose: the hierarchy and the table of Wix's documented errors (one sentence
+and one fix each) belong together, so a new error is added in one place.
 """
 
 from __future__ import annotations
