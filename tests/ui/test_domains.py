@@ -290,6 +290,8 @@ async def test_the_grid_from_unasked_to_ok(
         assert all("m" in str(table.get_cell(*key)) for key in negatives)
         assert "All visible by" in note(app, "#eta")
         assert "[queried_too_early]" in note(app, "#diagnoses")
+        # The app runs on the sandbox's clock, not the wall clock: its times say so.
+        assert "world time" in note(app, "#eta") and "world time" in note(app, "#diagnoses")
         next_step = app.home.query_one("#next-step", Note)
         await wait_for(pilot, lambda: f"{MIDWAY}: All visible by" in str(next_step.content))
         await wait_for(pilot, lambda: "records_first_seen" in saved_state(paths))

@@ -81,9 +81,11 @@ def diagnose(
     cells: Mapping[tuple[str, str], Cell],
     auth_cells: Mapping[str, Sequence[Cell]],
     added: bool = False,
+    world: bool = False,
 ) -> list[Diagnosis]:
     """``added``: the user says the records are added, which is the evidence that makes
-    "not at the servers that answer" mean "added at the wrong DNS host"."""
+    "not at the servers that answer" mean "added at the wrong DNS host". ``world``: times are
+    read off a clock that is not the wall clock (the sandbox's), and say so."""
     out: list[Diagnosis] = []
     for record in records:
         zone = zones[record.name]
@@ -92,7 +94,7 @@ def diagnose(
     explained = {
         d.zone for d in out if d.code in ("double_suffix", "typo_underscore", "apex_cname")
     }
-    out += _zone_diagnoses(records, truths, zones, cells, auth_cells, explained, added)
+    out += _zone_diagnoses(records, truths, zones, cells, auth_cells, explained, added, world)
     return _merge(out)
 
 
@@ -239,6 +241,7 @@ def _zone_diagnoses(
     auth_cells: Mapping[str, Sequence[Cell]],
     explained: set[str],
     added: bool,
+    world: bool,
 ) -> list[Diagnosis]:
     out: list[Diagnosis] = []
     by_zone: dict[str, list[ExpectedRecord]] = {}
@@ -292,7 +295,8 @@ def _zone_diagnoses(
                     "queried_too_early",
                     f"{resolvers} resolver(s) cached 'does not exist' before the records were "
                     f"published (they were looked up too early); they will see them by "
-                    f"{clock_time(latest)}. Wait until then before pressing Authenticate.",
+                    f"{clock_time(latest, world=world)}. Wait until then before pressing "
+                    "Authenticate.",
                     tuple(dict.fromkeys(c.record for c in early)),
                     apex,
                 )
@@ -309,7 +313,7 @@ def _zone_diagnoses(
                 latest = max(c.eta for c in early if c.eta)
                 sentence += (
                     f" {len({c.resolver for c in early})} resolver(s) already got 'does not "
-                    f"exist' from it and keep that until {clock_time(latest)}."
+                    f"exist' from it and keep that until {clock_time(latest, world=world)}."
                 )
             out.append(Diagnosis("lagging_secondary", sentence, names, apex))
         if zone.lame:

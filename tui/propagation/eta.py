@@ -27,8 +27,10 @@ def overall(
     roles: Mapping[str, Role],
     now: datetime,
     host: str = "",
+    world: bool = False,
 ) -> Eta:
-    """``host`` names the DNS host serving the zone, so "add them" can say where."""
+    """``host`` names the DNS host serving the zone, so "add them" can say where; ``world``:
+    ``now`` is the sandbox's fast clock, and its times say so."""
     cells = list(cells)
     unchecked = [name for name, truth in truths.items() if not truth.answered]
     if unchecked:
@@ -89,6 +91,6 @@ def overall(
         latest.eta,
         latest.bound,
         # With the day when it is not today's: a day-long TTL can carry the ETA past midnight.
-        f"All visible by {clock_time(latest.eta, now)} (bound: {latest.bound}).",
+        f"All visible by {clock_time(latest.eta, now, world=world)} (bound: {latest.bound}).",
         ready=False,
     )

@@ -40,6 +40,7 @@ from tui.propagation.model import (
 from tui.propagation.names import ServerAddress
 from tui.propagation.transport import Exchange, ask, ask_doh
 from tui.propagation.udp import UdpMultiplexer
+from tui.time_words import is_world
 
 DEFAULT_CONCURRENCY = 200
 DEFAULT_TIMEOUT = 2.0
@@ -171,8 +172,9 @@ class Prober:
                 "that answered 'does not exist' will keep that answer for up to "
                 f"{ttl} s, which delays it seeing the records."
             )
+        world = is_world(self.clock)  # the sandbox's fast clock: its times are not wall times
         diagnoses = diagnose.diagnose(
-            records, truths, zones, findings, cells, auth_cells, added=added
+            records, truths, zones, findings, cells, auth_cells, added=added, world=world
         )
         hosts = {z.provider for z in zones.values() if z.provider}
         return Report(
@@ -183,7 +185,12 @@ class Prober:
             zones=zones,
             diagnoses=tuple(diagnoses),
             eta=eta.overall(
-                cells.values(), truths, roles, now, host=hosts.pop() if len(hosts) == 1 else ""
+                cells.values(),
+                truths,
+                roles,
+                now,
+                host=hosts.pop() if len(hosts) == 1 else "",
+                world=world,
             ),
             warnings=tuple(dict.fromkeys(warnings)),
         )

@@ -8,8 +8,8 @@ the pane is hidden (the news then reaches the user wherever they are); and only 
 is on the current screen (no modal on top) it starts a due propagation sweep
 (``widgets.grid``) and redraws the countdowns. Nothing is swept while the pane is hidden.
 
-The DNS engine (dnspython, httpx) is imported when the pane is composed, at the first sign-in,
-so it stays out of the app's first frame.
+The DNS engine (dnspython, httpx) comes from ``services.engine`` at the first sweep, so it stays
+out of the app's first frame.
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ class CodeInput(Input):
             max_length=CODE_MAX_LENGTH,
         )
 
-    def _on_paste(self, event: events.Paste) -> None:
-        # Runs before Input's own handler (MRO order); prevent_default skips that one.
+    def on_paste(self, event: events.Paste) -> None:
+        # Runs before Input's own (private) handler: a subclass's handlers come first;
+        # prevent_default skips that one.
         event.prevent_default()
         event.stop()
         text = clean_code(event.text)
