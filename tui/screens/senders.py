@@ -89,7 +89,7 @@ class SendersPane(Pane):
         self.busy = False  # a write is in flight: one at a time
 
     def compose(self) -> ComposeResult:
-        # Two halves of equal height; the add form, when open, takes its room from the emails.
+        # Two halves of equal height (the add form, when open, takes room from both).
         with Vertical(id="emails"):
             yield Note("Sender emails", classes="section-title")
             yield Note("", id="emails-status", classes="hint")
@@ -261,6 +261,8 @@ class SendersPane(Pane):
             return
         form = self.query_one(AddEmailForm)
         form.display = True
+        # The form's room comes out of both halves alike, as when the lists had one container.
+        self.query_one("#emails").add_class("-adding")
         form.start()
 
     @on(AddEmailForm.Cancelled)
@@ -270,6 +272,7 @@ class SendersPane(Pane):
 
     def _close_form(self) -> None:
         self.query_one(AddEmailForm).display = False
+        self.query_one("#emails").remove_class("-adding")
         self.emails_table.focus()
 
     @on(AddEmailForm.Added)
