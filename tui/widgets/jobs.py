@@ -62,6 +62,7 @@ def job(
 
     def decorate(method: F) -> F:
         declared = declare(method.__qualname__, group, what, then)
+        # Typed as the method itself: callers use it so (Textual's wrapper returns the Worker).
         return work(  # type: ignore[return-value]
             method,
             name=declared.name,
