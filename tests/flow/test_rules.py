@@ -159,3 +159,23 @@ def test_records_served_needs_every_answering_authoritative_server() -> None:
     assert records_served(_report({"ns1": ok, "ns2": silent}))
     assert not records_served(_report({"ns1": silent, "ns2": silent}))
     assert not records_served(_report({"ns1": ok}, records=()))
+
+
+# --- what a failed write means ----------------------------------------------------------------
+
+
+def test_a_write_may_have_happened_when_wix_had_the_request() -> None:
+    from tui.flow.writes import may_have_happened, write_failure
+
+    before = WixTransportError("refused", sent=False, **WHERE)
+    after = WixTimeout("slow", sent=True, **WHERE)
+    unreadable = WixProtocolError("empty body", **WHERE)
+    refused = InvalidArgument("bad", status=400, **WHERE)
+    assert not may_have_happened(before) and "has not sent a code" in write_failure(
+        before, "sent a code"
+    )
+    for error in (after, unreadable):
+        assert may_have_happened(error)
+        assert "may or may not have sent a code" in write_failure(error, "sent a code")
+    assert not may_have_happened(refused)
+    assert write_failure(unreadable, "x", check="Look.").endswith("Look.")

@@ -29,6 +29,7 @@ from tui.flow.schedule import (
     AuthDecision,
     authenticate_decision,
 )
+from tui.flow.writes import may_have_happened, write_failure
 from tui.propagation.model import Report
 from tui.screens.confirm import ConfirmScreen
 from tui.store.state import DomainState
@@ -39,6 +40,8 @@ from tui.widgets.jobs import Job, RunsJobs, job
 from tui.wix.errors import FailedPrecondition, SenderDetailsDoNotExist, WixError
 from tui.wix.models import DomainStatus, SendingDomain
 
+UNCERTAIN = "unknown: Wix's answer was unreadable"
+READ_STATUS = "Its status is read again; check it before trying again."
 FOUR_HOUR_RULE = (
     "Wix advises 4 hours between attempts (each early try can keep the next one failing), so "
     "the next one is allowed at {when}."
@@ -115,6 +118,13 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
             super().__init__()
             self.error = error
 
+    class Uncertain(Message):
+        """An attempt may have reached Wix without a readable answer: read the domain."""
+
+        def __init__(self, domain: SendingDomain) -> None:
+            super().__init__()
+            self.domain = domain
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.domain: SendingDomain | None = None
@@ -153,6 +163,16 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         if domain is None or self.domain is None or domain.domain != self.domain.domain:
             self.last_words, self._auto_tried = "", False
         self.domain = domain
+        state = self.state()
+        if (
+            domain is not None
+            and state is not None
+            and domain.status is DomainStatus.AUTHENTICATED
+            and state.last_auth_result == UNCERTAIN
+        ):
+            # The unreadable answer hid a success: the domain read afterwards says so.
+            state.last_auth_result = AUTHENTICATED
+            self.save()
         self.tick()
 
     # --- the lines, once a second ---------------------------------------------------------
@@ -330,8 +350,22 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
                 markup=False,
             )
         except WixError as exc:
-            # No verdict on the DNS (network, permission, rate limit): not counted as an attempt.
-            self.app.notify(exc.user_message(), severity="error", timeout=15, markup=False)
+            if may_have_happened(exc):
+                # Wix had the request: it may have looked (and even authenticated). Counted as
+                # an attempt, so the 4-hour rule keeps a second one from following at once;
+                # the domain's status is read again to learn what happened.
+                self._record(domain.domain, started, UNCERTAIN)
+                self.post_message(self.Uncertain(domain))
+                self.app.notify(
+                    write_failure(exc, "authenticated it", READ_STATUS),
+                    title=f"{domain.domain}: authenticate",
+                    severity="warning",
+                    timeout=20,
+                    markup=False,
+                )
+            else:
+                # No verdict on the DNS (network, permission, rate limit): not an attempt.
+                self.app.notify(exc.user_message(), severity="error", timeout=15, markup=False)
         else:
             ok = found.status is DomainStatus.AUTHENTICATED
             self._record(domain.domain, started, AUTHENTICATED if ok else found.status_label)

@@ -47,6 +47,10 @@ from tui.wix.models import SenderEmail
 log = logging.getLogger("tui.screens.code")
 
 TICK_SECONDS = 0.5  # real seconds between countdown updates (the demo clock runs 60x)
+CHECK_INBOX = (
+    "Check the inbox (and the spam folder) first; a new code can be asked for once the "
+    "countdown ends."
+)
 
 
 class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
@@ -200,7 +204,7 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
                     codes.record(self.sender_email.id, clock.now())
                 else:
                     self._send_problem = "No code was sent."
-                self._error(write_failure(exc, "sent a code"))
+                self._error(write_failure(exc, "sent a code", CHECK_INBOX))
                 return
             codes.record(self.sender_email.id, clock.now())
             await self._show_sandbox_code()
@@ -259,7 +263,11 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
                 self._wrong_code(exc)
                 return
             except WixError as exc:
-                self._error(exc.user_message())
+                if may_have_happened(exc):
+                    # Wix had the code: only the address itself can say whether it took it.
+                    await self._succeed(uncertain=write_failure(exc, "accepted the code", ""))
+                else:
+                    self._error(exc.user_message())
                 return
             await self._succeed()
         finally:
@@ -279,17 +287,21 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         field.value = ""
         field.focus()
 
-    async def _succeed(self) -> None:
-        """Verified: read the address again so the caller shows what Wix really has."""
+    async def _succeed(self, uncertain: str = "") -> None:
+        """Verified (or, with ``uncertain``, maybe): read the address again so the caller
+        shows what Wix really has."""
         session = self.session
-        fresh = replace(self.sender_email, verified=True)
+        fresh = replace(self.sender_email, verified=not uncertain)
         if session is not None:
             try:
                 fresh = await session.client.get_sender_email(self.sender_email.id)
             except WixError as exc:
-                # Wix accepted the code; the list will be read again by the caller anyway.
+                # Accepted: the list will be read again by the caller anyway. Uncertain: the
+                # address stays unverified here until a read says otherwise.
                 log.warning("could not re-read the sender email after verifying: %s", exc)
-                fresh = replace(self.sender_email, verified=True)
+        if not fresh.verified and uncertain:
+            self._error(f"{uncertain} It is not verified yet: press Enter to check the code again.")
+            return
         if not fresh.verified:
             self._error(
                 "Wix accepted the code but still lists the address as not verified. "

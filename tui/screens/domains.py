@@ -192,6 +192,10 @@ class DomainsPane(Pane):
     def on_auth_panel_authenticated(self, message: AuthPanel.Authenticated) -> None:
         self._list.changed(message.domain)
 
+    def on_auth_panel_uncertain(self, message: AuthPanel.Uncertain) -> None:
+        self._list.message(f"Reading {message.domain.domain}'s status again…")
+        self._list.reload()
+
     def on_auth_panel_needs_sender_details(self, message: AuthPanel.NeedsSenderDetails) -> None:
         self._offer_guided_fix(message.error)
 

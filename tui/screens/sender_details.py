@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select
 
 from tui.flow.checks import from_name_problem
-from tui.flow.writes import write_failure
+from tui.flow.writes import may_have_happened, write_failure
 from tui.widgets.fields import ErrorLine, Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
@@ -32,6 +32,7 @@ from tui.wix.errors import (
 )
 from tui.wix.models import SenderDetails, SenderEmail
 
+CHECK_SENDERS = "Check the Senders pane (r reads it again) before trying again."
 NAME_HINT = "Recipients see it as the sender, e.g. your business (1-100 characters)."
 
 
@@ -161,13 +162,39 @@ class CreateSenderDetailsScreen(UsesServices, RunsJobs, ModalScreen[SenderDetail
                 form_error.show(exc.user_message())
                 return
             except WixError as exc:
-                form_error.show(write_failure(exc, "created the sender"))
-                return
+                if not may_have_happened(exc):
+                    form_error.show(write_failure(exc, "created the sender"))
+                    return
+                # Wix had the request: look before anyone creates it twice.
+                looked, found = await self._find(name, address)
+                if found is None:
+                    uncertain = write_failure(exc, "created the sender", "")
+                    form_error.show(
+                        f"{uncertain} It did not: press Enter to create it again."
+                        if looked
+                        else f"{uncertain} {CHECK_SENDERS}"
+                    )
+                    return
+                details = found
             self.dismiss(details)
         finally:
             self.busy = False
             if self.is_attached:
                 self.query_one("#details-status", Note).update("")
+
+    async def _find(self, name: str, address: str) -> tuple[bool, SenderDetails | None]:
+        """Whether the site's sender details could be read, and the ones for ``name`` and
+        ``address`` if Wix has them."""
+        session = self.session
+        if session is None:
+            return False, None
+        try:
+            details = await session.client.list_sender_details()
+        except WixError:
+            return False, None
+        wanted = address.casefold()
+        found = (d for d in details if d.from_email_address.casefold() == wanted)
+        return True, next((d for d in found if d.from_name == name), None)
 
     def _violations(self, error: InvalidArgument) -> None:
         """Each of Wix's field violations under its field; the rest under the form."""

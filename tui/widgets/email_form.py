@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from tui.flow.checks import email_problem
-from tui.flow.writes import may_have_happened, write_failure
+from tui.flow.writes import READ_AGAIN, may_have_happened, write_failure
 from tui.widgets.fields import ErrorLine, Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
@@ -150,25 +150,35 @@ class AddEmailForm(UsesServices, RunsJobs, Vertical):
                 self.field.focus()
                 return
             except WixError as exc:
-                error.show(write_failure(exc, "added it"))
                 if may_have_happened(exc):
-                    self.post_message(self.Uncertain(self, address))
+                    # Wix may have it now: look before anyone adds it again.
+                    await self._existing(address, uncertain=write_failure(exc, "added it", ""))
+                    return
+                error.show(write_failure(exc, "added it"))
                 return
             self.post_message(self.Added(self, email, existed=False))
         finally:
             self.busy = False
             status.update("")
 
-    async def _existing(self, address: str) -> None:
-        """Wix says the address is there already: find it so the caller can select it."""
+    async def _existing(self, address: str, uncertain: str = "") -> None:
+        """Wix says the address is there already (or, with ``uncertain``, a create may have
+        reached it): find it so the caller can select it."""
         session = self.session
-        found: list[SenderEmail] = []
+        found: list[SenderEmail] | None = None
         if session is not None:
             try:
                 found = await session.client.list_sender_emails(email_address=address)
             except WixError:
-                found = []
+                found = None
         if found:
-            self.post_message(self.Added(self, found[0], existed=True))
+            self.post_message(self.Added(self, found[0], existed=not uncertain))
+        elif found is not None and uncertain:
+            # Looked, and Wix does not have it: the create did not happen.
+            self.query_one("#new-email-error", ErrorLine).show(
+                f"{uncertain} It did not: press Enter to add it again."
+            )
         else:
+            if uncertain:
+                self.query_one("#new-email-error", ErrorLine).show(f"{uncertain} {READ_AGAIN}")
             self.post_message(self.Uncertain(self, address))
