@@ -10,7 +10,10 @@ the sandbox. Signing in and out (profiles, the login form, log out) is in
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,10 +81,14 @@ class WixSendingApp(SignInApp):
         profiles: Profiles | None = None,
         notices: Sequence[str] = (),
         initial_credentials: Credentials | None = None,
+        exit_on_signals: bool = False,
     ) -> None:
         """``initial_credentials``: sign in to these at start (the demo); otherwise the
-        environment's, else the last profile's, else the login form."""
+        environment's, else the last profile's, else the login form. ``exit_on_signals``: the
+        command sets it, so SIGTERM, SIGHUP and SIGINT end the app as q does (tests leave the
+        test runner's signals alone)."""
         super().__init__()
+        self.exit_on_signals = exit_on_signals
         self.services = services
         self.profiles = profiles if profiles is not None else Profiles()
         self.initial_credentials = initial_credentials
@@ -102,6 +109,8 @@ class WixSendingApp(SignInApp):
     # --- start ----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.exit_on_signals:
+            self._exit_on_signals()
         self._apply_config()
         if textual_debug_log_on(self):
             self.notices.append(DEBUG_LOG_WARNING)
@@ -129,6 +138,23 @@ class WixSendingApp(SignInApp):
                 f"known: {', '.join(sorted(ids))}."
             )
         self.set_keymap(config.keymap)
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM (a kill, a service manager), SIGHUP (the SSH link or the terminal went away)
+        and SIGINT from outside would otherwise end the process where it stands: the terminal
+        left in the alternate screen with mouse reporting on, the demo's temporary home left
+        behind. Here they end the app the normal way, which restores the terminal and lets
+        every ``finally`` run. A second signal of the same kind is not waited on."""
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._signalled, number)
+
+    def _signalled(self, number: int) -> None:
+        log.info("signal %s: exiting", signal.Signals(number).name)
+        loop = asyncio.get_running_loop()
+        loop.remove_signal_handler(number)  # a second one ends the process the usual way
+        self.exit(return_code=128 + number)
 
     # --- the session ----------------------------------------------------------------------
 

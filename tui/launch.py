@@ -56,6 +56,7 @@ def build_app(
     sandbox: SandboxLink | None = None,
     initial_credentials: Credentials | None = None,
     app_class: type[WixSendingApp] = WixSendingApp,
+    exit_on_signals: bool = False,
 ) -> WixSendingApp:
     """The app with its services. ``profiles`` defaults to the profiles file of ``paths``;
     ``app_class``: a subclass (the benchmarks add a probe to the app)."""
@@ -73,6 +74,7 @@ def build_app(
         profiles=profiles if profiles is not None else profile_store.load(paths.profiles_file),
         notices=notices,
         initial_credentials=initial_credentials,
+        exit_on_signals=exit_on_signals,
     )
 
 
@@ -92,13 +94,19 @@ def demo_app(
     config: Config | None = None,
     signed_in: bool = True,
     app_class: type[WixSendingApp] = WixSendingApp,
+    exit_on_signals: bool = False,
 ) -> WixSendingApp:
     """The app as ``wix-sending demo`` runs it: on the sandbox's clock, with the sandbox link
     (its DNS servers, the mailbox, the DNS host), and signed in to ``site`` with no profile
     saved. ``signed_in=False``: no profile at all, so the login form shows."""
     if not signed_in:
         return build_app(
-            paths, stores=stores, base_url=link.base_url, profiles=Profiles(), app_class=app_class
+            paths,
+            stores=stores,
+            base_url=link.base_url,
+            profiles=Profiles(),
+            app_class=app_class,
+            exit_on_signals=exit_on_signals,
         )
     credentials = Credentials(
         profile=f"demo ({scenario})",
@@ -116,7 +124,23 @@ def demo_app(
         sandbox=link,
         initial_credentials=credentials,
         app_class=app_class,
+        exit_on_signals=exit_on_signals,
     )
+
+
+NO_TERMINAL = (
+    "wix-sending: the app needs a terminal, and {what} is not one. To script, use the commands "
+    "that need none: wix-sending watch, login, logout, profiles, paths (see --help)."
+)
+
+
+def _terminal_problem() -> str:
+    """Why the app cannot be drawn here, or "": without a terminal it would draw escape codes
+    into a pipe or a file, for ever, and wait for keys that never come."""
+    for name, stream in (("standard input", sys.stdin), ("standard output", sys.stdout)):
+        if stream is None or not stream.isatty():
+            return NO_TERMINAL.format(what=name)
+    return ""
 
 
 def _no_core_dumps() -> None:
@@ -155,9 +179,13 @@ def run_app(paths: Paths | None = None, base_url: str | None = None) -> int:
             base_url=base_url or WIX_BASE_URL,
             config=loaded.config,
             notices=[loaded.problem],
+            exit_on_signals=True,
         )
     except ValueError as exc:  # a base URL that is not a usable one
         print(f"wix-sending: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if problem := _terminal_problem():
+        print(problem, file=sys.stderr)
         return EXIT_USAGE
     _no_core_dumps()
     with _logging_to(paths, say_why=True):
@@ -179,6 +207,9 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if problem := _terminal_problem():
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     with tempfile.TemporaryDirectory(prefix="wix-sending-demo-") as home:
         paths = demo_paths(Path(home))
         server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale)
@@ -192,6 +223,7 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
                     clock=server.clock,
                     scenario=scenario,
                     config=config_store.load(app_paths().config_file).config,
+                    exit_on_signals=True,
                 )
                 app.run()
         finally:

@@ -18,10 +18,18 @@ def have_tmux() -> bool:
 
 
 class Terminal:
-    def __init__(self, *args: str, width: int = 80, height: int = 24, env: dict | None = None):
+    def __init__(
+        self,
+        *args: str,
+        width: int = 80,
+        height: int = 24,
+        env: dict | None = None,
+        program: str | None = None,
+    ):
+        """Runs ``wix-sending *args``, or ``program`` (a shell, say) instead."""
         self.name = f"wix-e2e-{uuid.uuid4().hex[:8]}"
         environment = [f"-e{k}={v}" for k, v in (env or {}).items()]
-        command = " ".join([str(COMMAND), *args])
+        command = program or " ".join([str(COMMAND), *args])
         subprocess.run(
             [
                 "tmux",
@@ -85,6 +93,23 @@ class Terminal:
             check=True,
         )
         return int(result.stdout.split()[0])
+
+    def flags(self, *names: str) -> dict[str, str]:
+        """tmux's view of the pane's terminal modes, e.g. ``alternate_on``, ``mouse_any_flag``."""
+        result = subprocess.run(
+            [
+                "tmux",
+                "display-message",
+                "-p",
+                "-t",
+                self.name,
+                " ".join(f"#{{{n}}}" for n in names),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return dict(zip(names, result.stdout.split(), strict=True))
 
     def kill(self) -> None:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, check=False)
