@@ -57,6 +57,8 @@ def test_version_and_help() -> None:
         (("sandbox", "--initializing-seconds", "-1"), "must be from 0 to"),
         (("sandbox", "--initializing-seconds", "1e9"), "must be from 0 to"),
         (("sandbox", "--scenario", "nope", "--port", "0"), "unknown scenario 'nope'"),
+        (("sandbox", "--host", ""), "an empty one would listen on every interface"),
+        (("sandbox", "--host", "  "), "an empty one would listen on every interface"),
         (("frobnicate",), "invalid choice"),
     ],
 )

@@ -27,7 +27,7 @@ from textual.worker import WorkerFailed
 
 from tui.screens.crash import crash_report
 from tui.screens.home import HomeScreen
-from tui.screens.keymap import known_binding_ids
+from tui.screens.keymap import keymap_conflicts, known_binding_ids
 from tui.screens.palette import KeyCommands, SessionCommands
 from tui.screens.signin import SignInApp
 from tui.services import Services, Session
@@ -130,14 +130,17 @@ class WixSendingApp(SignInApp):
                 )
         if not config.keymap:
             return
-        ids = known_binding_ids((WixSendingApp,))
+        ids = known_binding_ids(WixSendingApp)
         unknown = sorted(set(config.keymap) - ids)
         if unknown:
             self.notices.append(
                 f"The config's [keymap] names unknown binding id(s) {', '.join(unknown)}; "
                 f"known: {', '.join(sorted(ids))}."
             )
-        self.set_keymap(config.keymap)
+        conflicts = keymap_conflicts(WixSendingApp, config.keymap)
+        for reason in conflicts.values():
+            self.notices.append(f"The config's [keymap] entry {reason}: it was left out.")
+        self.set_keymap({k: v for k, v in config.keymap.items() if k not in conflicts})
 
     def _exit_on_signals(self) -> None:
         """SIGTERM (a kill, a service manager), SIGHUP (the SSH link or the terminal went away)

@@ -26,6 +26,18 @@ def port(text: str) -> int:
     return value
 
 
+def host(text: str) -> str:
+    """An address to bind. An empty one would bind every interface (and expose the sandbox):
+    that must be asked for by name (0.0.0.0 or ::), never by accident."""
+    address = text.strip()
+    if not address:
+        raise argparse.ArgumentTypeError(
+            "give the address to listen on, e.g. 127.0.0.1 (an empty one would listen on "
+            "every interface; say 0.0.0.0 if that is really what you want)"
+        )
+    return address
+
+
 def finite(text: str) -> float:
     try:
         value = float(text)
@@ -66,6 +78,7 @@ def add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     """``--host --port --scenario --time-scale --initializing-seconds``."""
     parser.add_argument(
         "--host",
+        type=host,
         default="127.0.0.1",
         help="address to bind (default 127.0.0.1; anything else exposes the sandbox)",
     )

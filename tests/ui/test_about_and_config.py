@@ -20,6 +20,7 @@ from tui.store.credentials import SecretStores
 from tui.store.keyring_store import MemoryKeyring
 from tui.store.paths import Paths
 from tui.store.profiles import Profile
+from tui.widgets.email_form import AddEmailForm
 
 
 @pytest.fixture
@@ -116,3 +117,23 @@ async def test_unknown_theme_and_binding_id_are_reported(
         assert "no-such-binding" in said and "switch-profile" in said
         assert "config.toml, line 3" in said
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_keymap_entry_that_would_share_a_key_is_left_out(
+    paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer, signed_in: None
+) -> None:
+    # "quit" on a would also be the Senders pane's "add": a press of a would quit the app.
+    config = Config(keymap={"quit": "a", "about": "f9"})
+    app = build_app(paths=paths, stores=keyring_stores, base_url=sandbox.base_url, config=config)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        said = messages(app)
+        assert "quit = 'a' would share a with senders-add in the Senders pane" in said
+        assert "left out" in said
+        await pilot.press("a")  # still "add an address"
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, HomeScreen)
+        assert app.home.query_one(AddEmailForm).display
+        await pilot.press("escape", "f9")  # the entry without a conflict is applied
+        await pilot.pause()
+        assert isinstance(app.screen, AboutScreen)
