@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 DEFAULT_SANDBOX_PORT = 8765
 MAX_INITIALIZING_SECONDS = 31_536_000  # a year
-SCENARIO_HELP = "fresh, midway, agency or dns-lab (default %(default)s)"
+SCENARIO_HELP = "fresh, midway, agency, dns-lab or hostile (default %(default)s)"
 
 
 def port(text: str) -> int:

@@ -10,7 +10,7 @@ DOMAINS = "/sending-domains/v1/sending-domains"
 
 
 def test_every_scenario_has_a_description_and_sandbox_looking_keys():
-    assert set(SCENARIOS) == {"fresh", "midway", "agency", "dns-lab"}
+    assert set(SCENARIOS) == {"fresh", "midway", "agency", "dns-lab", "hostile"}
     for scenario in SCENARIOS.values():
         assert scenario.description and "\n" not in scenario.description
         for creds in scenario.credentials():
@@ -109,3 +109,12 @@ def test_agency_sites_cannot_see_each_others_objects(use_scenario):
     agency, other = use_scenario("agency")
     email = agency.get(EMAILS).json()["senderEmails"][0]
     assert other.get(f"{EMAILS}/{email['id']}").status_code == 404
+
+
+def test_the_hostile_scenario_serves_its_strings_as_they_are(use_scenario):
+    """The sandbox sends what a hostile backend would: the client must cope, not the sandbox."""
+    from tui.sandbox.scenarios import HOSTILE_NAMES
+
+    (site,) = use_scenario("hostile")
+    names = [d["fromName"] for d in site.get(DETAILS).json()["senderDetails"]]
+    assert sorted(names) == sorted(HOSTILE_NAMES)

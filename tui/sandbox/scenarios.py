@@ -266,6 +266,45 @@ DNS_LAB = Scenario(
     dns_plan="lab",
 )
 
+# What a hostile or broken backend could send: terminal escape sequences (OSC 52 writes the
+# user's clipboard, OSC 0 renames the window, SGR blinks), Rich-style markup, a bidi override
+# that makes text read backwards, and a value far longer than any screen line. The app must
+# show each as inert, visible text (tests/e2e/test_injection.py reads the raw terminal bytes).
+HOSTILE_NAMES = (
+    "Clipboard Shop\x1b]52;c;cHduZWQ=\x07",
+    "\x1b]0;PWNED\x07Title Thief",
+    "\u202eelpmaxe.moc Reversed",
+    "[bold red]Not markup[/]\x1b[5m blink\x9b31m",
+    "Long " + "x" * 10_000,
+)
+HOSTILE = Scenario(
+    name="hostile",
+    description=(
+        "One site whose sender details carry terminal escape sequences, markup, a bidi override "
+        "and a 10,000-character from-name, as a hostile or broken backend could send them."
+    ),
+    sites=(
+        SiteSeed(
+            name="Hostile Strings",
+            site_id="5c1b4f7e-93a2-4b8e-8d61-0f2a9e7c3b14",
+            account_id="8e2d0c6b-1f4a-4c3e-9b7d-6a5f4e3d2c1b",
+            api_key="IST.sandbox.hostile.Q3v9WmZk2LpT7xYbN4cRs8uHj6dFe1Ga",
+            instance_id="c7a1e3f5-2b4d-4f6a-8c9e-1d3b5f7a9c2e",
+            owner_email="hostile.strings@gmail.com",
+            package_id="Ascend_Advanced",  # several senders need a multi-sender plan
+            sender_emails=tuple(
+                SenderEmailSeed(f"sender{i}@hostile.example", verified=True, age_hours=3)
+                for i in range(len(HOSTILE_NAMES))
+            ),
+            senders=tuple(
+                SenderSeed(name, f"sender{i}@hostile.example", default=i == 0)
+                for i, name in enumerate(HOSTILE_NAMES)
+            ),
+            domains=(DomainSeed("hostile.example", "NOT_AUTHENTICATED", age_hours=2),),
+        ),
+    ),
+)
+
 SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
-    {scenario.name: scenario for scenario in (FRESH, MIDWAY, AGENCY, DNS_LAB)}
+    {scenario.name: scenario for scenario in (FRESH, MIDWAY, AGENCY, DNS_LAB, HOSTILE)}
 )
