@@ -83,3 +83,27 @@ def test_without_a_terminal_the_app_says_so(tmp_path: Path) -> None:
         assert result.returncode == 2
         assert "needs a terminal" in result.stderr and "Traceback" not in result.stderr
         assert result.stdout == ""  # nothing drawn into the pipe
+
+
+def test_a_resize_storm_leaves_the_app_working(tmp_path: Path) -> None:
+    term = Terminal("demo", env={"WIX_SENDING_HOME": str(tmp_path)})
+    try:
+        term.wait_for("Sender emails")
+        for width, height in [(40, 12), (200, 60), (80, 24), (20, 5), (132, 43)] * 10:
+            subprocess.run(
+                ["tmux", "resize-window", "-t", term.name, "-x", str(width), "-y", str(height)],
+                check=True,
+            )
+        subprocess.run(
+            ["tmux", "resize-window", "-t", term.name, "-x", "80", "-y", "24"], check=True
+        )
+        term.keys("2")  # and it still answers the keyboard, at the design size
+        screen = term.wait_for("DNS records")
+        assert "Traceback" not in screen
+        term.keys("q")
+        deadline = time.monotonic() + 10
+        while term.alive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not term.alive(), term.screen()
+    finally:
+        term.kill()
