@@ -89,7 +89,9 @@ def load(path: Path | None = None) -> Loaded:
     except ValueError as exc:
         # Name the line too, when the offending key can be found in the text.
         key = getattr(exc, "key", None)
-        line = _line_of(raw.decode("utf-8", "replace"), key) if key else None
+        # (Not for an absurdly long key: the search would cost more than the line is worth.)
+        findable = isinstance(key, str) and 0 < len(key) <= 200
+        line = _line_of(raw.decode("utf-8", "replace"), key) if findable else None
         where = f"{shown}, line {line}" if line else shown
         return Loaded(Config(path=path), clip(f"{where}: {exc}"))
 

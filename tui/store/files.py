@@ -17,6 +17,7 @@ Failures come in two kinds, handled differently by the callers:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -131,6 +132,10 @@ def move_aside(path: Path, now: datetime | None = None) -> Path:
         n += 1
         aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     os.rename(path, aside)
+    if os.name == "posix":
+        # A damaged file may hold what a hand edit put there: as private as the files we write.
+        with contextlib.suppress(OSError):
+            os.chmod(aside, 0o600)
     return aside
 
 
