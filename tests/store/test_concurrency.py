@@ -10,6 +10,7 @@ against the real Secret Service is in ``test_secret_service.py``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -45,8 +46,8 @@ class Site:
     base_url: str
 
 
-@pytest.fixture(scope="module")
-def sites() -> Iterator[list[Site]]:
+@contextlib.contextmanager
+def sandbox_sites() -> Iterator[list[Site]]:
     """Three sites with three different keys (two sandboxes), so a key stored under the wrong
     profile would be caught, not just a missing one."""
     servers = [SandboxServer(scenario=name, port=0, dns=False) for name in ("fresh", "agency")]
@@ -63,6 +64,12 @@ def sites() -> Iterator[list[Site]]:
             server.stop()
 
 
+@pytest.fixture(scope="module")
+def sites() -> Iterator[list[Site]]:
+    with sandbox_sites() as found:
+        yield found
+
+
 def environment(home: Path, **extra: str) -> dict[str, str]:
     env = {**os.environ, "WIX_SENDING_HOME": str(home), **extra}
     # The checkout under test, also for the subprocesses (and tests.store.file_keyring).
@@ -73,10 +80,10 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 
 
 def login_all(
-    sites: list[Site], env: dict[str, str], storage: str, stdin_tail: str = ""
+    sites: list[Site], env: dict[str, str], storage: str, stdin_tail: str = "", prefix: str = "p"
 ) -> dict[str, Site]:
     """Start every login first, then give them their keys at once, then wait for them all."""
-    wanted = {f"p{i:02d}": sites[i % len(sites)] for i in range(LOGINS)}
+    wanted = {f"{prefix}{i:02d}": sites[i % len(sites)] for i in range(LOGINS)}
     running = []
     for name, found in wanted.items():
         command = [str(COMMAND), "login", "--profile", name, "--site-id", found.site_id]
