@@ -259,7 +259,9 @@ def update(path: Path, change: Callable[[Profiles], Profiles]) -> Updated:
                 f"{quote(path, 300)} was damaged ({found.reason}); it is kept as {aside.name} "
                 "and a new profiles file was started."
             )
-        changed = change(found.profiles)
+        # The damaged file's problem is answered by the move (and said in ``notice``).
+        current = replace(found.profiles, problem="") if notice else found.profiles
+        changed = change(current)
         write_private(path, tomli_w.dumps(_document(changed)).encode("utf-8"))
         return Updated(changed, notice)
 
