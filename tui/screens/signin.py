@@ -282,8 +282,7 @@ class SignInApp(RunsJobs, App[None]):
                 markup=False,
             )
             return
-        remaining = profile_store.without_profile(self.profiles, profile.name)
-        self.profiles = remaining
+        self.profiles = profile_store.without_profile(self.profiles, profile.name)
         try:
             written = await asyncio.to_thread(
                 self._write_profiles,
@@ -294,7 +293,7 @@ class SignInApp(RunsJobs, App[None]):
                 f"The profiles file could not be written: {exc}", severity="error", markup=False
             )
         else:
-            self._adopt_profiles(written, remaining)
+            self._adopt_profiles(written, self.profiles)
         self.sign_out()
         self.notify(
             f"Logged out of {profile.name}: its key was deleted from {where} and the profile "

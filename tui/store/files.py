@@ -141,16 +141,21 @@ def move_aside(path: Path, now: datetime | None = None) -> Path:
 
 def write_problem(directory: Path, exc: OSError) -> str:
     """What a failed write in ``directory`` means for the user, and what to do."""
-    where = quote(directory, 300)
+    # When the folder could not even be made, the folder that refused is its nearest parent.
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    where = quote(existing, 300)
+    made = "" if existing == directory else f" ({quote(directory, 300)} cannot be made in it)"
     code = exc.errno
     if code == errno.EROFS:
         return (
-            f"{where} is read-only (a read-only file system): nothing can be saved there. "
-            "Make it writable, or set WIX_SENDING_HOME to a writable folder."
+            f"{where} is read-only (a read-only file system){made}: nothing can be saved "
+            "there. Make it writable, or set WIX_SENDING_HOME to a writable folder."
         )
     if code in (errno.EACCES, errno.EPERM):
         return (
-            f"{where} is read-only for this user (permission denied): make it writable "
+            f"{where} is read-only for this user (permission denied){made}: make it writable "
             f"(chmod u+w {where}), or set WIX_SENDING_HOME to a writable folder."
         )
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
