@@ -116,6 +116,7 @@ class WixSendingApp(SignInApp):
             self.notices.append(DEBUG_LOG_WARNING)
         for notice in self.notices:
             self.notify(notice, title="At start", severity="warning", timeout=15, markup=False)
+        self._load_state()  # in a thread; says what was wrong with state.json, if anything
         self.start_session(self.initial_credentials)
 
     def _apply_config(self) -> None:

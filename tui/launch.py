@@ -12,19 +12,20 @@ import contextlib
 import logging
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from tui.app import WixSendingApp
 from tui.clock import SYSTEM_CLOCK, Clock
+from tui.screens.signin import Problem
 from tui.secret import Secret
 from tui.services import ClientFactory, build_services
 from tui.store import config as config_store
 from tui.store import profiles as profile_store
 from tui.store.config import Config
 from tui.store.credentials import Credentials, SecretStores
-from tui.store.logs import setup_logging
+from tui.store.logs import LogFileHandler, setup_logging
 from tui.store.paths import Paths, app_paths
 from tui.store.profiles import Profiles
 from tui.wix.urls import WIX_BASE_URL
@@ -152,9 +153,12 @@ def _no_core_dumps() -> None:
 
 
 @contextlib.contextmanager
-def _logging_to(paths: Paths, *, say_why: bool):
+def _logging_to(
+    paths: Paths, *, say_why: bool, app: WixSendingApp | None = None
+) -> Iterator[logging.Handler]:
     """The log file while the app runs; without one (a read-only disk), a handler that drops
-    everything: logging's last resort would otherwise write on the app's screen."""
+    everything: logging's last resort would otherwise write on the app's screen. A log file
+    that fails later (a full disk) tells ``app`` once, as a notification, and goes quiet."""
     try:
         handler: logging.Handler = setup_logging(paths)
     except OSError as exc:
@@ -162,11 +166,19 @@ def _logging_to(paths: Paths, *, say_why: bool):
             print(f"wix-sending: no log file ({exc}); carrying on without one.", file=sys.stderr)
         handler = logging.NullHandler()
         logging.getLogger().addHandler(handler)
+    if app is not None and isinstance(handler, LogFileHandler):
+        report_log_failures(handler, app)
     try:
-        yield
+        yield handler
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
+
+
+def report_log_failures(handler: LogFileHandler, app: WixSendingApp) -> None:
+    """Show the log file's first failure in ``app`` (from any thread: post_message is
+    thread-safe), as a warning: the app itself goes on."""
+    handler.on_failure = lambda text: app.post_message(Problem(text, severity="warning"))
 
 
 def run_app(paths: Paths | None = None, base_url: str | None = None) -> int:
@@ -188,7 +200,7 @@ def run_app(paths: Paths | None = None, base_url: str | None = None) -> int:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
     _no_core_dumps()
-    with _logging_to(paths, say_why=True):
+    with _logging_to(paths, say_why=True, app=app):
         app.run()
     return app.return_code or EXIT_OK
 
@@ -215,16 +227,16 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
         server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale)
         server.start()
         try:
-            with _logging_to(paths, say_why=False):
-                app = demo_app(
-                    paths,
-                    SandboxLink.from_server(server),
-                    server.credentials[0],
-                    clock=server.clock,
-                    scenario=scenario,
-                    config=config_store.load(app_paths().config_file).config,
-                    exit_on_signals=True,
-                )
+            app = demo_app(
+                paths,
+                SandboxLink.from_server(server),
+                server.credentials[0],
+                clock=server.clock,
+                scenario=scenario,
+                config=config_store.load(app_paths().config_file).config,
+                exit_on_signals=True,
+            )
+            with _logging_to(paths, say_why=False, app=app):
                 app.run()
         finally:
             server.stop()

@@ -9,16 +9,13 @@ without a profile pointing at it.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 from tui.secret import Secret
 from tui.services import ClientFactory
-from tui.store import profiles as profile_store
 from tui.store.credentials import Credentials, SecretStores
-from tui.store.keyring_store import KeyringFailure
-from tui.store.profiles import Profile, Profiles, Storage
-from tui.store.vault import Vault, VaultError
+from tui.store.profiles import Profile, Profiles
+from tui.store.vault import Vault
 from tui.wix.auth import ApiKeyAuth
 from tui.wix.errors import PermissionDenied, Unauthorized, WixError, WixTransportError
 
@@ -42,6 +39,7 @@ class LoginResult:
 
     credentials: Credentials
     profiles: Profiles
+    notice: str = ""  # something to tell the user (the damaged profiles file was moved aside)
 
 
 def default_name(profiles: Profiles) -> str:
@@ -87,25 +85,12 @@ async def check_key(factory: ClientFactory, credentials: Credentials) -> str:
 
 
 def save_login(stores: SecretStores, profiles: Profiles, form: LoginForm) -> LoginResult:
-    """Secret first, then the profile that points at it. Blocking (the keyring can wait on
-    D-Bus up to its timeout): call it from a thread. Raises KeyringFailure, VaultError or
-    OSError with nothing left behind."""
+    """Secret first, then the profile that points at it, merged into the profiles file as it
+    is now (:meth:`SecretStores.save_login`). Blocking (the keyring can wait on D-Bus up to its
+    timeout): call it from a thread. Raises KeyringFailure, VaultError or OSError with nothing
+    left behind."""
     profile = form.profile
-    stores.save(profile, form.secret)
-    updated = profile_store.with_profile(profiles, profile)
-    if profile.storage is not Storage.SESSION:
-        try:
-            profile_store.save(stores.paths.profiles_file, updated)
-        except OSError:
-            # A key with no profile pointing at it would never be cleaned up.
-            with contextlib.suppress(KeyringFailure, VaultError, OSError):
-                stores.delete(profile)
-            raise
-    previous = profiles.profiles.get(profile.name)
-    if previous is not None and previous.storage is not profile.storage:
-        # Logged in again with another storage: the old copy of the key must not linger.
-        with contextlib.suppress(KeyringFailure, VaultError, OSError):
-            stores.delete(previous)
+    saved = stores.save_login(profile, form.secret, profiles)
     credentials = Credentials(
         profile=profile.name,
         site_id=profile.site_id,
@@ -113,7 +98,7 @@ def save_login(stores: SecretStores, profiles: Profiles, form: LoginForm) -> Log
         source=stores.describe(profile.storage),
         auth=profile.auth,
     )
-    return LoginResult(credentials, updated)
+    return LoginResult(credentials, saved.profiles, saved.notice)
 
 
 def forget_unwritten_vault(stores: SecretStores) -> None:

@@ -242,3 +242,22 @@ def test_the_table_reads_like_the_grid() -> None:
     console = Console(width=100, record=True)
     console.print(view)
     assert "checked 12 s ago; next check in 29 s · Ctrl-C to stop" in console.export_text()
+
+
+def test_a_huge_resolvers_config_makes_a_short_warning(
+    world: SandboxServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    unknown = ", ".join(f'"r{i}"' for i in range(50_000))  # ~450 KB, under the size cap
+    config.write_text(f"[resolvers]\nremove = [{unknown}]\n")
+    httpx.post(f"{world.base_url}/_sandbox/reset", json={"scenario": "dns-lab"})
+    result = watch(
+        *specs(world, "dnssec-broken.example"),
+        *servers(world, "isp-1"),
+        "--once",
+        "--timeout",
+        "0.4",
+        env={"WIX_SENDING_CONFIG": str(config)},
+    )
+    warning = next(line for line in result.stderr.splitlines() if "built-in resolvers" in line)
+    assert "unknown resolvers" in warning and len(warning) <= 800

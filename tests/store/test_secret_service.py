@@ -15,6 +15,7 @@ import pytest
 
 from tui.secret import Secret
 from tui.store.keyring_store import SERVICE, KeyringState, KeyringStore, secure_backend
+from tui.store.paths import Paths
 
 REQUIRED = os.environ.get("WIX_SENDING_REQUIRE_SECRET_SERVICE") == "1"
 
@@ -111,3 +112,23 @@ def test_cli_login_stores_the_key_in_the_real_keyring(
     finally:
         store.delete(profile)
     assert SERVICE == "wix-sending"
+
+
+def test_fifty_logins_at_once_keep_every_key_in_the_real_keyring(
+    secret_service: object, tmp_path: Path
+) -> None:
+    """The 50 concurrent logins of test_concurrency.py, against the real Secret Service."""
+    from tests.store.test_concurrency import assert_profiles, environment, login_all, sandbox_sites
+
+    with sandbox_sites() as sites:
+        prefix = f"ci-{uuid.uuid4().hex[:6]}-"
+        wanted = login_all(sites, environment(tmp_path / "home"), "keyring", prefix=prefix)
+    store = KeyringStore(backend=secret_service)
+    try:
+        paths = Paths(*(tmp_path / "home" / part for part in ("config", "data", "state", "logs")))
+        assert_profiles(paths, wanted, "keyring")
+        for name, found in wanted.items():
+            assert store.get(name) == Secret(found.api_key), name
+    finally:
+        for name in wanted:
+            store.delete(name)

@@ -77,7 +77,7 @@ def test_broken_profiles_file_is_reported_not_fatal(home: Path) -> None:
     loaded = profile_file.load(paths.profiles_file)
     assert list(loaded.profiles) == ["ok"] and "bad" in loaded.problem
     paths.profiles_file.write_text("[[[")
-    assert "cannot be read" in profile_file.load(paths.profiles_file).problem
+    assert "is damaged" in profile_file.load(paths.profiles_file).problem
 
 
 def test_keyring_with_a_memory_backend() -> None:

@@ -127,3 +127,31 @@ async def test_automatic_authentication_once_every_cell_is_ok(
         await wait_for(pilot, lambda: watch(app).sweeps > before)
         await wait_for(pilot, lambda: badges(app)[MIDWAY] == "✓ authenticated")
         await toast(pilot, "authenticating")
+
+
+async def test_an_unreadable_state_file_is_not_saved_over_and_the_app_says_so(
+    paths: Paths,
+    keyring_stores: SecretStores,
+    server: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from tests.store.disk import make_unreadable
+
+    paths.state_dir.mkdir(parents=True)
+    paths.state_file.write_text(
+        '{"schemaVersion": 1, "domains": '
+        '{"other.example": {"marked_added": "2026-01-01T00:00:00+00:00"}}}'
+    )
+    before = paths.state_file.read_bytes()
+    make_unreadable(paths.state_file, monkeypatch)
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        assert "cannot be read" in messages(app)  # said at start
+        await pilot.press("m")  # "I added them": a change to save
+        await wait_for(pilot, lambda: "could not be written" in messages(app))
+    monkeypatch.undo()
+    os.chmod(paths.state_file, 0o600)
+    assert paths.state_file.read_bytes() == before  # the other domain's time is still there

@@ -18,6 +18,7 @@ from tests.ui.conftest import (
     assert_not_on_screen,
     error_of,
     make_app,
+    messages,
     note_text,
     paste_into,
     settle,
@@ -340,6 +341,49 @@ async def test_the_form_paints_while_the_keyring_is_probed(
         keyring.answer.set()
         await settle(pilot)
         assert not button.disabled and button.value
+
+
+async def test_login_on_a_read_only_folder_says_so_and_keeps_no_key(
+    paths: Paths,
+    keyring_stores: SecretStores,
+    memory_keyring: MemoryKeyring,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.store.disk import make_read_only, restore
+
+    paths.config_dir.mkdir(parents=True)
+    make_read_only(paths.config_dir, monkeypatch)
+    creds = site(sandbox)
+    app = make_app(paths, keyring_stores, sandbox)
+    try:
+        async with app.run_test(size=(100, 60)) as pilot:
+            await log_in(pilot, creds.site_id, creds.api_key, "keyring", name="acme")
+            assert isinstance(app.screen, LoginScreen)
+            message = error_of(pilot, "form")
+            assert f"{paths.config_dir} is read-only" in message
+            assert "WIX_SENDING_HOME" in message and "Nothing was saved" in message
+            assert app.credentials is None
+    finally:
+        restore(paths.config_dir)
+    assert memory_keyring._items == {}  # no key without a profile
+    assert not paths.profiles_file.exists()
+
+
+async def test_login_over_a_damaged_profiles_file_keeps_it_and_says_so(
+    paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer
+) -> None:
+    paths.config_dir.mkdir(parents=True)
+    paths.profiles_file.write_text("[profiles.acme\nsite_id = ")  # a torn hand edit
+    creds = site(sandbox)
+    app = make_app(paths, keyring_stores, sandbox)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await log_in(pilot, creds.site_id, creds.api_key, "keyring", name="acme")
+        assert isinstance(app.screen, HomeScreen)
+        kept = list(paths.config_dir.glob("profiles.toml.corrupt-*"))
+        assert len(kept) == 1 and kept[0].name in messages(app)
+    assert kept[0].read_text() == "[profiles.acme\nsite_id = "
+    assert "acme" in saved_profiles(paths)["profiles"]
 
 
 def test_run_app_refuses_a_plain_http_base_url(

@@ -178,3 +178,82 @@ async def test_half_set_environment_is_reported(
         assert isinstance(app.screen, LoginScreen)
         assert "WIX_SITE_ID is not set" in messages(app)
         assert app.environment_problem
+
+
+# --- what was wrong with the app's files, said once at start ---------------------------------
+
+
+async def test_a_damaged_state_file_is_moved_aside_and_said_at_start(
+    paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer
+) -> None:
+    paths.state_dir.mkdir(parents=True)
+    paths.state_file.write_text('{"schemaVersion": 1, "domains": {"x": ')  # a torn write
+    app = make_app(paths, keyring_stores, sandbox)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await settle(pilot)
+        kept = list(paths.state_dir.glob("state.json.corrupt-*"))
+        assert len(kept) == 1
+        said = messages(app)
+        assert said.count("was damaged") == 1 and kept[0].name in said
+    assert kept[0].read_text() == '{"schemaVersion": 1, "domains": {"x": '
+
+
+async def test_an_unreadable_state_file_is_said_at_start_and_left_alone(
+    paths: Paths,
+    keyring_stores: SecretStores,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.store.disk import make_unreadable
+
+    paths.state_dir.mkdir(parents=True)
+    paths.state_file.write_text('{"schemaVersion": 1, "domains": {}}')
+    make_unreadable(paths.state_file, monkeypatch)
+    app = make_app(paths, keyring_stores, sandbox)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await settle(pilot)
+        said = messages(app)
+        assert "cannot be read" in said and "left as it is" in said
+    assert not list(paths.state_dir.glob("state.json.corrupt-*"))
+
+
+async def test_ignored_profiles_are_named_at_start(
+    paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer
+) -> None:
+    paths.config_dir.mkdir(parents=True)
+    paths.profiles_file.write_text('[profiles.typo]\nsite_id = "c993128b-26be-41cd"\n')
+    app = make_app(paths, keyring_stores, sandbox)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await settle(pilot)
+        said = messages(app)
+        assert "'typo'" in said and "not a Wix site ID" in said
+        assert "kept in the file" in said
+
+
+async def test_a_full_log_disk_is_said_once_in_the_app(
+    paths: Paths, keyring_stores: SecretStores, sandbox: SandboxServer
+) -> None:
+    import logging
+
+    from tests.store.disk import full_log_stream
+    from tui.launch import report_log_failures
+    from tui.store.logs import setup_logging
+
+    app = make_app(paths, keyring_stores, sandbox)
+    handler = setup_logging(paths)
+    report_log_failures(handler, app)
+    try:
+        with full_log_stream() as full:
+            async with app.run_test(size=(100, 50)) as pilot:
+                await settle(pilot)
+                handler.stream = full  # type: ignore[assignment]
+                for _ in range(3):
+                    logging.getLogger("tui.test").warning("the disk filled up")
+                await settle(pilot)
+                said = messages(app)
+                assert said.count("cannot be written (No space left on device)") == 1
+                assert app.is_running
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.stream = None  # type: ignore[assignment]
+        handler.close()

@@ -219,6 +219,19 @@ async def _(w: World) -> None:
     assert writing.sprung == 1 and w.paths.profiles_file.exists()
 
 
+@case("SignInApp._load_state")
+async def _(w: World) -> None:
+    # The app read state.json at start already; the same job run again, failing this time.
+    await w.until(lambda: w.app.session is not None)
+    loading = trap(w.mp, w.app.services.state, "load")
+    w.app._load_state()
+    await w.failed("SignInApp._load_state")
+    loading.armed = False
+    w.app._load_state()
+    await calm(w.pilot)
+    assert loading.sprung == 1 and w.app.services.state.domain("x.example") is not None
+
+
 @case("WixSendingApp.close_client")
 async def _(w: World) -> None:
     await w.until(lambda: w.app.session is not None)

@@ -131,14 +131,24 @@ def run_login(
         _error("nothing was saved")
         return EXIT_FAILED
     profile = Profile(name=name, site_id=site_id, storage=storage)
-    try:
-        stores.save(profile, key)
-    except (KeyringFailure, VaultError) as exc:
-        _error(f"could not store the key: {exc}")
-        return EXIT_FAILED
     REDACTOR.add(key.reveal())
     current = profile_file.load(paths.profiles_file)
-    profile_file.save(paths.profiles_file, profile_file.with_profile(current, profile))
+    if current.problem:
+        _error(current.problem)
+    try:
+        # Under the profiles file's lock and applied to what it holds now: other logins
+        # running at the same time keep their profiles.
+        saved = stores.save_login(profile, key, current)
+    except (KeyringFailure, VaultError) as exc:
+        _error(f"could not store the key: {exc}")
+        _error("nothing was saved")
+        return EXIT_FAILED
+    except OSError as exc:
+        _error(f"could not save the login: {exc}")
+        _error("nothing was saved (the key was not left stored without its profile)")
+        return EXIT_FAILED
+    if saved.notice:
+        _error(saved.notice)
     _say(
         f"Logged in: profile {name}, site {site_id}. The key ({key.masked()}) is in "
         f"{stores.describe(storage)}."
@@ -214,11 +224,16 @@ def run_logout(
         _error("the encrypted file could not be opened; nothing was changed")
         return EXIT_FAILED
     try:
-        stores.delete(found)
+        saved = stores.logout(found, current)
     except (KeyringFailure, VaultError) as exc:
         _error(f"could not delete the stored key: {exc}")
+        _error("nothing was changed")
         return EXIT_FAILED
-    profile_file.save(paths.profiles_file, profile_file.without_profile(current, name))
+    except OSError as exc:
+        _error(f"the key of {name} is deleted, but its profile could not be removed: {exc}")
+        return EXIT_FAILED
+    if saved.notice:
+        _error(saved.notice)
     _say(f"Logged out of {name}: its key and profile are gone.")
     return EXIT_OK
 

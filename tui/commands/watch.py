@@ -43,6 +43,7 @@ from tui.propagation.labels import (
 from tui.propagation.resolvers import local_resolvers, public_resolvers, resolver_from_address
 from tui.propagation.sweep import Prober
 from tui.store.config import load as load_config
+from tui.store.files import clip
 from tui.time_words import ago, duration
 
 EXIT_READY, EXIT_NOT_YET, EXIT_ERROR = 0, 1, 2
@@ -110,8 +111,11 @@ def run_watch(options: WatchOptions) -> int:
     try:
         public = public_resolvers(config.resolvers)
     except InvalidInput as exc:
+        # The error may quote the config's values (a list of unknown keys, an address): cut
+        # short, as every message about a file is.
         print(
-            f"wix-sending watch: warning: {config.path}: {exc}; using the built-in resolvers",
+            f"wix-sending watch: warning: {clip(f'{config.path}: {exc}')}; using the built-in "
+            "resolvers",
             file=sys.stderr,
         )
         public = public_resolvers()

@@ -399,7 +399,7 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         """Write state.json on a thread (fsync must not stall the screen)."""
         store = self.services.state
         try:
-            store.save()
+            notice = store.save()  # "" unless the file was damaged and moved aside
         except OSError as exc:
             self.app.call_from_thread(
                 self.app.notify,
@@ -408,6 +408,9 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
                 severity="error",
                 markup=False,
             )
+            return
+        if notice:
+            self.app.call_from_thread(self.app.notify, notice, severity="warning", markup=False)
 
     def recover(self, failed: Job, error: BaseException) -> str | None:
         if failed.group == "authenticate":

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from textual.app import App
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 
 from tui.screens.confirm import ConfirmScreen
@@ -55,9 +56,18 @@ class SecretLoaded(Message):
 class Problem(Message):
     """A thread met a problem the user must hear of."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, severity: SeverityLevel = "error") -> None:
         super().__init__()
         self.text = text
+        self.severity: SeverityLevel = severity
+
+
+class ProfilesWritten(Message):
+    """The profiles file was changed by a thread: adopt what it holds now."""
+
+    def __init__(self, written: profile_store.Updated) -> None:
+        super().__init__()
+        self.written = written
 
 
 class SignInApp(RunsJobs, App[None]):
@@ -74,7 +84,6 @@ class SignInApp(RunsJobs, App[None]):
     def __init__(self) -> None:
         super().__init__()
         self._opening: str | None = None  # the profile whose key is being fetched
-        self._save_lock = threading.Lock()
 
     @property
     def credentials(self) -> Credentials | None:
@@ -206,6 +215,8 @@ class SignInApp(RunsJobs, App[None]):
         if result is None:
             return
         self.profiles = result.profiles
+        if result.notice:
+            self.notify(result.notice, severity="warning", timeout=20, markup=False)
         if self.sign_in(result.credentials):
             self.notify(
                 f"Key accepted by Wix and kept in {result.credentials.source}.",
@@ -273,13 +284,16 @@ class SignInApp(RunsJobs, App[None]):
             return
         self.profiles = profile_store.without_profile(self.profiles, profile.name)
         try:
-            await asyncio.to_thread(self._write_profiles)
+            written = await asyncio.to_thread(
+                self._write_profiles,
+                lambda current: profile_store.without_profile(current, profile.name),
+            )
         except OSError as exc:
             self.notify(
-                f"{self.services.paths.profiles_file} could not be written: {exc}",
-                severity="error",
-                markup=False,
+                f"The profiles file could not be written: {exc}", severity="error", markup=False
             )
+        else:
+            self._adopt_profiles(written, self.profiles)
         self.sign_out()
         self.notify(
             f"Logged out of {profile.name}: its key was deleted from {where} and the profile "
@@ -305,11 +319,18 @@ class SignInApp(RunsJobs, App[None]):
 
     # --- profiles.toml --------------------------------------------------------------------
 
-    def _write_profiles(self) -> None:
-        """Write the latest profiles (blocking; call from a thread). The lock and reading
-        ``self.profiles`` inside it mean the last write always holds the newest state."""
-        with self._save_lock:
-            profile_store.save(self.services.paths.profiles_file, self.profiles)
+    def _write_profiles(
+        self, change: Callable[[profile_store.Profiles], profile_store.Profiles]
+    ) -> profile_store.Updated:
+        """Apply ``change`` to the profiles file as it is now, under its lock (another
+        wix-sending may have changed it since this app read it). Blocking: from a thread."""
+        return profile_store.update(self.services.paths.profiles_file, change)
+
+    def _adopt_profiles(self, written: profile_store.Updated, memory: Profiles) -> None:
+        """What the file holds now, with this app's session-only profiles."""
+        self.profiles = profile_store.with_session_profiles(written.profiles, memory)
+        if written.notice:
+            self.notify(written.notice, severity="warning", timeout=20, markup=False)
 
     @job(
         "save-profiles",
@@ -319,15 +340,39 @@ class SignInApp(RunsJobs, App[None]):
         exclusive=False,
     )
     def _save_profiles(self) -> None:
+        """Save which profile was used last."""
+        name = self.profiles.last_used
+        if name is None:
+            return
         try:
-            self._write_profiles()
-        except OSError as exc:
-            self.post_message(
-                Problem(f"{self.services.paths.profiles_file} could not be written: {exc}")
+            written = self._write_profiles(
+                lambda current: profile_store.with_last_used(current, name)
             )
+        except OSError as exc:
+            self.post_message(Problem(f"The profiles file could not be written: {exc}"))
+            return
+        self.post_message(ProfilesWritten(written))
+
+    def on_profiles_written(self, message: ProfilesWritten) -> None:
+        self._adopt_profiles(message.written, self.profiles)
 
     def on_problem(self, message: Problem) -> None:
-        self.notify(message.text, severity="error", timeout=15, markup=False)
+        self.notify(message.text, severity=message.severity, timeout=15, markup=False)
+
+    # --- state.json ------------------------------------------------------------------------
+
+    @job(
+        "load-state",
+        "Reading the saved domain times",
+        "They are read again when a domain is opened.",
+        thread=True,
+    )
+    def _load_state(self) -> None:
+        """Read state.json at start, off the event loop, so what was wrong with it (moved
+        aside, unreadable) is said once, with the other start-up notices."""
+        notice = self.services.state.load()
+        if notice:
+            self.post_message(Problem(notice, severity="warning"))
 
     # --- after a failed job -----------------------------------------------------------------
 

@@ -64,8 +64,24 @@ def config_file() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (mode 0700) if needed; tighten it if it is ours and too open."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` (mode 0700) if needed; tighten it if it is ours and too open.
+
+    Every folder made here is 0700, the missing parents too (``WIX_SENDING_HOME`` itself, say):
+    ``mkdir(parents=True)`` would give those the umask's 0755. The mode is set with chmod
+    after mkdir, because mkdir's mode is itself filtered by the umask."""
+    missing = []
+    current = path
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile by another process: tightened below
+            pass
+        else:
+            if os.name == "posix":
+                folder.chmod(0o700)
     if os.name == "posix":
         info = path.stat()
         if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +19,17 @@ from typing import Any
 import tomli_w
 
 from tui.store.atomic import write_private
+from tui.store.files import (
+    StoreError,
+    TooLarge,
+    clip,
+    damage,
+    move_aside,
+    quote,
+    read_capped,
+    unreadable,
+)
+from tui.store.lock import locked
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -96,7 +108,11 @@ class Profile:
 class Profiles:
     profiles: dict[str, Profile] = field(default_factory=dict)
     last_used: str | None = None
-    problem: str = ""  # why the file could not be read (it is then treated as empty)
+    problem: str = ""  # what was wrong with the file: said at start, and by `profiles`
+    # What the file holds that this version cannot use: the raw tables of invalid entries
+    # (by name) and unknown top-level keys. Written back untouched, so a save never drops them.
+    kept: dict[str, Any] = field(default_factory=dict)
+    unknown: dict[str, Any] = field(default_factory=dict)
 
     @property
     def current(self) -> Profile | None:
@@ -105,18 +121,42 @@ class Profiles:
         return next(iter(self.profiles.values()), None)
 
 
-def load(path: Path) -> Profiles:
+class _Kind(StrEnum):
+    MISSING = "missing"
+    OK = "ok"
+    UNREADABLE = "unreadable"  # left alone, never overwritten
+    DAMAGED = "damaged"  # moved aside at the next save
+
+
+@dataclass(frozen=True)
+class _Read:
+    kind: _Kind
+    profiles: Profiles
+    reason: str = ""
+
+
+def _read(path: Path) -> _Read:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = read_capped(path)
     except FileNotFoundError:
-        return Profiles()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return Profiles(problem=f"{path}: cannot be read ({exc}); starting with no profiles")
-    found: dict[str, Profile] = {}
-    problems = []
+        return _Read(_Kind.MISSING, Profiles())
+    except OSError as exc:
+        reason = unreadable(exc)
+        problem = (
+            f"{quote(path, 300)} cannot be read ({reason}): its profiles are not used, and the "
+            "file is left as it is (nothing is saved in it until it can be read)."
+        )
+        return _Read(_Kind.UNREADABLE, Profiles(problem=problem), reason)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (TooLarge, ValueError, RecursionError) as exc:  # TOML and UTF-8 errors included
+        return _damaged(path, damage(exc))
     tables = data.get("profiles", {})
     if not isinstance(tables, dict):
-        return Profiles(problem=f"{path}: [profiles] must be a table")
+        return _damaged(path, "[profiles] must be a table")
+    found: dict[str, Profile] = {}
+    kept: dict[str, Any] = {}
+    problems = []
     for name, table in tables.items():
         try:
             if not isinstance(table, dict):
@@ -129,29 +169,110 @@ def load(path: Path) -> Profiles:
                 app_id=table.get("app_id"),
                 instance_id=table.get("instance_id"),
             )
-        except (InvalidProfile, ValueError) as exc:
-            problems.append(f"profile {name!r} skipped: {exc}")
+            if found[name].name != name or found[name].storage is Storage.SESSION:
+                # A name with spaces around it, or a session profile, is not one a save would
+                # write back as it is: keep the entry as the user wrote it.
+                del found[name]
+                raise InvalidProfile("not a name or storage a saved profile can have")
+        except (InvalidProfile, ValueError, TypeError) as exc:
+            kept[name] = table
+            problems.append(f"{quote(name, 40)!r} ({quote(exc, 120)})")
     last = data.get("last_used")
-    return Profiles(
-        found,
-        last if isinstance(last, str) else None,
-        f"{path}: " + "; ".join(problems) if problems else "",
+    unknown = {k: v for k, v in data.items() if k not in ("profiles", "last_used")}
+    problem = ""
+    if problems:
+        shown = "; ".join(problems[:5]) + (
+            f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        )
+        problem = clip(
+            f"{quote(path, 300)}: ignored {len(problems)} profile(s) that cannot be used: {shown}. "
+            "They are kept in the file as they are: fix them there, or log in again under "
+            "the same name."
+        )
+    profiles = Profiles(found, last if isinstance(last, str) else None, problem, kept, unknown)
+    return _Read(_Kind.OK, profiles)
+
+
+def _damaged(path: Path, reason: str) -> _Read:
+    problem = (
+        f"{quote(path, 300)} is damaged ({reason}): its profiles are not used. The next save "
+        f"keeps it as {path.name}.corrupt-<time> and starts a new file."
     )
+    return _Read(_Kind.DAMAGED, Profiles(problem=clip(problem)), reason)
 
 
-def save(path: Path, profiles: Profiles) -> None:
+def load(path: Path) -> Profiles:
+    """The profiles in ``path``; a file that cannot be used gives none, with ``problem``
+    saying why (it is never a crash)."""
+    return _read(path).profiles
+
+
+def _document(profiles: Profiles) -> dict[str, Any]:
     persistent = {
         name: p.to_toml() for name, p in profiles.profiles.items() if p.storage != Storage.SESSION
     }
-    document: dict[str, Any] = {"profiles": persistent}
-    if profiles.last_used in persistent:
+    # A valid profile of the same name replaces a kept invalid entry: the user fixed it.
+    tables = {**{k: v for k, v in profiles.kept.items() if k not in persistent}, **persistent}
+    document: dict[str, Any] = {**profiles.unknown, "profiles": tables}
+    if profiles.last_used in tables:
         document["last_used"] = profiles.last_used
-    write_private(path, tomli_w.dumps(document).encode("utf-8"))
+    return document
+
+
+def save(path: Path, profiles: Profiles) -> None:
+    """Write ``profiles`` as the whole file (under its lock). To change the file, use
+    :func:`update`, which applies a change to what the file holds now."""
+    with locked(path):
+        write_private(path, tomli_w.dumps(_document(profiles)).encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Updated:
+    profiles: Profiles  # the file's profiles after the change (other processes' included)
+    notice: str = ""  # something the user must hear of: the damaged file was moved aside
+
+
+def update(path: Path, change: Callable[[Profiles], Profiles]) -> Updated:
+    """Apply ``change`` to the profiles as the file holds them now, under the file's lock, and
+    write the result: two processes saving at once both keep their change. A damaged file is
+    first moved aside (and ``notice`` says where); a file that cannot be read is left alone
+    and nothing is written (a StoreError says why and how to fix it)."""
+    with locked(path):
+        found = _read(path)
+        notice = ""
+        if found.kind is _Kind.UNREADABLE:
+            raise StoreError(
+                f"{quote(path, 300)} cannot be read ({found.reason}), so it is not rewritten: "
+                "that would lose the profiles in it. Make it readable (chmod 600 "
+                f"{quote(path, 300)}) and try again."
+            )
+        if found.kind is _Kind.DAMAGED:
+            try:
+                aside = move_aside(path)
+            except OSError as exc:
+                raise StoreError(
+                    f"{quote(path, 300)} is damaged ({found.reason}) and could not be moved "
+                    f"aside ({unreadable(exc)}), so nothing was saved. Move it away yourself.",
+                    exc,
+                ) from exc
+            notice = clip(
+                f"{quote(path, 300)} was damaged ({found.reason}); it is kept as {aside.name} "
+                "and a new profiles file was started."
+            )
+        # The damaged file's problem is answered by the move (and said in ``notice``).
+        current = replace(found.profiles, problem="") if notice else found.profiles
+        changed = change(current)
+        write_private(path, tomli_w.dumps(_document(changed)).encode("utf-8"))
+        return Updated(changed, notice)
 
 
 def with_profile(profiles: Profiles, profile: Profile) -> Profiles:
+    kept = {k: v for k, v in profiles.kept.items() if k != profile.name}
     return replace(
-        profiles, profiles={**profiles.profiles, profile.name: profile}, last_used=profile.name
+        profiles,
+        profiles={**profiles.profiles, profile.name: profile},
+        last_used=profile.name,
+        kept=kept,
     )
 
 
@@ -159,3 +280,22 @@ def without_profile(profiles: Profiles, name: str) -> Profiles:
     remaining = {k: v for k, v in profiles.profiles.items() if k != name}
     last = profiles.last_used if profiles.last_used in remaining else next(iter(remaining), None)
     return replace(profiles, profiles=remaining, last_used=last)
+
+
+def with_last_used(profiles: Profiles, name: str) -> Profiles:
+    """``name`` as the last used profile, if the file has it (another process may have removed
+    it meanwhile: then the file's choice stands)."""
+    return replace(profiles, last_used=name) if name in profiles.profiles else profiles
+
+
+def with_session_profiles(written: Profiles, memory: Profiles) -> Profiles:
+    """The file's profiles as an app holds them: plus its session-only profiles (never on
+    disk), and its own last used profile when there still is one."""
+    session = {
+        name: p
+        for name, p in memory.profiles.items()
+        if p.storage is Storage.SESSION and name not in written.profiles
+    }
+    merged = {**written.profiles, **session}
+    last = memory.last_used if memory.last_used in merged else written.last_used
+    return replace(written, profiles=merged, last_used=last)

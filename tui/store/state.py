@@ -1,9 +1,13 @@
 """Small persistent state (JSON, with a schema version): per-domain times such as when its
 records were first seen on the authoritative servers and when authentication was attempted.
 
-Writes are atomic (temp file, fsync, rename). A file that cannot be read is moved aside with a
-notice and the app goes on with an empty state: losing a timestamp is better than a crash. A
-single unreadable time is left out (with a notice) and the rest is kept.
+Writes are atomic (temp file, fsync, rename) and merged: under the file's lock, the fields this
+app changed are applied to what the file holds now, so two apps open at once keep each other's
+domains (:func:`merge_save`). A damaged file (bad JSON, nested too deeply, too large, another
+schema) is moved aside with a notice and the app goes on with an empty state: losing a
+timestamp is better than a crash. A file that cannot be *read* (permission denied, not a file)
+may be fine: it is left alone, and nothing is saved over it. A single unreadable time is left
+out (with a notice) and the rest is kept.
 """
 
 from __future__ import annotations
@@ -15,6 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from tui.store.atomic import write_private
+from tui.store.files import (
+    StoreError,
+    TooLarge,
+    clip,
+    damage,
+    move_aside,
+    names,
+    quote,
+    read_capped,
+    unreadable,
+)
+from tui.store.lock import locked
 
 SCHEMA_VERSION = 1
 TIMES = ("records_first_seen", "marked_added", "last_auth_attempt")
@@ -52,31 +68,71 @@ class State:
         }
 
 
+Fields = dict[str, str]  # one domain as the file keeps it: field name -> text
+FIELDS = (*TIMES, "last_auth_result")
+
+
 @dataclass(frozen=True)
 class Loaded:
     state: State
     notice: str = ""
 
 
+class _Damaged(ValueError):
+    pass
+
+
+def _read(path: Path) -> tuple[State, list[str]] | None:
+    """The state in ``path`` and the names of the times left out; None when there is no file.
+    Raises StoreError when it cannot be read, :class:`_Damaged` when its content is unusable."""
+    try:
+        raw = read_capped(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(
+            f"{quote(path, 300)} cannot be read ({unreadable(exc)}). It is left as it is, and "
+            "nothing is saved in it while it cannot be read: make it readable (chmod 600 "
+            f"{quote(path, 300)}) or move it away.",
+            exc,
+        ) from exc
+    try:
+        return _parse(json.loads(raw))
+    except (TooLarge, ValueError, TypeError, KeyError, RecursionError) as exc:
+        raise _Damaged(damage(exc)) from exc
+
+
 def load(path: Path, now: datetime) -> Loaded:
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return Loaded(State())
-    except OSError as exc:
-        return Loaded(State(), f"{path} cannot be read ({exc.strerror}); starting afresh")
-    try:
-        state, skipped = _parse(json.loads(raw))
-    except (ValueError, TypeError, KeyError) as exc:
-        aside = path.with_name(f"{path.name}.corrupt-{now.strftime('%Y%m%dT%H%M%S')}")
+        found = _read(path)
+    except StoreError as exc:
+        return Loaded(State(), str(exc))
+    except _Damaged:
+        # Moved aside under the lock, and only if still damaged: another app may have just
+        # written a good one.
         try:
-            path.replace(aside)
-        except OSError:
-            return Loaded(State(), f"{path} is damaged ({exc}) and could not be moved aside")
-        return Loaded(State(), f"{path} was damaged ({exc}); kept it as {aside.name}")
+            with locked(path):
+                try:
+                    found = _read(path)
+                except _Damaged as exc:
+                    aside = move_aside(path, now)
+                    return Loaded(
+                        State(),
+                        clip(f"{quote(path, 300)} was damaged ({exc}); kept it as {aside.name}"),
+                    )
+        except OSError as exc:
+            return Loaded(
+                State(),
+                clip(f"{quote(path, 300)} is damaged and could not be moved aside ({exc})"),
+            )
+    if found is None:
+        return Loaded(State())
+    state, skipped = found
     if skipped:
         # One unreadable time loses that time only, not the other domains' history.
-        return Loaded(state, f"{path}: left out unreadable times ({', '.join(skipped)})")
+        return Loaded(
+            state, clip(f"{quote(path, 300)}: left out unreadable times ({names(skipped)})")
+        )
     return Loaded(state)
 
 
@@ -123,4 +179,44 @@ def _time(value: object) -> datetime | None:
 
 
 def save(path: Path, state: State) -> None:
-    write_private(path, json.dumps(state.to_json(), indent=2).encode("utf-8"))
+    """Write ``state`` as the whole file (under its lock); the app saves with
+    :func:`merge_save`, which keeps other apps' changes."""
+    with locked(path):
+        write_private(path, json.dumps(state.to_json(), indent=2).encode("utf-8"))
+
+
+def merge_save(
+    path: Path, mine: dict[str, Fields], base: dict[str, Fields], now: datetime
+) -> tuple[dict[str, Fields], str]:
+    """Save this app's changes: for each domain field where ``mine`` differs from ``base``
+    (what this app read or last wrote), its value; for every other field, what the file holds
+    now (another app's change, say). Under the file's lock. Returns the domains as written and
+    a notice (the file was damaged and moved aside), or raises StoreError when the file cannot
+    be read (it is then not overwritten)."""
+    with locked(path):
+        notice = ""
+        try:
+            found = _read(path)
+        except _Damaged as exc:
+            aside = move_aside(path, now)
+            notice = clip(f"{quote(path, 300)} was damaged ({exc}); kept it as {aside.name}")
+            found = None
+        disk = {name: d.to_json() for name, d in (found[0].domains if found else {}).items()}
+        for name, fields in mine.items():
+            before = base.get(name, {})
+            # Fields not changed here keep the file's value (another app's change, say).
+            changed = [key for key in FIELDS if fields.get(key) != before.get(key)]
+            if not changed:
+                continue
+            merged = disk.setdefault(name, {})
+            for key in changed:
+                if key in fields:
+                    merged[key] = fields[key]
+                else:
+                    merged.pop(key, None)
+        document = {
+            "schemaVersion": SCHEMA_VERSION,
+            "domains": {name: disk[name] for name in sorted(disk)},
+        }
+        write_private(path, json.dumps(document, indent=2).encode("utf-8"))
+        return disk, notice
