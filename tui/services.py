@@ -76,6 +76,7 @@ class Engine:
         self.config = config
         self.sandbox = sandbox
         self._resolvers: list[Resolver] | None = None
+        self.problem = ""  # what was wrong with the config's [resolvers], once read
 
     def prober(self) -> tuple[Prober, list[Resolver]]:
         """A new prober (it owns sockets: the caller closes it) and the resolvers to ask."""
@@ -99,8 +100,13 @@ class Engine:
 
             try:
                 public = public_resolvers(self.config.resolvers)
-            except ValueError:  # InvalidInput: the config's problem was said at start
+            except ValueError as exc:  # InvalidInput: the caller says so (problem)
                 public = list(BUILTIN_PUBLIC)
+                where = self.config.path or "the config"
+                self.problem = (
+                    f"{where}: [resolvers] is not usable ({exc}); the built-in public "
+                    "resolvers are asked instead."
+                )
             self._resolvers = local_resolvers() + public
         return list(self._resolvers)
 

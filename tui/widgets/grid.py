@@ -305,7 +305,11 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
         self, generation: int, domain: str, records: list[ExpectedRecord], added: bool
     ) -> None:
         if self._prober is None:
-            self._prober, self._resolvers = self.services.engine.prober()
+            engine = self.services.engine
+            self._prober, self._resolvers = engine.prober()
+            if engine.problem:
+                self.app.notify(engine.problem, severity="warning", timeout=15, markup=False)
+                engine.problem = ""  # said once
         try:
             report = await self._prober.sweep(records, self._resolvers, added=added)
         except OSError as exc:
