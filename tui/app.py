@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from tui.wix.client import WixClient
 
 log = logging.getLogger("tui.app")
+EXIT_GRACE_SECONDS = 2.0  # after a signal, how long the normal exit may take
 HERE = Path(__file__).parent
 
 DEBUG_LOG_WARNING = (
@@ -89,6 +92,9 @@ class WixSendingApp(SignInApp):
         test runner's signals alone)."""
         super().__init__()
         self.exit_on_signals = exit_on_signals
+        # What must still happen if the process has to end before the app finishes exiting
+        # (launch.py adds the removal of the demo's throwaway home).
+        self.forced_exit_cleanups: list[Callable[[], object]] = []
         self.services = services
         self.profiles = profiles if profiles is not None else Profiles()
         self.initial_credentials = initial_credentials
@@ -159,6 +165,22 @@ class WixSendingApp(SignInApp):
         loop = asyncio.get_running_loop()
         loop.remove_signal_handler(number)  # a second one ends the process the usual way
         self.exit(return_code=128 + number)
+        # With the terminal gone (SIGHUP), Textual 8.2.8's output thread dies on the first
+        # write (EIO) and its shutdown then waits on that thread for ever. So the normal way
+        # gets a few seconds; after that the process ends here, its own clean-ups done.
+        watchdog = threading.Timer(EXIT_GRACE_SECONDS, self._exit_now, args=(number,))
+        watchdog.daemon = True
+        watchdog.start()
+
+    def _exit_now(self, number: int) -> None:
+        """The app did not finish exiting in time: run the clean-ups that matter (the demo's
+        throwaway home, the log file) and end the process (runs on the watchdog thread)."""
+        log.warning("exit after %s took over %s s: ending now", number, EXIT_GRACE_SECONDS)
+        for cleanup in self.forced_exit_cleanups:
+            with contextlib.suppress(Exception):
+                cleanup()
+        logging.shutdown()
+        os._exit(128 + number)
 
     # --- the session ----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -236,6 +237,8 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
                 config=config_store.load(app_paths().config_file).config,
                 exit_on_signals=True,
             )
+            # Should a signal force the process out, the throwaway home still goes.
+            app.forced_exit_cleanups.append(lambda: shutil.rmtree(home, ignore_errors=True))
             with _logging_to(paths, say_why=False, app=app):
                 app.run()
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,14 +15,26 @@ pytestmark = pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")
 
 
 def process_gone(pid: int, timeout: float) -> bool:
+    """Whether ``pid`` ends within ``timeout``: gone, or a zombie (it has exited; with its
+    terminal gone, its parent may be an init that reaps late)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return True
+        if zombie(pid):
+            return True
         time.sleep(0.1)
     return False
+
+
+def zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 def test_demo_opens_signed_in_and_answers_the_keyboard() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_shell import process_gone
 from tests.e2e.tmux import COMMAND, Terminal, have_tmux
 
 pytestmark = pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")
@@ -32,14 +33,7 @@ def app_pid(shell_pid: int) -> int:
 
 
 def gone(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
+    return process_gone(pid, seconds)
 
 
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
