@@ -129,6 +129,78 @@ def test_html_gateway_page_without_processing(site, client):
     assert site.get(EMAILS).json()["senderEmails"] == []
 
 
+def test_html_after_processing_can_answer_200(site, client):
+    # A proxy's page with a success status, in front of a write that did happen.
+    add_fault(client, endpoint="sender-emails.create", kind="html", status=200, phase="after")
+    response = site.post(EMAILS, json=create_body("portal@sunrise.example"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<html>" in response.text
+    assert len(site.get(EMAILS).json()["senderEmails"]) == 1
+
+
+def test_stall_processes_then_holds_the_answer(site, client, sandbox):
+    sandbox.clock.set_speed(1000)  # real milliseconds, like latency
+    add_fault(client, endpoint="sender-emails.create", kind="stall", latencyMs=300)
+    started = time.perf_counter()
+    response = site.post(EMAILS, json=create_body("slow@sunrise.example"))
+    assert time.perf_counter() - started >= 0.3
+    assert response.status_code == 200
+    assert response.json()["senderEmail"]["emailAddress"] == "slow@sunrise.example"
+
+
+def test_stall_outlasts_a_read_timeout_after_the_write_happened(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="stall", latencyMs=2000)
+    with pytest.raises(httpx.ReadTimeout):
+        site.post(EMAILS, json=create_body("late@sunrise.example"), timeout=0.2)
+    # Processed before the stall: the client gave up on a write that is done.
+    assert [e["emailAddress"] for e in site.get(EMAILS).json()["senderEmails"]] == [
+        "late@sunrise.example"
+    ]
+
+
+def test_body_answers_any_json_without_processing(site, client):
+    hostile = {"senderEmail": {"id": "x", "emailAddress": "a\x1b]52;c;aGk=\x07@b.example"}}
+    add_fault(client, endpoint="sender-emails.create", kind="body", body=hostile)
+    response = site.post(EMAILS, json=create_body("body@sunrise.example"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == hostile
+    assert site.get(EMAILS).json()["senderEmails"] == []
+
+
+def test_body_after_processing_replaces_the_answer(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="body", body=[1, 2], phase="after")
+    response = site.post(EMAILS, json=create_body("after@sunrise.example"))
+    assert response.json() == [1, 2]
+    assert len(site.get(EMAILS).json()["senderEmails"]) == 1
+
+
+def test_body_can_echo_the_callers_authorization(site, client):
+    echo = {"message": 'bad key "{{authorization}}"', "details": {}}
+    add_fault(client, endpoint="account-details.get", kind="body", status=400, body=echo)
+    response = site.get("/email-marketing/v1/account-details")
+    assert response.status_code == 400
+    assert response.json()["message"] == f'bad key "{site.creds.api_key}"'
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"endpoint": "*", "kind": "body"},  # what to answer is missing
+        {"endpoint": "*", "kind": "status", "body": {}},  # body only for kind body
+        {"endpoint": "*", "kind": "body", "body": {}, "status": 199},
+        {"endpoint": "*", "kind": "html", "status": 600},
+        {"endpoint": "*", "kind": "body", "body": "x" * 1_000_001},
+    ],
+)
+def test_bad_body_and_html_specs_are_400(client, spec):
+    response = client.post("/_sandbox/faults", json=spec)
+    assert response.status_code == 400, response.text
+    assert response.json()["message"]
+    assert client.get("/_sandbox/faults").json()["faults"] == []
+
+
 def test_empty_processes_and_returns_empty_200(site, client):
     add_fault(client, endpoint="sender-emails.create", kind="empty")
     response = site.post(EMAILS, json=create_body("empty@sunrise.example"))

@@ -104,6 +104,7 @@ FAULT_FIELDS = (
     "latencyMs",
     "retryAfter",
     "phase",
+    "body",
 )
 
 
