@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from tui.sanitize import visible
 from tui.time_words import duration
 
 SENDER_DETAILS_DO_NOT_EXIST = "SENDER_DETAILS_DO_NOT_EXIST"
@@ -283,11 +284,43 @@ class Envelope:
     description: str = ""
     data: Mapping[str, Any] | None = None
     field_violations: tuple[FieldViolation, ...] = ()
+    violation_count: int = 0  # how many Wix sent (only the first MAX_VIOLATIONS are kept)
     unreadable: str = ""  # why the body was not a Wix envelope ("an HTML page", ...)
 
 
+# A form has a handful of fields; more violations than this are not a form's problems.
+MAX_VIOLATIONS = 50
+# How many of them the one-line sentence names (the rest are counted).
+_VIOLATIONS_SAID = 5
+# How deep the ``data`` of an error is kept: it carries a few flat values (a threshold, a
+# retryAfterSeconds); anything nested deeper is dropped rather than walked.
+_DATA_DEPTH = 8
+
+
+def _text(value: object) -> str:
+    """A string from the envelope, safe to show (see tui/sanitize.py); anything else is ""."""
+    return visible(value) if isinstance(value, str) else ""
+
+
+def _data(value: object, depth: int = 0) -> Any:
+    """A copy of an error's ``data`` whose strings (keys too) are safe to show; numbers, bools
+    and nulls are kept as they are, since callers read them (``retryAfterSeconds``)."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, Mapping):
+        if depth >= _DATA_DEPTH:
+            return {}
+        return {visible(str(k)): _data(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        if depth >= _DATA_DEPTH:
+            return []
+        return [_data(v, depth + 1) for v in value]
+    return value
+
+
 def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
-    """Read Wix's error envelope (or an OAuth-style error body) without ever raising."""
+    """Read Wix's error envelope (or an OAuth-style error body) without ever raising. Every
+    string in it is made safe to show here, at the edge."""
     if not body.strip():
         return Envelope(unreadable="an empty body")
     try:
@@ -297,49 +330,43 @@ def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
         return Envelope(unreadable="an HTML page" if looks_html else "a body that is not JSON")
     if not isinstance(parsed, Mapping):
         return Envelope(unreadable="JSON that is not an object")
-    message = parsed.get("message")
-    message = message if isinstance(message, str) else ""
+    message = _text(parsed.get("message"))
     # OAuth endpoints answer IETF-style: {"error": "invalid_client", "error_description": ...}
     if isinstance(parsed.get("error"), str):
         desc = parsed.get("error_description")
         return Envelope(
-            message=desc if isinstance(desc, str) else message,
-            code=parsed["error"],
-            description=desc if isinstance(desc, str) else "",
+            message=_text(desc) if isinstance(desc, str) else message,
+            code=_text(parsed["error"]) or None,
+            description=_text(desc),
         )
     details = parsed.get("details")
     details = details if isinstance(details, Mapping) else {}
     app = details.get("applicationError")
     if isinstance(app, Mapping):
-        code = app.get("code")
-        desc = app.get("description")
         data = app.get("data")
         return Envelope(
             message=message,
-            code=code if isinstance(code, str) and code else None,
-            description=desc if isinstance(desc, str) else "",
-            data=data if isinstance(data, Mapping) else None,
+            code=_text(app.get("code")) or None,
+            description=_text(app.get("description")),
+            data=_data(data) if isinstance(data, Mapping) else None,
         )
     validation = details.get("validationError")
     if isinstance(validation, Mapping):
         raw = validation.get("fieldViolations")
         items = raw if isinstance(raw, list) else []
-        violations = tuple(_violation(v) for v in items if isinstance(v, Mapping))
-        return Envelope(message=message, field_violations=violations)
+        found = [v for v in items if isinstance(v, Mapping)]
+        violations = tuple(_violation(v) for v in found[:MAX_VIOLATIONS])
+        return Envelope(message=message, field_violations=violations, violation_count=len(found))
     return Envelope(message=message)
 
 
 def _violation(raw: Mapping[str, Any]) -> FieldViolation:
-    def text(key: str) -> str:
-        value = raw.get(key)
-        return value if isinstance(value, str) else ""
-
     data = raw.get("data")
     return FieldViolation(
-        field=text("field"),
-        description=text("description"),
-        violated_rule=text("violatedRule"),
-        data=data if isinstance(data, Mapping) else None,
+        field=_text(raw.get("field")),
+        description=_text(raw.get("description")),
+        violated_rule=_text(raw.get("violatedRule")),
+        data=_data(data) if isinstance(data, Mapping) else None,
     )
 
 
@@ -396,7 +423,10 @@ def error_from_response(
     else:
         cls = _BY_STATUS.get(status, WixApiError)
     if envelope.field_violations:
-        sentence = f"{sentence.rstrip('.')}: " + "; ".join(map(str, envelope.field_violations))
+        said = [str(v) for v in envelope.field_violations[:_VIOLATIONS_SAID]]
+        if envelope.violation_count > _VIOLATIONS_SAID:
+            said.append(f"and {envelope.violation_count - _VIOLATIONS_SAID} more")
+        sentence = f"{sentence.rstrip('.')}: " + "; ".join(said)
         sentence = sentence if sentence.endswith(".") else sentence + "."
     elif envelope.unreadable and status >= 500:
         sentence = f"{sentence[:-1]}; the answer was {envelope.unreadable}."

@@ -17,7 +17,6 @@ import json
 import logging
 import math
 import random
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import httpx
 
 from tui import __version__
 from tui.clock import SYSTEM_CLOCK, Clock
+from tui.sanitize import visible
 from tui.secret import Secret
 from tui.wix.auth import Auth, OAuthAuth, Token
 from tui.wix.errors import (
@@ -38,7 +38,7 @@ from tui.wix.errors import (
     WixTransportError,
     error_from_response,
 )
-from tui.wix.models import ParseError
+from tui.wix.models import ParseError, is_wix_id
 from tui.wix.retry import NO_RETRY, RetryPolicy
 from tui.wix.urls import WIX_BASE_URL, check_base_url
 
@@ -67,13 +67,6 @@ class Operation:
 TOKEN = Operation("oauth.token", "POST", "/oauth2/token", idempotent=True, authenticated=False)
 
 
-# Wix IDs are GUIDs. Allowing only these characters means an ID can never be "." or "..",
-# which httpx would normalise away and so send the call to another endpoint (DELETE on the
-# collection, say), and the words below would alias a sibling route.
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_ROUTE_WORDS = frozenset({"default", "query", "get-or-create"})
-
-
 def path_segment(value: object, what: str) -> str:
     """An ID checked to be safe in a path: it can only ever address that one object."""
     if not isinstance(value, str):
@@ -81,7 +74,8 @@ def path_segment(value: object, what: str) -> str:
     text = value.strip()
     if not text:
         raise ValueError(f"The {what} is empty.")
-    if not _ID.match(text) or text.lower() in _ROUTE_WORDS:
+    # The same rule the parsers apply to every ID Wix sends (models.is_wix_id).
+    if not is_wix_id(text):
         shown = text if len(text) <= 40 else text[:37] + "..."
         raise ValueError(
             f"{shown!r} is not a valid {what}: Wix IDs are GUIDs such as "
@@ -339,7 +333,8 @@ class WixTransport:
             try:
                 return parse(data)
             except (ParseError, TypeError, ValueError, KeyError, AttributeError) as exc:
-                problem = f"Wix's answer was not in the documented shape: {exc}."
+                # visible(): a message of Python's may quote a value from the answer.
+                problem = f"Wix's answer was not in the documented shape: {visible(str(exc))}."
         raise WixProtocolError(
             problem,
             hint="Try again; if it keeps happening, Wix may have changed this API "
