@@ -2,7 +2,10 @@
 
 Every error carries the operation, the HTTP method and path, the HTTP status, the application
 code (when Wix sent one) and one human sentence, plus the fix where the docs give one. None of
-them ever carries a header, so the API key cannot end up in a message.
+them ever carries a header, and every string a server wrote (message, description, code,
+violations, data) goes through :func:`server_text` when the envelope is read: the caller's own
+key, secret and token and anything shaped like a Wix key are masked, and control characters
+are made visible (tui/sanitize.py), so neither a key nor a terminal sequence reaches a screen.
 
     WixError
     ├── WixTransportError        no usable HTTP answer: connect failure, timeout, dropped
@@ -27,13 +30,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from tui.sanitize import visible
+from tui.secret import Secret
 from tui.time_words import duration
 
 SENDER_DETAILS_DO_NOT_EXIST = "SENDER_DETAILS_DO_NOT_EXIST"
@@ -288,6 +293,40 @@ class Envelope:
     unreadable: str = ""  # why the body was not a Wix envelope ("an HTML page", ...)
 
 
+# --- server text: secrets out, terminal sequences defused ----------------------------------
+
+HIDDEN = "[secret hidden]"
+# Shaped like a secret whoever's it is: a Wix API key, or a value after "Authorization:" or
+# "client_secret=" (the same shapes the log file's filter masks, tui/store/logs.py).
+_KEY_SHAPED = re.compile(r"IST\.[A-Za-z0-9._~+/=-]+")
+_LABELLED = re.compile(r"(?i)((?:authorization|client_secret)['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}]+)")
+# Shorter "secrets" are not masked: replacing every "abc" in a message would garble it and
+# hide nothing worth hiding.
+_MIN_SECRET = 8
+
+
+def scrub_secrets(text: str, secrets: Iterable[Secret] = ()) -> str:
+    """``text`` with the caller's own ``secrets`` (the API key, the OAuth secret and token)
+    and anything shaped like a key replaced by :data:`HIDDEN`. A server that quotes the key
+    in an error must not put it on the screen or in the CLI's output."""
+    for secret in secrets:
+        value = secret.reveal()
+        if len(value) >= _MIN_SECRET:
+            text = text.replace(value, HIDDEN)
+    text = _KEY_SHAPED.sub(HIDDEN, text)
+    return _LABELLED.sub(lambda m: m.group(1) + HIDDEN, text)
+
+
+Clean = Callable[[str], str]
+
+
+def server_text(secrets: Iterable[Secret] = ()) -> Clean:
+    """The one treatment of a string a server wrote: secrets out first (so cutting a long
+    value cannot leave half a key behind), then made safe to show (tui/sanitize.py)."""
+    kept = tuple(secrets)
+    return lambda text: visible(scrub_secrets(text, kept))
+
+
 # A form has a handful of fields; more violations than this are not a form's problems.
 MAX_VIOLATIONS = 50
 # How many of them the one-line sentence names (the rest are counted).
@@ -297,30 +336,33 @@ _VIOLATIONS_SAID = 5
 _DATA_DEPTH = 8
 
 
-def _text(value: object) -> str:
-    """A string from the envelope, safe to show (see tui/sanitize.py); anything else is ""."""
-    return visible(value) if isinstance(value, str) else ""
-
-
-def _data(value: object, depth: int = 0) -> Any:
-    """A copy of an error's ``data`` whose strings (keys too) are safe to show; numbers, bools
-    and nulls are kept as they are, since callers read them (``retryAfterSeconds``)."""
+def _data(value: object, clean: Clean, depth: int = 0) -> Any:
+    """A copy of an error's ``data`` whose strings (keys too) went through ``clean``; numbers,
+    bools and nulls are kept as they are, since callers read them (``retryAfterSeconds``)."""
     if isinstance(value, str):
-        return visible(value)
+        return clean(value)
     if isinstance(value, Mapping):
         if depth >= _DATA_DEPTH:
             return {}
-        return {visible(str(k)): _data(v, depth + 1) for k, v in value.items()}
+        return {clean(str(k)): _data(v, clean, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         if depth >= _DATA_DEPTH:
             return []
-        return [_data(v, depth + 1) for v in value]
+        return [_data(v, clean, depth + 1) for v in value]
     return value
 
 
-def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
+def decode_envelope(
+    body: bytes, content_type: str = "", secrets: Iterable[Secret] = ()
+) -> Envelope:
     """Read Wix's error envelope (or an OAuth-style error body) without ever raising. Every
-    string in it is made safe to show here, at the edge."""
+    string in it goes through :func:`server_text` here, at the edge: the caller's ``secrets``
+    and key-shaped text are masked, control sequences made visible."""
+    clean = server_text(secrets)
+
+    def _text(value: object) -> str:
+        return clean(value) if isinstance(value, str) else ""
+
     if not body.strip():
         return Envelope(unreadable="an empty body")
     try:
@@ -348,25 +390,27 @@ def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
             message=message,
             code=_text(app.get("code")) or None,
             description=_text(app.get("description")),
-            data=_data(data) if isinstance(data, Mapping) else None,
+            data=_data(data, clean) if isinstance(data, Mapping) else None,
         )
     validation = details.get("validationError")
     if isinstance(validation, Mapping):
         raw = validation.get("fieldViolations")
         items = raw if isinstance(raw, list) else []
         found = [v for v in items if isinstance(v, Mapping)]
-        violations = tuple(_violation(v) for v in found[:MAX_VIOLATIONS])
+        violations = tuple(_violation(v, _text, clean) for v in found[:MAX_VIOLATIONS])
         return Envelope(message=message, field_violations=violations, violation_count=len(found))
     return Envelope(message=message)
 
 
-def _violation(raw: Mapping[str, Any]) -> FieldViolation:
+def _violation(
+    raw: Mapping[str, Any], text: Callable[[object], str], clean: Clean
+) -> FieldViolation:
     data = raw.get("data")
     return FieldViolation(
-        field=_text(raw.get("field")),
-        description=_text(raw.get("description")),
-        violated_rule=_text(raw.get("violatedRule")),
-        data=_data(data) if isinstance(data, Mapping) else None,
+        field=text(raw.get("field")),
+        description=text(raw.get("description")),
+        violated_rule=text(raw.get("violatedRule")),
+        data=_data(data, clean) if isinstance(data, Mapping) else None,
     )
 
 
@@ -405,9 +449,11 @@ def error_from_response(
     content_type: str = "",
     retry_after: str | None = None,
     now: datetime | None = None,
+    secrets: Iterable[Secret] = (),
 ) -> WixApiError:
-    """Map an error answer to the typed hierarchy."""
-    envelope = decode_envelope(body, content_type)
+    """Map an error answer to the typed hierarchy. ``secrets``: the caller's credentials, which
+    no string of the error may carry even when the server quoted them."""
+    envelope = decode_envelope(body, content_type, secrets)
     sentence, hint = _describe(operation, status)
     if operation == "sender-details.create" and status == 428 and "PLAN" in (envelope.code or ""):
         # Not every 428 here means "not verified": a plan may allow only one sender.

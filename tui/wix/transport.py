@@ -302,6 +302,7 @@ class WixTransport:
             content_type=reply.content_type,
             retry_after=reply.retry_after,
             now=self.clock.now(),
+            secrets=self.auth.secrets(),
         )
 
     def _decode(
