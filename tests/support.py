@@ -49,6 +49,21 @@ class SandboxControl:
         a fault once its count is used up)."""
         return not any(f["endpoint"] == endpoint for f in self.faults())
 
+    def count_requests(self, endpoint: str) -> None:
+        """Start counting the requests that reach ``endpoint``: a zero-latency fault fires on
+        every request (it stacks with any other fault) and is never used up in a test."""
+        self.fault(endpoint, "latency", latencyMs=0, count=1_000_000)
+
+    def requests(self, endpoint: str) -> int:
+        """How many requests reached ``endpoint`` since :meth:`count_requests`."""
+        counters = [
+            f
+            for f in self.faults()
+            if f["endpoint"] == endpoint and f["kind"] == "latency" and f["latencyMs"] == 0
+        ]
+        assert len(counters) == 1, f"call count_requests({endpoint!r}) first"
+        return counters[0]["fired"]
+
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 

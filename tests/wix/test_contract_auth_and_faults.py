@@ -170,11 +170,12 @@ async def test_malformed_and_empty_bodies_are_typed_errors(
     wix: WixClient, control: SandboxControl
 ) -> None:
     email = await wix.create_sender_email("hello@bakery.example")
-    control.fault("sender-emails.get", "malformed", count=1)
+    # A read is asked again (FAST_RETRY: 4 attempts), so the fault must outlast the attempts.
+    control.fault("sender-emails.get", "malformed", count=4)
     with pytest.raises(WixProtocolError) as info:
         await wix.get_sender_email(email.id)
     assert "not valid JSON" in info.value.sentence
-    control.fault("sender-emails.get", "empty", count=1)
+    control.fault("sender-emails.get", "empty", count=4)
     with pytest.raises(WixProtocolError):
         await wix.get_sender_email(email.id)
     # Where the documented answer is {}, an empty body is fine.

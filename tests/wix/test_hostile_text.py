@@ -198,7 +198,8 @@ async def test_an_unsafe_id_is_refused_not_changed(
 ) -> None:
     # An id is used in URLs: escaping it would turn it into another id that may address
     # another object, so it is refused, and nothing is shown of it unescaped.
-    control.fault("sender-details.list", "body", body={"senderDetails": [sender(id=bad_id)]})
+    body = {"senderDetails": [sender(id=bad_id)]}
+    control.fault("sender-details.list", "body", body=body, count=10)  # outlasts the retries
     with pytest.raises(WixProtocolError) as info:
         await wix.list_sender_details()
     assert "ID" in info.value.sentence

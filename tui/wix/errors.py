@@ -11,6 +11,7 @@ are made visible (tui/sanitize.py), so neither a key nor a terminal sequence rea
     ├── WixTransportError        no usable HTTP answer: connect failure, timeout, dropped
     │   └── WixTimeout
     ├── WixProtocolError         an answer we cannot read (HTML, truncated JSON, missing fields)
+    │   └── UnreadableAnswer     ... to a write: it reached Wix, so it may have happened
     └── WixApiError              Wix answered with an error status
         ├── InvalidArgument      400, with the field violations
         ├── Unauthorized         401
@@ -21,6 +22,15 @@ are made visible (tui/sanitize.py), so neither a key nor a terminal sequence rea
         │   └── SenderDetailsDoNotExist
         ├── RateLimited          429, with retry_after
         └── ServerError          5xx
+
+Did a failed write happen? ``error.may_have_happened`` is the one answer, for every class:
+True when the call was a write (``error.write``) and Wix may have carried it out anyway -- the
+request left before the connection failed (``WixTransportError.sent``), an answer came back
+that could not be read (``WixProtocolError.reached``; always an :class:`UnreadableAnswer`), or
+Wix failed on its side (5xx: Wix sends those empty, saying nothing of what was done first).
+False for reads and for refusals (4xx, 429): then the write did not happen. The client never
+sends a write again when it may have happened; the caller re-reads the state and the user
+checks it before trying again.
 
 Over 400 lines on purpose: the hierarchy and the table of Wix's documented errors (one sentence
 and one fix each) belong together, so a new error is added in one place.
@@ -69,6 +79,7 @@ class WixError(Exception):
         code: str | None = None,
         hint: str = "",
         server_message: str = "",
+        write: bool = False,
     ) -> None:
         self.sentence = sentence
         self.operation = operation
@@ -78,7 +89,15 @@ class WixError(Exception):
         self.code = code
         self.hint = hint
         self.server_message = server_message
+        self.write = write
+        """The call changes something at Wix (create, send a code, verify, authenticate...)."""
         super().__init__(sentence)
+
+    @property
+    def may_have_happened(self) -> bool:
+        """Whether Wix may have carried out this (write) call despite the error: see the
+        module docstring. The base case: Wix answered with a refusal, nothing happened."""
+        return False
 
     @property
     def where(self) -> str:
@@ -109,13 +128,39 @@ class WixTransportError(WixError):
         self.sent = sent
         super().__init__(sentence, **kwargs)
 
+    @property
+    def may_have_happened(self) -> bool:
+        return self.write and self.sent
+
 
 class WixTimeout(WixTransportError):
     pass
 
 
 class WixProtocolError(WixError):
-    """Wix answered, but not with something we can read."""
+    """Wix answered, but not with something we can read. ``reached`` is always True (an
+    answer came back, so the request reached Wix); it is spelled out so that no caller has to
+    know that. Reads are asked again (the answer was garbled on the way); writes never are."""
+
+    def __init__(self, sentence: str, *, reached: bool = True, **kwargs: Any) -> None:
+        self.reached = reached
+        super().__init__(sentence, **kwargs)
+
+    @property
+    def may_have_happened(self) -> bool:
+        return self.write and self.reached
+
+
+class UnreadableAnswer(WixProtocolError):
+    """The answer to a *write* could not be read: the write may have happened. Its sentence
+    says so (:data:`MAY_HAVE_DONE_IT`), never "try again"."""
+
+    def __init__(self, sentence: str, **kwargs: Any) -> None:
+        kwargs["write"] = True
+        super().__init__(sentence, **kwargs)
+
+
+MAY_HAVE_DONE_IT = "Wix may have done it; check before trying again."
 
 
 class WixApiError(WixError):
@@ -170,7 +215,10 @@ class RateLimited(WixApiError):
 
 
 class ServerError(WixApiError):
-    pass
+    @property
+    def may_have_happened(self) -> bool:
+        # A 5xx says nothing of what Wix did before it failed (its system errors are empty).
+        return self.write
 
 
 _BY_STATUS: dict[int, type[WixApiError]] = {
@@ -450,9 +498,11 @@ def error_from_response(
     retry_after: str | None = None,
     now: datetime | None = None,
     secrets: Iterable[Secret] = (),
+    write: bool = False,
 ) -> WixApiError:
     """Map an error answer to the typed hierarchy. ``secrets``: the caller's credentials, which
-    no string of the error may carry even when the server quoted them."""
+    no string of the error may carry even when the server quoted them; ``write``: the call
+    changes something at Wix (see ``may_have_happened``)."""
     envelope = decode_envelope(body, content_type, secrets)
     sentence, hint = _describe(operation, status)
     if operation == "sender-details.create" and status == 428 and "PLAN" in (envelope.code or ""):
@@ -491,7 +541,14 @@ def error_from_response(
         "field_violations": envelope.field_violations,
         "data": envelope.data,
         "retry_after": parse_retry_after(retry_after, now),
+        "write": write,
     }
+    if cls is ServerError and write:
+        # "Try again" could do it twice (a second code, a second Authenticate).
+        kwargs["hint"] = (
+            "It is on Wix's side, but Wix may have done it before failing; check before "
+            "trying again."
+        )
     if cls is RateLimited and kwargs["retry_after"] is not None:
         kwargs["hint"] = f"Wait {duration(kwargs['retry_after'])} and try again."
     return cls(sentence, **kwargs)

@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -30,7 +30,9 @@ from tui.sanitize import visible
 from tui.secret import Secret
 from tui.wix.auth import Auth, OAuthAuth, Token
 from tui.wix.errors import (
+    MAY_HAVE_DONE_IT,
     Unauthorized,
+    UnreadableAnswer,
     WixApiError,
     WixError,
     WixProtocolError,
@@ -82,6 +84,22 @@ def path_segment(value: object, what: str) -> str:
             "3f1c2a8e-5b7d-4c11-9a3e-2d6f8b9c0a11 (letters, digits and dashes)."
         )
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed(Generic[T]):
+    """A parsed 2xx answer (a wrapper, since the value itself may be None)."""
+
+    value: T
+
+
+def _unreadable(sentence: str, *, hint: str, write: bool, **where: Any) -> WixProtocolError:
+    """The error for an answer that came back but cannot be read. To a write it is an
+    :class:`UnreadableAnswer`: the request reached Wix, so the sentence says it may have
+    happened rather than inviting a second one."""
+    if write:
+        return UnreadableAnswer(f"{sentence} {MAY_HAVE_DONE_IT}", hint=hint, **where)
+    return WixProtocolError(sentence, hint=f"Try again. {hint}", **where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +176,12 @@ class WixTransport:
             if isinstance(outcome, _Reply):
                 generation = outcome.auth_generation
                 if 200 <= outcome.status < 300:
-                    return self._decode(op, path, outcome, parse)
-                error = self._api_error(op, path, outcome)
+                    decoded = self._decode(op, path, outcome, parse)
+                    if not isinstance(decoded, WixProtocolError):
+                        return decoded.value
+                    error: WixError = decoded
+                else:
+                    error = self._api_error(op, path, outcome)
             else:
                 error = outcome
             # Raised below, outside every except block, so no httpx exception is chained on.
@@ -213,7 +235,12 @@ class WixTransport:
     ) -> _Reply | WixError:
         """One HTTP exchange. The only place the revealed key or token exists; see the module
         docstring. Transport problems come back as a value, never as an exception."""
-        where = {"operation": op.name, "method": op.method, "path": path}
+        where: dict[str, Any] = {
+            "operation": op.name,
+            "method": op.method,
+            "path": path,
+            "write": not op.idempotent,
+        }
         headers: dict[str, str] = {"Accept": "application/json"}
         content: bytes | None = None
         response: httpx.Response | None = None
@@ -249,9 +276,9 @@ class WixTransport:
                     "Wix did not answer in time.", sent=True, hint=_MAYBE_SENT_HINT, **where
                 )
             except httpx.DecodingError:
-                failure = WixProtocolError(
+                failure = _unreadable(
                     "Wix's answer could not be decoded (a broken compressed body).",
-                    hint="A proxy may be in the way; try again.",
+                    hint="A proxy may be in the way.",
                     **where,
                 )
             except httpx.HTTPError as exc:
@@ -303,6 +330,7 @@ class WixTransport:
             retry_after=reply.retry_after,
             now=self.clock.now(),
             secrets=self.auth.secrets(),
+            write=not op.idempotent,
         )
 
     def _decode(
@@ -311,8 +339,16 @@ class WixTransport:
         path: str,
         reply: _Reply,
         parse: Callable[[Mapping[str, Any]], T] | None,
-    ) -> T:
-        where = {"operation": op.name, "method": op.method, "path": path, "status": reply.status}
+    ) -> _Parsed[T] | WixProtocolError:
+        """The 2xx answer through ``parse``, or the error saying why it could not be read
+        (returned, not raised: the retry loop decides what happens next)."""
+        where = {
+            "operation": op.name,
+            "method": op.method,
+            "path": path,
+            "status": reply.status,
+            "write": not op.idempotent,
+        }
         data: Any = None
         problem = ""
         if not reply.content.strip():
@@ -330,15 +366,15 @@ class WixTransport:
             problem = "Wix sent JSON of an unexpected shape (not an object)."
         if not problem:
             if parse is None:
-                return data  # type: ignore[no-any-return]
+                return _Parsed(data)
             try:
-                return parse(data)
+                return _Parsed(parse(data))
             except (ParseError, TypeError, ValueError, KeyError, AttributeError) as exc:
                 # visible(): a message of Python's may quote a value from the answer.
                 problem = f"Wix's answer was not in the documented shape: {visible(str(exc))}."
-        raise WixProtocolError(
+        return _unreadable(
             problem,
-            hint="Try again; if it keeps happening, Wix may have changed this API "
+            hint="If it keeps happening, Wix may have changed this API "
             "(the log file has the details).",
             **where,
         )
