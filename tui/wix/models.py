@@ -336,7 +336,8 @@ class Page(Generic[T]):
     next_cursor: str | None
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any], key: str, item: Callable[[object, str], T]) -> Page[T]:
+    def parse(cls, data: object, key: str, item: Callable[[object, str], T]) -> Page[T]:
+        data = _obj(data, "response")
         items = tuple(_list(data, key, item, "response"))
         meta = data.get("pagingMetadata")
         meta = meta if isinstance(meta, Mapping) else {}
