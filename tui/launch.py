@@ -92,13 +92,19 @@ def demo_app(
     config: Config | None = None,
     signed_in: bool = True,
     app_class: type[WixSendingApp] = WixSendingApp,
+    notices: Sequence[str] = (),
 ) -> WixSendingApp:
     """The app as ``wix-sending demo`` runs it: on the sandbox's clock, with the sandbox link
     (its DNS servers, the mailbox, the DNS host), and signed in to ``site`` with no profile
     saved. ``signed_in=False``: no profile at all, so the login form shows."""
     if not signed_in:
         return build_app(
-            paths, stores=stores, base_url=link.base_url, profiles=Profiles(), app_class=app_class
+            paths,
+            stores=stores,
+            base_url=link.base_url,
+            profiles=Profiles(),
+            app_class=app_class,
+            notices=notices,
         )
     credentials = Credentials(
         profile=f"demo ({scenario})",
@@ -116,6 +122,7 @@ def demo_app(
         sandbox=link,
         initial_credentials=credentials,
         app_class=app_class,
+        notices=notices,
     )
 
 
@@ -165,10 +172,11 @@ def run_app(paths: Paths | None = None, base_url: str | None = None) -> int:
     return app.return_code or EXIT_OK
 
 
-def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
+def run_demo(scenario: str = "fresh", time_scale: float = 60.0, faults: str | None = None) -> int:
     """The app against the sandbox (Wix API and DNS world) started in this process on
     loopback, signed in to the scenario's site, with a throwaway home so nothing of the user's
-    (profiles, state, keyring) is read or written."""
+    (profiles, state, keyring) is read or written. ``faults``: a sandbox fault preset
+    ("flaky": see tui/sandbox/faults.py), to watch the app cope with a misbehaving Wix."""
     from tui.demo import SandboxLink
     from tui.sandbox import SCENARIOS, SandboxServer
 
@@ -181,8 +189,16 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
         return EXIT_USAGE
     with tempfile.TemporaryDirectory(prefix="wix-sending-demo-") as home:
         paths = demo_paths(Path(home))
-        server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale)
+        server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale, faults=faults)
         server.start()
+        notices = (
+            [
+                f"Demo with faults ({faults}): the simulated Wix fails some calls on purpose, "
+                "to show how the app copes."
+            ]
+            if faults
+            else []
+        )
         try:
             with _logging_to(paths, say_why=False):
                 app = demo_app(
@@ -192,6 +208,7 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
                     clock=server.clock,
                     scenario=scenario,
                     config=config_store.load(app_paths().config_file).config,
+                    notices=notices,
                 )
                 app.run()
         finally:

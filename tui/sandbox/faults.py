@@ -24,6 +24,18 @@ A fault targets one route name (``sender-emails.create`` ...) or ``*`` and is on
   careless server that echoes the key would. Phase ``before`` (default) answers without
   processing; ``after`` processes first and replaces the answer.
 
+Presets (:data:`FAULT_PRESETS`, ``SandboxServer(faults="flaky")``, ``wix-sending demo --faults
+flaky``) install a named set of the kinds above, each firing with a probability drawn from the
+registry's seeded random (so a run replays the same way). They come back after every reset
+(they are part of how the server was started); ``DELETE /_sandbox/faults`` switches them off
+until then.
+
+- ``flaky``: every read (GET, and the Query POST) answers 503 with probability 0.10, drops the
+  connection mid-answer with probability 0.04, and stalls 20 s before processing with
+  probability 0.02 (longer than the app's 15 s read timeout: a real timeout); every write
+  (not the OAuth token) is carried out and then answered with malformed JSON with probability
+  0.08, so the app must say "Wix may have done it" and never send it again.
+
 ``count`` limits a fault to the next N matching requests; ``probability`` makes each matching
 request fire with that chance. Neither given means "the next request only". Numbers must be
 finite and in range (``count`` 1-1000000, ``probability`` 0-1, ``latencyMs`` 0-120000,
@@ -37,7 +49,7 @@ import asyncio
 import json
 import random
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -46,6 +58,7 @@ from starlette.types import Receive, Scope, Send
 
 from tui.sandbox.bounds import checked_number
 from tui.sandbox.errors import ControlError, SandboxError, canonical_code
+from tui.sandbox.routes import WIX_ROUTES, WixRoute
 
 FAULT_KINDS = ("latency", "status", "drop", "malformed", "html", "empty", "stall", "body")
 PHASES = ("before", "after")
@@ -118,16 +131,68 @@ def _integer(spec: Mapping[str, Any], key: str, low: int, high: int) -> int:
     return int(checked_number(key, spec[key], low, high, integer=True))
 
 
+# --- presets ------------------------------------------------------------------------------
+
+# Reads by method, but for the one POST that only reads (Query Sending Domains).
+_READ_ONLY_POSTS = frozenset({"sending-domains.query"})
+_OAUTH_ROUTE = "oauth.token"
+
+
+def _flaky(routes: Iterable[WixRoute]) -> list[dict[str, Any]]:
+    specs: list[dict[str, Any]] = []
+    for route in routes:
+        if route.name == _OAUTH_ROUTE:
+            continue  # the demo signs in with an API key; token failures have their own tests
+        if route.method == "GET" or route.name in _READ_ONLY_POSTS:
+            specs += [
+                {"endpoint": route.name, "kind": "status", "status": 503, "probability": 0.10},
+                {"endpoint": route.name, "kind": "drop", "probability": 0.04},
+                {
+                    "endpoint": route.name,
+                    "kind": "latency",
+                    "latencyMs": 20_000,
+                    "probability": 0.02,
+                },
+            ]
+        else:
+            specs.append({"endpoint": route.name, "kind": "malformed", "probability": 0.08})
+    return specs
+
+
+FAULT_PRESETS: dict[str, Callable[[Iterable[WixRoute]], list[dict[str, Any]]]] = {"flaky": _flaky}
+"""Preset name -> a function of the routes giving the fault specs (as POST /_sandbox/faults
+takes them). The names are also listed in tui/options.py (FAULT_PRESET_NAMES), where the CLI
+can read them without loading the server; a test keeps the two lists equal."""
+
+
+def preset_specs(name: str, routes: Iterable[WixRoute] = WIX_ROUTES) -> list[dict[str, Any]]:
+    if name not in FAULT_PRESETS:
+        raise ValueError(
+            f"unknown fault preset {name!r}; choose one of: {', '.join(sorted(FAULT_PRESETS))}"
+        )
+    return list(FAULT_PRESETS[name](routes))
+
+
 class FaultRegistry:
     """Active faults, thread-safe (the control route and request handlers share it)."""
 
-    def __init__(self, route_names: Iterable[str], seed: int = 0) -> None:
+    def __init__(
+        self, route_names: Iterable[str], seed: int = 0, preset: str | None = None
+    ) -> None:
         self.route_names = tuple(route_names)
         self._seed = seed
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._next_id = 1
         self._rng = random.Random(seed)  # seeded: probabilistic faults replay the same way
+        self.preset = preset
+        self._preset_specs = preset_specs(preset) if preset is not None else []
+        self.apply_preset()
+
+    def apply_preset(self) -> None:
+        """Install the preset's faults (again): at start and after every reset."""
+        for spec in self._preset_specs:
+            self.add(spec)
 
     def add(self, spec: Any) -> Fault:
         fault = self._parse(spec)
