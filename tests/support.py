@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+_http: httpx.Client | None = None
+
+
+def _shared_http() -> httpx.Client:
+    """One client for every control call of the run: building one (its TLS context) costs
+    ~25 ms, more than the call itself, and the fault matrix makes thousands of calls."""
+    global _http
+    if _http is None:
+        _http = httpx.Client(timeout=10)
+        atexit.register(_http.close)
+    return _http
 
 
 @dataclass
@@ -13,7 +26,8 @@ class SandboxControl:
     base_url: str
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = httpx.request(method, f"{self.base_url}/_sandbox/{path}", timeout=10, **kwargs)
+        url = f"{self.base_url}/_sandbox/{path}"
+        response = _shared_http().request(method, url, **kwargs)
         assert response.status_code < 400, (
             f"{method} {path}: {response.status_code} {response.text}"
         )
@@ -48,6 +62,21 @@ class SandboxControl:
         """Whether every counted fault on ``endpoint`` fired all its times (the sandbox drops
         a fault once its count is used up)."""
         return not any(f["endpoint"] == endpoint for f in self.faults())
+
+    def count_requests(self, endpoint: str) -> None:
+        """Start counting the requests that reach ``endpoint``: a zero-latency fault fires on
+        every request (it stacks with any other fault) and is never used up in a test."""
+        self.fault(endpoint, "latency", latencyMs=0, count=1_000_000)
+
+    def requests(self, endpoint: str) -> int:
+        """How many requests reached ``endpoint`` since :meth:`count_requests`."""
+        counters = [
+            f
+            for f in self.faults()
+            if f["endpoint"] == endpoint and f["kind"] == "latency" and f["latencyMs"] == 0
+        ]
+        assert len(counters) == 1, f"call count_requests({endpoint!r}) first"
+        return counters[0]["fired"]
 
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")

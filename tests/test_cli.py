@@ -60,6 +60,7 @@ def test_version_and_help() -> None:
         (("sandbox", "--host", ""), "an empty one would listen on every interface"),
         (("sandbox", "--host", "  "), "an empty one would listen on every interface"),
         (("frobnicate",), "invalid choice"),
+        (("demo", "--faults", "chaos"), "invalid choice: 'chaos'"),
     ],
 )
 def test_bad_arguments_get_a_clear_message_and_no_traceback(
@@ -69,6 +70,42 @@ def test_bad_arguments_get_a_clear_message_and_no_traceback(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_faults_flag_is_documented() -> None:
+    result = run("demo", "--help")
+    assert result.returncode == 0
+    assert "--faults PRESET" in result.stdout and "flaky" in result.stdout
+
+
+def test_demo_with_faults_runs_the_app_against_a_flaky_sandbox(monkeypatch) -> None:
+    # The app itself needs a terminal; what is checked is what run_demo hands it: a sandbox
+    # started with the preset, and a notice saying so.
+    import tui.launch
+    from tui.cli import main
+
+    seen: dict[str, object] = {}
+
+    class NoApp:
+        return_code = 0
+
+        def run(self) -> None:
+            seen["faults"] = httpx.get(f"{seen['base_url']}/_sandbox/faults").json()
+
+    def fake_demo_app(paths, link, site, **kwargs):
+        seen["base_url"] = link.base_url
+        seen["notices"] = kwargs["notices"]
+        return NoApp()
+
+    monkeypatch.setattr(tui.launch, "demo_app", fake_demo_app)
+    assert main(["demo", "--faults", "flaky", "--time-scale", "1"]) == 0
+    faults = seen["faults"]
+    assert isinstance(faults, dict) and faults["preset"] == "flaky" and faults["faults"]
+    assert any("flaky" in notice for notice in seen["notices"])  # type: ignore[attr-defined]
+    assert main(["demo", "--time-scale", "1"]) == 0  # without the flag: no faults at all
+    without = seen["faults"]
+    assert isinstance(without, dict) and without["preset"] is None and without["faults"] == []
+    assert seen["notices"] == []
 
 
 def test_busy_port_is_a_clear_error() -> None:

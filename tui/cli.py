@@ -11,7 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from tui import __version__
-from tui.options import add_sandbox_options, add_scenario, bounded, time_scale
+from tui.options import (
+    add_fault_preset,
+    add_sandbox_options,
+    add_scenario,
+    bounded,
+    time_scale,
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -51,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="world seconds per real second (default %(default)g: an hour of Wix and DNS "
         "time in a minute)",
     )
+    add_fault_preset(demo)
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -180,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from tui.launch import run_demo
 
-            return run_demo(scenario=args.scenario, time_scale=args.time_scale)
+            return run_demo(scenario=args.scenario, time_scale=args.time_scale, faults=args.faults)
         if args.command in ("login", "logout", "profiles", "paths"):
             from tui.commands import account
 

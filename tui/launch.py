@@ -97,6 +97,7 @@ def demo_app(
     signed_in: bool = True,
     app_class: type[WixSendingApp] = WixSendingApp,
     exit_on_signals: bool = False,
+    notices: Sequence[str] = (),
 ) -> WixSendingApp:
     """The app as ``wix-sending demo`` runs it: on the sandbox's clock, with the sandbox link
     (its DNS servers, the mailbox, the DNS host), and signed in to ``site`` with no profile
@@ -109,6 +110,7 @@ def demo_app(
             profiles=Profiles(),
             app_class=app_class,
             exit_on_signals=exit_on_signals,
+            notices=notices,
         )
     credentials = Credentials(
         profile=f"demo ({scenario})",
@@ -127,6 +129,7 @@ def demo_app(
         initial_credentials=credentials,
         app_class=app_class,
         exit_on_signals=exit_on_signals,
+        notices=notices,
     )
 
 
@@ -206,10 +209,11 @@ def run_app(paths: Paths | None = None, base_url: str | None = None) -> int:
     return app.return_code or EXIT_OK
 
 
-def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
+def run_demo(scenario: str = "fresh", time_scale: float = 60.0, faults: str | None = None) -> int:
     """The app against the sandbox (Wix API and DNS world) started in this process on
     loopback, signed in to the scenario's site, with a throwaway home so nothing of the user's
-    (profiles, state, keyring) is read or written."""
+    (profiles, state, keyring) is read or written. ``faults``: a sandbox fault preset
+    ("flaky": see tui/sandbox/faults.py), to watch the app cope with a misbehaving Wix."""
     from tui.demo import SandboxLink
     from tui.sandbox import SCENARIOS, SandboxServer
 
@@ -225,8 +229,16 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
         return EXIT_USAGE
     with tempfile.TemporaryDirectory(prefix="wix-sending-demo-") as home:
         paths = demo_paths(Path(home))
-        server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale)
+        server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale, faults=faults)
         server.start()
+        notices = (
+            [
+                f"Demo with faults ({faults}): the simulated Wix fails some calls on purpose, "
+                "to show how the app copes."
+            ]
+            if faults
+            else []
+        )
         try:
             app = demo_app(
                 paths,
@@ -235,6 +247,7 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0) -> int:
                 clock=server.clock,
                 scenario=scenario,
                 config=config_store.load(app_paths().config_file).config,
+                notices=notices,
                 exit_on_signals=True,
             )
             # Should a signal force the process out, the throwaway home still goes.

@@ -14,6 +14,8 @@ from collections.abc import Callable
 DEFAULT_SANDBOX_PORT = 8765
 MAX_INITIALIZING_SECONDS = 31_536_000  # a year
 SCENARIO_HELP = "fresh, midway, agency, dns-lab or hostile (default %(default)s)"
+# Named fault presets of the sandbox (their faults: tui/sandbox/faults.py, FAULT_PRESETS).
+FAULT_PRESET_NAMES = ("flaky",)
 
 
 def port(text: str) -> int:
@@ -72,6 +74,18 @@ time_scale = bounded(1e-3, 1e6)
 
 def add_scenario(parser: argparse.ArgumentParser, default: str = "fresh") -> None:
     parser.add_argument("--scenario", default=default, metavar="NAME", help=SCENARIO_HELP)
+
+
+def add_fault_preset(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--faults",
+        choices=FAULT_PRESET_NAMES,
+        default=None,
+        metavar="PRESET",
+        help="make the simulated Wix misbehave: 'flaky' fails a share of reads (503, dropped "
+        "connections, now and then a 20 s stall) and answers a write now and then with "
+        "malformed JSON after doing it (default: no faults)",
+    )
 
 
 def add_sandbox_options(parser: argparse.ArgumentParser) -> None:

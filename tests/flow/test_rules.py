@@ -167,14 +167,18 @@ def test_records_served_needs_every_answering_authoritative_server() -> None:
 def test_a_write_may_have_happened_when_wix_had_the_request() -> None:
     from tui.flow.writes import may_have_happened, write_failure
 
-    before = WixTransportError("refused", sent=False, **WHERE)
-    after = WixTimeout("slow", sent=True, **WHERE)
-    unreadable = WixProtocolError("empty body", **WHERE)
-    refused = InvalidArgument("bad", status=400, **WHERE)
+    write = {**WHERE, "write": True}
+    before = WixTransportError("refused", sent=False, **write)
+    after = WixTimeout("slow", sent=True, **write)
+    unreadable = WixProtocolError("empty body", **write)
+    failed = ServerError("oops", status=503, **write)
+    refused = InvalidArgument("bad", status=400, **write)
     assert not may_have_happened(before) and "has not sent a code" in write_failure(
         before, "sent a code"
     )
-    for error in (after, unreadable):
+    # A read never "happened": it changes nothing.
+    assert not may_have_happened(WixTimeout("slow", sent=True, **WHERE))
+    for error in (after, unreadable, failed):
         assert may_have_happened(error)
         assert "may or may not have sent a code" in write_failure(error, "sent a code")
     assert not may_have_happened(refused)

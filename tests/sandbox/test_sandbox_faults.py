@@ -129,6 +129,78 @@ def test_html_gateway_page_without_processing(site, client):
     assert site.get(EMAILS).json()["senderEmails"] == []
 
 
+def test_html_after_processing_can_answer_200(site, client):
+    # A proxy's page with a success status, in front of a write that did happen.
+    add_fault(client, endpoint="sender-emails.create", kind="html", status=200, phase="after")
+    response = site.post(EMAILS, json=create_body("portal@sunrise.example"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<html>" in response.text
+    assert len(site.get(EMAILS).json()["senderEmails"]) == 1
+
+
+def test_stall_processes_then_holds_the_answer(site, client, sandbox):
+    sandbox.clock.set_speed(1000)  # real milliseconds, like latency
+    add_fault(client, endpoint="sender-emails.create", kind="stall", latencyMs=300)
+    started = time.perf_counter()
+    response = site.post(EMAILS, json=create_body("slow@sunrise.example"))
+    assert time.perf_counter() - started >= 0.3
+    assert response.status_code == 200
+    assert response.json()["senderEmail"]["emailAddress"] == "slow@sunrise.example"
+
+
+def test_stall_outlasts_a_read_timeout_after_the_write_happened(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="stall", latencyMs=2000)
+    with pytest.raises(httpx.ReadTimeout):
+        site.post(EMAILS, json=create_body("late@sunrise.example"), timeout=0.2)
+    # Processed before the stall: the client gave up on a write that is done.
+    assert [e["emailAddress"] for e in site.get(EMAILS).json()["senderEmails"]] == [
+        "late@sunrise.example"
+    ]
+
+
+def test_body_answers_any_json_without_processing(site, client):
+    hostile = {"senderEmail": {"id": "x", "emailAddress": "a\x1b]52;c;aGk=\x07@b.example"}}
+    add_fault(client, endpoint="sender-emails.create", kind="body", body=hostile)
+    response = site.post(EMAILS, json=create_body("body@sunrise.example"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == hostile
+    assert site.get(EMAILS).json()["senderEmails"] == []
+
+
+def test_body_after_processing_replaces_the_answer(site, client):
+    add_fault(client, endpoint="sender-emails.create", kind="body", body=[1, 2], phase="after")
+    response = site.post(EMAILS, json=create_body("after@sunrise.example"))
+    assert response.json() == [1, 2]
+    assert len(site.get(EMAILS).json()["senderEmails"]) == 1
+
+
+def test_body_can_echo_the_callers_authorization(site, client):
+    echo = {"message": 'bad key "{{authorization}}"', "details": {}}
+    add_fault(client, endpoint="account-details.get", kind="body", status=400, body=echo)
+    response = site.get("/email-marketing/v1/account-details")
+    assert response.status_code == 400
+    assert response.json()["message"] == f'bad key "{site.creds.api_key}"'
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"endpoint": "*", "kind": "body"},  # what to answer is missing
+        {"endpoint": "*", "kind": "status", "body": {}},  # body only for kind body
+        {"endpoint": "*", "kind": "body", "body": {}, "status": 199},
+        {"endpoint": "*", "kind": "html", "status": 600},
+        {"endpoint": "*", "kind": "body", "body": "x" * 1_000_001},
+    ],
+)
+def test_bad_body_and_html_specs_are_400(client, spec):
+    response = client.post("/_sandbox/faults", json=spec)
+    assert response.status_code == 400, response.text
+    assert response.json()["message"]
+    assert client.get("/_sandbox/faults").json()["faults"] == []
+
+
 def test_empty_processes_and_returns_empty_200(site, client):
     add_fault(client, endpoint="sender-emails.create", kind="empty")
     response = site.post(EMAILS, json=create_body("empty@sunrise.example"))
@@ -214,3 +286,79 @@ def test_reset_clears_faults(client, sandbox):
     add_fault(client, endpoint="*", kind="status", status=500, count=10)
     client.post("/_sandbox/reset", json={})
     assert client.get("/_sandbox/faults").json()["faults"] == []
+
+
+# -- presets -----------------------------------------------------------------------------------
+
+
+def test_preset_names_are_the_ones_the_cli_offers():
+    from tui.options import FAULT_PRESET_NAMES
+    from tui.sandbox.faults import FAULT_PRESETS
+
+    assert set(FAULT_PRESETS) == set(FAULT_PRESET_NAMES)
+
+
+def test_flaky_fails_a_share_of_reads_and_answers_some_writes_malformed():
+    from collections import Counter
+
+    from tui.sandbox.routes import WIX_ROUTES
+    from tui.sandbox.world import World
+
+    world = World("fresh", fault_preset="flaky")
+    reads = [r.name for r in WIX_ROUTES if r.method == "GET"] + ["sending-domains.query"]
+    writes = [r.name for r in WIX_ROUTES if r.name not in reads and r.name != "oauth.token"]
+    draws = 4000
+    seen: Counter[str] = Counter()
+    for i in range(draws):
+        firing = world.faults.draw(reads[i % len(reads)])
+        if firing.latency_seconds:
+            seen["stall"] += 1
+        if firing.action is not None:
+            seen[f"{firing.action.kind}-{firing.action.status}"] += 1
+    # Roughly the documented shares (10 % 503, 4 % drops, 2 % 20-second stalls).
+    assert 0.07 * draws < seen["status-503"] < 0.13 * draws
+    assert 0.02 * draws < seen["drop-503"] < 0.06 * draws  # a drop's status is unused
+    assert 0.01 * draws < seen["stall"] < 0.03 * draws
+    malformed = sum(
+        world.faults.draw(writes[i % len(writes)]).action is not None for i in range(draws)
+    )
+    assert 0.05 * draws < malformed < 0.11 * draws
+    assert world.faults.draw("oauth.token").action is None
+
+
+def test_flaky_replays_the_same_way_and_survives_a_reset():
+    from tui.sandbox.world import World
+
+    def sequence(world: World) -> list[str | None]:
+        return [
+            getattr(world.faults.draw("sender-emails.list").action, "kind", None)
+            for _ in range(300)
+        ]
+
+    first, second = World("fresh", fault_preset="flaky"), World("fresh", fault_preset="flaky")
+    assert sequence(first) == sequence(second)  # seeded
+    installed = len(first.faults.list())
+    first.faults.clear()
+    assert first.faults.list() == []
+    first.reset("midway")
+    assert len(first.faults.list()) == installed
+    assert World("fresh").faults.list() == []  # no preset, no faults
+
+
+def test_unknown_preset_is_refused():
+    from tui.sandbox import SandboxServer
+
+    with pytest.raises(ValueError, match=r"unknown fault preset 'chaos'.*flaky"):
+        SandboxServer(faults="chaos", dns=False)
+
+
+def test_a_server_started_flaky_lists_its_preset():
+    from tui.sandbox import SandboxServer
+
+    with SandboxServer(faults="flaky", dns=False) as server:
+        listed = httpx.get(f"{server.base_url}/_sandbox/faults").json()
+    assert listed["preset"] == "flaky"
+    kinds = {(f["endpoint"], f["kind"]) for f in listed["faults"]}
+    assert ("sender-emails.send-verification-code", "malformed") in kinds
+    assert ("account-details.get", "status") in kinds
+    assert all(f["probability"] < 1 and f["remaining"] is None for f in listed["faults"])

@@ -4,6 +4,8 @@ easily send most of these.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
 
@@ -13,12 +15,13 @@ from tui.wix.client import WixClient
 OK_DOMAIN = {"id": "d-1", "domain": "example.com", "status": "NOT_AUTHENTICATED"}
 
 
-def _client(response: httpx.Response) -> WixClient:
-    # A fresh response per test: a streamed body can only be read once.
+def _client(response: Callable[[], httpx.Response]) -> WixClient:
+    # A fresh response per request: a streamed body can only be read once (and authenticate
+    # reads the domain again after its POST).
     return WixClient(
         ApiKeyAuth("IST.abcdefghijklmnopqrstuvwxyz", "site-1"),
         retry=NO_RETRY,
-        http=httpx.AsyncClient(transport=httpx.MockTransport(lambda request: response)),
+        http=httpx.AsyncClient(transport=httpx.MockTransport(lambda request: response())),
     )
 
 
@@ -57,7 +60,7 @@ CALLS = {
 @pytest.mark.parametrize("response", HOSTILE, ids=range(len(HOSTILE)))
 @pytest.mark.parametrize("call", CALLS.values(), ids=CALLS.keys())
 async def test_hostile_answers_give_typed_errors(response, call) -> None:
-    async with _client(response()) as wix:
+    async with _client(response) as wix:
         try:
             await call(wix)
         except WixError as error:
@@ -67,13 +70,15 @@ async def test_hostile_answers_give_typed_errors(response, call) -> None:
 
 
 async def test_unreadable_echo_of_a_successful_write_is_not_an_error() -> None:
-    response = httpx.Response(200, json={"senderEmail": {"id": 5}})
+    def response() -> httpx.Response:
+        return httpx.Response(200, json={"senderEmail": {"id": 5}})
+
     async with _client(response) as wix:
         assert await wix.verify_sender_email("e-1", "123456") is None
 
 
 async def test_protocol_errors_name_the_real_path() -> None:
-    async with _client(httpx.Response(200, json={"sendingDomain": {"id": 1}})) as wix:
+    async with _client(lambda: httpx.Response(200, json={"sendingDomain": {"id": 1}})) as wix:
         with pytest.raises(WixProtocolError) as info:
             await wix.get_sending_domain("d-1")
     assert info.value.path == "/sending-domains/v1/sending-domains/d-1"

@@ -60,6 +60,14 @@ class TestPolicy:
         ):
             assert not self.policy.should_retry(error, idempotent=False), error
 
+    def test_unreadable_answers_are_asked_again_only_for_reads(self) -> None:
+        read = _error(e.WixProtocolError)
+        write = _error(e.UnreadableAnswer)
+        assert self.policy.should_retry(read, idempotent=True)
+        assert not self.policy.should_retry(write, idempotent=False)
+        assert write.write and write.reached and write.may_have_happened
+        assert not read.write and not read.may_have_happened
+
     def test_full_jitter_is_bounded_by_the_exponential_cap(self) -> None:
         rng = random.Random(7)
         error = _error(ServerError, status=500)
@@ -177,6 +185,34 @@ async def test_send_code_is_never_retried_once_it_may_have_been_sent(failure: ob
     assert clock.sleeps == []
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, content=b'{"senderEmail": {"id"'),
+        httpx.Response(200, content=b""),
+        httpx.Response(200, html="<html><body>Welcome to the hotel wifi</body></html>"),
+        httpx.Response(200, json={"somethingElse": {}}),
+    ],
+)
+async def test_a_write_behind_an_unreadable_answer_is_never_sent_again(answer: object) -> None:
+    clock = ManualClock()
+    script = Script(answer, httpx.Response(200, json=OK_EMAIL))
+    client = _client(script, clock)
+    with pytest.raises(e.UnreadableAnswer) as info:
+        await client.create_sender_email("a@b.example")
+    assert len(script.requests) == 1
+    assert info.value.may_have_happened and info.value.reached and info.value.write
+    assert "Wix may have done it; check before trying again." in info.value.sentence
+
+
+async def test_a_read_behind_an_unreadable_answer_is_asked_again() -> None:
+    clock = ManualClock()
+    script = Script(httpx.Response(200, content=b"<html>"), httpx.Response(200, json=OK_EMAIL))
+    client = _client(script, clock)
+    assert (await client.get_sender_email("se-1")).id == "se-1"
+    assert len(script.requests) == 2
+
+
 async def test_write_is_retried_when_the_connection_failed_before_sending() -> None:
     clock = ManualClock()
     script = Script(httpx.ConnectError("refused"), httpx.Response(200, json={}))
@@ -202,7 +238,9 @@ async def test_every_write_operation_is_not_retried_on_503() -> None:
         client = _client(script, ManualClock())
         with pytest.raises(ServerError):
             await call(client)
-        assert len(script.requests) == 1, name
+        # Authenticate reads the domain afterwards (GET, retried): the write went once.
+        writes = [r for r in script.requests if r.method != "GET"]
+        assert len(writes) == 1, name
 
 
 async def test_timeouts_become_typed_errors() -> None:

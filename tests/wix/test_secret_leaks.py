@@ -116,3 +116,109 @@ def test_bad_key_errors_do_not_echo_the_key() -> None:
     with pytest.raises(ValueError) as info:
         ApiKeyAuth("IST.secret with space", "site")
     assert "IST.secret" not in str(info.value)
+
+
+# --- server text that quotes a secret ------------------------------------------------------
+
+ECHO = "{{authorization}}"  # the sandbox's body fault puts the request's Authorization here
+OTHER_KEY = "IST.eyJraWQiOiJQb3pIX2FDMiIsImFsZyI6IlJTMjU2In0.someone-elses-key"
+
+
+def _echoing_envelopes() -> list[tuple[int, dict]]:
+    said = f"the key {ECHO} is not valid (and neither is {OTHER_KEY})"
+    return [
+        (401, {"message": said, "details": {}}),
+        (
+            403,
+            {
+                "message": said,
+                "details": {
+                    "applicationError": {
+                        "code": f"BAD_{ECHO}",
+                        "description": said,
+                        "data": {"key": ECHO, "nested": [{"again": said}], "n": 3},
+                    }
+                },
+            },
+        ),
+        (
+            400,
+            {
+                "message": said,
+                "details": {
+                    "validationError": {
+                        "fieldViolations": [
+                            {
+                                "field": ECHO,
+                                "description": said,
+                                "violatedRule": ECHO,
+                                "data": {"value": ECHO},
+                            }
+                        ]
+                    }
+                },
+            },
+        ),
+        (428, {"error": "invalid_client", "error_description": said}),
+        (503, {"message": said, "details": {}}),
+    ]
+
+
+def _everything_shown(error: WixError) -> list[str]:
+    """What a screen, the CLI or a crash report could show of ``error``."""
+    texts = [
+        error.sentence,
+        error.hint,
+        error.server_message,
+        error.code or "",
+        error.user_message(),
+        str(error),
+        repr(error),
+        repr(getattr(error, "data", None)),
+        repr(getattr(error, "field_violations", None)),
+    ]
+    return texts
+
+
+@pytest.mark.parametrize(("status", "body"), _echoing_envelopes())
+async def test_server_text_quoting_the_api_key_is_scrubbed(
+    sandbox_server: SandboxServer, control: SandboxControl, status: int, body: dict
+) -> None:
+    creds = site(sandbox_server)
+    control.fault("account-details.get", "body", status=status, body=body, count=10)
+    async with client_for(sandbox_server, creds, retry=NO_RETRY) as wix:
+        with pytest.raises(WixError) as info:
+            await wix.get_account_details()
+    shown = _everything_shown(info.value)
+    assert any("[secret hidden]" in text for text in shown), shown
+    for text in shown:
+        assert creds.api_key not in text
+        assert "IST." not in text, text  # nothing shaped like a Wix key either
+
+
+async def test_server_text_quoting_the_oauth_token_or_secret_is_scrubbed(
+    sandbox_server: SandboxServer, control: SandboxControl
+) -> None:
+    creds = site(sandbox_server)
+    auth = OAuthAuth(creds.app_id, creds.app_secret, creds.instance_id)
+    async with WixClient(auth, base_url=sandbox_server.base_url, retry=NO_RETRY) as wix:
+        await wix.get_account_details()  # fetches a token
+        token = auth._token.reveal() if auth._token else ""
+        assert token
+        envelope = {"message": f"token {ECHO} may not do this", "details": {}}
+        control.fault("account-details.get", "body", status=403, body=envelope)
+        with pytest.raises(WixError) as refused:
+            await wix.get_account_details()
+        # A 401 makes the client fetch a new token, and that request is refused quoting the
+        # app secret.
+        control.fault("account-details.get", "status", status=401)
+        said = {"error": "invalid_client", "error_description": f"secret {creds.app_secret}"}
+        control.fault("oauth.token", "body", status=401, body=said)
+        with pytest.raises(WixError) as info:
+            await wix.get_account_details()
+    assert info.value.operation == "oauth.token"
+    shown = _everything_shown(refused.value) + _everything_shown(info.value)
+    assert sum("[secret hidden]" in text for text in shown) >= 2
+    for text in shown:
+        assert creds.app_secret not in text
+        assert token not in text

@@ -3,8 +3,9 @@
 Writes are never repeated by themselves (a second verification email or a second Authenticate
 is harm, not a retry). When the request may have reached Wix, only a fresh look can tell whether
 it happened: the caller reads again, and the user checks before trying again. The request may
-have reached Wix when the network failed after it left, and when Wix answered with something
-unreadable (an empty body, broken JSON, an HTML page): an answer means Wix had the request.
+have reached Wix when the network failed after it left, when Wix answered with something
+unreadable (an empty body, broken JSON, an HTML page: an answer means Wix had the request), and
+when Wix failed on its side (a 5xx says nothing of what was done first).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ READ_AGAIN = "The list is read again to find out; check it before trying again."
 
 
 def may_have_happened(error: WixError) -> bool:
-    """Whether Wix may have carried out the write despite ``error``."""
-    if isinstance(error, WixTransportError):
-        return error.sent
-    return isinstance(error, WixProtocolError)
+    """Whether Wix may have carried out the write despite ``error``: the client's one answer
+    (``WixError.may_have_happened``: the request left before the network failed, an answer
+    came back unreadable, or Wix failed on its side with a 5xx, which says nothing of what it
+    did first)."""
+    return error.may_have_happened
 
 
 def write_failure(error: WixError, what: str, check: str = READ_AGAIN) -> str:
@@ -35,5 +37,10 @@ def write_failure(error: WixError, what: str, check: str = READ_AGAIN) -> str:
     if isinstance(error, WixProtocolError):
         return (
             f"Wix answered, but with nothing readable, so it may or may not have {what}. {check}"
+        ).rstrip()
+    if error.may_have_happened:  # a 5xx on a write
+        return (
+            f"Wix failed on its side (HTTP {error.status}), so it may or may not have {what}. "
+            f"{check}"
         ).rstrip()
     return error.user_message()

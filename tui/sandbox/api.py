@@ -201,8 +201,10 @@ def make_endpoint(world: World, route: WixRoute) -> Callable[[Request], Awaitabl
             # Real seconds on purpose: injected latency simulates the network, not the world.
             await asyncio.sleep(firing.latency_seconds)
         action = firing.action
+        # Only body faults use it: they may echo the caller's credentials, on purpose.
+        authorization = request.headers.get("authorization", "")
         if action is not None and action.before_processing:
-            return before_response(action)
+            return before_response(action, authorization)
         try:
             if route.name == "oauth.token":
                 response = await _answer_oauth(world, request)
@@ -211,7 +213,9 @@ def make_endpoint(world: World, route: WixRoute) -> Callable[[Request], Awaitabl
         except Exception:
             log.exception("sandbox: unexpected error in %s", route.name)
             response = JSONResponse({"message": "", "details": {}}, status_code=500)
-        return after_response(action, response) if action is not None else response
+        if action is None:
+            return response
+        return after_response(action, response, authorization)
 
     return endpoint
 

@@ -92,7 +92,11 @@ def delete_mailbox(world: World, request: Request, body: dict[str, Any]) -> Any:
 
 
 def get_faults(world: World, request: Request, body: dict[str, Any]) -> Any:
-    return {"faults": world.faults.list(), "routeNames": list(world.faults.route_names)}
+    return {
+        "faults": world.faults.list(),
+        "routeNames": list(world.faults.route_names),
+        "preset": world.faults.preset,
+    }
 
 
 FAULT_FIELDS = (
@@ -104,6 +108,7 @@ FAULT_FIELDS = (
     "latencyMs",
     "retryAfter",
     "phase",
+    "body",
 )
 
 

@@ -11,20 +11,45 @@ A fault targets one route name (``sender-emails.create`` ...) or ``*`` and is on
   Phase ``before`` sends the head of a placeholder response and kills the connection without
   processing anything. Either way the client sees a transport error, never a status.
 - ``malformed``: processes, then answers 200 with the body cut in half (invalid JSON).
-- ``html``: answers a 502 ``text/html`` gateway page without processing.
+- ``html``: answers a ``text/html`` gateway page, status ``status`` (default 502; 200-599, so a
+  captive portal's or a proxy's 200 page can be played too). Phase ``before`` (default) answers
+  without processing; phase ``after`` processes first, so a write happened behind the page.
 - ``empty``: processes, then answers 200 with an empty body.
+- ``stall``: processes, then holds the (intact) answer for ``latencyMs`` real milliseconds
+  before sending it: a client with a shorter read timeout gives up on a request that Wix
+  carried out. (``latency`` delays *before* processing, so a write there happens only later.)
+- ``body``: answers ``body`` (any JSON value, required) with status ``status`` (default 200;
+  200-599): hostile text, odd shapes, an error that quotes the caller's credentials. Every
+  ``{{authorization}}`` in its strings becomes the request's ``Authorization`` header, as a
+  careless server that echoes the key would. Phase ``before`` (default) answers without
+  processing; ``after`` processes first and replaces the answer.
+
+Presets (:data:`FAULT_PRESETS`, ``SandboxServer(faults="flaky")``, ``wix-sending demo --faults
+flaky``) install a named set of the kinds above, each firing with a probability drawn from the
+registry's seeded random (so a run replays the same way). They come back after every reset
+(they are part of how the server was started); ``DELETE /_sandbox/faults`` switches them off
+until then.
+
+- ``flaky``: every read (GET, and the Query POST) answers 503 with probability 0.10, drops the
+  connection mid-answer with probability 0.04, and stalls 20 s before processing with
+  probability 0.02 (longer than the app's 15 s read timeout: a real timeout); every write
+  (not the OAuth token) is carried out and then answered with malformed JSON with probability
+  0.08, so the app must say "Wix may have done it" and never send it again.
 
 ``count`` limits a fault to the next N matching requests; ``probability`` makes each matching
 request fire with that chance. Neither given means "the next request only". Numbers must be
 finite and in range (``count`` 1-1000000, ``probability`` 0-1, ``latencyMs`` 0-120000,
-``retryAfter`` 0-86400, ``status`` 400-599), else the control route answers 400.
+``retryAfter`` 0-86400, ``status`` 400-599, or 200-599 for ``html`` and ``body``), else the
+control route answers 400. ``body`` is refused on other kinds and limited to 1 MB of JSON.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -33,13 +58,24 @@ from starlette.types import Receive, Scope, Send
 
 from tui.sandbox.bounds import checked_number
 from tui.sandbox.errors import ControlError, SandboxError, canonical_code
+from tui.sandbox.routes import WIX_ROUTES, WixRoute
 
-FAULT_KINDS = ("latency", "status", "drop", "malformed", "html", "empty")
+FAULT_KINDS = ("latency", "status", "drop", "malformed", "html", "empty", "stall", "body")
 PHASES = ("before", "after")
 MAX_LATENCY_MS = 120_000
 MAX_COUNT = 1_000_000
 MAX_RETRY_AFTER = 86_400
+MAX_BODY_BYTES = 1_000_000
 ANY_ROUTE = "*"
+AUTHORIZATION_MARK = "{{authorization}}"
+# Kinds that answer a page or a body of their own may play a success status (a proxy's 200
+# page, a 200 whose JSON is hostile); the others render the Wix error envelope, which would be
+# nonsense on a success status.
+_SUCCESS_STATUS_KINDS = ("html", "body")
+_DEFAULT_STATUS = {"html": 502, "body": 200}
+# Where a kind can act either side of processing, the side it acts on when no phase is given
+# (``drop`` kept its historical "after").
+_DEFAULT_PHASE = {"html": "before", "body": "before"}
 
 
 class DeliberateConnectionDrop(Exception):
@@ -58,10 +94,13 @@ class Fault:
     retry_after: int | None
     phase: str
     fired: int = 0
+    body: Any = None  # the JSON value a ``body`` fault answers
 
     @property
     def before_processing(self) -> bool:
-        return self.kind in ("status", "html") or (self.kind == "drop" and self.phase == "before")
+        if self.kind == "status":
+            return True
+        return self.kind in ("drop", "html", "body") and self.phase == "before"
 
     def to_json(self) -> dict[str, Any]:
         raw = asdict(self)
@@ -76,6 +115,7 @@ class Fault:
             "retryAfter": raw["retry_after"],
             "phase": raw["phase"],
             "fired": raw["fired"],
+            "body": raw["body"],
         }
 
 
@@ -91,16 +131,68 @@ def _integer(spec: Mapping[str, Any], key: str, low: int, high: int) -> int:
     return int(checked_number(key, spec[key], low, high, integer=True))
 
 
+# --- presets ------------------------------------------------------------------------------
+
+# Reads by method, but for the one POST that only reads (Query Sending Domains).
+_READ_ONLY_POSTS = frozenset({"sending-domains.query"})
+_OAUTH_ROUTE = "oauth.token"
+
+
+def _flaky(routes: Iterable[WixRoute]) -> list[dict[str, Any]]:
+    specs: list[dict[str, Any]] = []
+    for route in routes:
+        if route.name == _OAUTH_ROUTE:
+            continue  # the demo signs in with an API key; token failures have their own tests
+        if route.method == "GET" or route.name in _READ_ONLY_POSTS:
+            specs += [
+                {"endpoint": route.name, "kind": "status", "status": 503, "probability": 0.10},
+                {"endpoint": route.name, "kind": "drop", "probability": 0.04},
+                {
+                    "endpoint": route.name,
+                    "kind": "latency",
+                    "latencyMs": 20_000,
+                    "probability": 0.02,
+                },
+            ]
+        else:
+            specs.append({"endpoint": route.name, "kind": "malformed", "probability": 0.08})
+    return specs
+
+
+FAULT_PRESETS: dict[str, Callable[[Iterable[WixRoute]], list[dict[str, Any]]]] = {"flaky": _flaky}
+"""Preset name -> a function of the routes giving the fault specs (as POST /_sandbox/faults
+takes them). The names are also listed in tui/options.py (FAULT_PRESET_NAMES), where the CLI
+can read them without loading the server; a test keeps the two lists equal."""
+
+
+def preset_specs(name: str, routes: Iterable[WixRoute] = WIX_ROUTES) -> list[dict[str, Any]]:
+    if name not in FAULT_PRESETS:
+        raise ValueError(
+            f"unknown fault preset {name!r}; choose one of: {', '.join(sorted(FAULT_PRESETS))}"
+        )
+    return list(FAULT_PRESETS[name](routes))
+
+
 class FaultRegistry:
     """Active faults, thread-safe (the control route and request handlers share it)."""
 
-    def __init__(self, route_names: Iterable[str], seed: int = 0) -> None:
+    def __init__(
+        self, route_names: Iterable[str], seed: int = 0, preset: str | None = None
+    ) -> None:
         self.route_names = tuple(route_names)
         self._seed = seed
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._next_id = 1
         self._rng = random.Random(seed)  # seeded: probabilistic faults replay the same way
+        self.preset = preset
+        self._preset_specs = preset_specs(preset) if preset is not None else []
+        self.apply_preset()
+
+    def apply_preset(self) -> None:
+        """Install the preset's faults (again): at start and after every reset."""
+        for spec in self._preset_specs:
+            self.add(spec)
 
     def add(self, spec: Any) -> Fault:
         fault = self._parse(spec)
@@ -122,9 +214,10 @@ class FaultRegistry:
         kind = spec.get("kind")
         if kind not in FAULT_KINDS:
             raise ControlError(400, f"kind must be one of {', '.join(FAULT_KINDS)}")
-        phase = spec.get("phase", "after")
+        phase = spec.get("phase", _DEFAULT_PHASE.get(kind, "after"))
         if phase not in PHASES:
             raise ControlError(400, "phase must be 'before' or 'after'")
+        body = self._body(spec, kind)
         has_count, has_probability = "count" in spec, "probability" in spec
         count = _integer(spec, "count", 1, MAX_COUNT) if has_count else None
         probability = (
@@ -134,16 +227,31 @@ class FaultRegistry:
         )
         if not has_count and not has_probability:
             count = 1
-        # Only error statuses: a "fault" answering 1xx-3xx would not be one, and the Wix error
-        # envelope it is rendered in would be nonsense on a success status.
-        status = _integer(spec, "status", 400, 599) if "status" in spec else 503
+        lowest = 200 if kind in _SUCCESS_STATUS_KINDS else 400
+        status = _DEFAULT_STATUS.get(kind, 503)
+        if "status" in spec:
+            status = _integer(spec, "status", lowest, 599)
         latency_ms = 1500
         if "latencyMs" in spec:
             latency_ms = int(checked_number("latencyMs", spec["latencyMs"], 0, MAX_LATENCY_MS))
         retry_after = None
         if spec.get("retryAfter") is not None:
             retry_after = _integer(spec, "retryAfter", 0, MAX_RETRY_AFTER)
-        return Fault(0, endpoint, kind, probability, count, status, latency_ms, retry_after, phase)
+        return Fault(
+            0, endpoint, kind, probability, count, status, latency_ms, retry_after, phase, body=body
+        )
+
+    @staticmethod
+    def _body(spec: Mapping[str, Any], kind: str) -> Any:
+        if kind != "body":
+            if "body" in spec:
+                raise ControlError(400, "body is only for faults of kind 'body'")
+            return None
+        if "body" not in spec:
+            raise ControlError(400, "a 'body' fault needs a body (any JSON value)")
+        if len(json.dumps(spec["body"])) > MAX_BODY_BYTES:
+            raise ControlError(400, f"body must be at most {MAX_BODY_BYTES} bytes of JSON")
+        return spec["body"]
 
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -203,10 +311,35 @@ class DroppingResponse(Response):
         raise DeliberateConnectionDrop("sandbox fault: connection dropped mid-response")
 
 
-def before_response(fault: Fault) -> Response:
+class StallingResponse(Response):
+    """Holds a finished answer back for a while, then sends it whole (if anyone still waits)."""
+
+    def __init__(self, template: Response, seconds: float) -> None:
+        super().__init__(status_code=template.status_code)
+        self.template = template
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Real seconds, like ``latency``: it plays a slow network or backend, not world time.
+        await asyncio.sleep(self.seconds)
+        await self.template(scope, receive, send)
+
+
+def body_response(fault: Fault, authorization: str) -> Response:
+    """A ``body`` fault's answer, with the caller's Authorization echoed where it is marked."""
+    text = json.dumps(fault.body)
+    if AUTHORIZATION_MARK in text:
+        # Escaped as a JSON string's content, so any header value keeps the JSON valid.
+        text = text.replace(AUTHORIZATION_MARK, json.dumps(authorization)[1:-1])
+    return Response(text.encode(), status_code=fault.status, media_type="application/json")
+
+
+def before_response(fault: Fault, authorization: str = "") -> Response:
     """The answer for a fault that replaces processing entirely."""
     if fault.kind == "html":
-        return HTMLResponse(GATEWAY_PAGE, status_code=502)
+        return HTMLResponse(GATEWAY_PAGE, status_code=fault.status)
+    if fault.kind == "body":
+        return body_response(fault, authorization)
     if fault.kind == "drop":
         placeholder = JSONResponse({"message": "sandbox placeholder, never delivered"})
         return DroppingResponse(placeholder, keep_bytes=0)
@@ -217,8 +350,14 @@ def before_response(fault: Fault) -> Response:
     return JSONResponse(error.body(), status_code=fault.status, headers=headers)
 
 
-def after_response(fault: Fault, real: Response) -> Response:
+def after_response(fault: Fault, real: Response, authorization: str = "") -> Response:
     """Damage the real (already processed) response according to the fault."""
+    if fault.kind == "stall":
+        return StallingResponse(real, fault.latency_ms / 1000)
+    if fault.kind == "html":
+        return HTMLResponse(GATEWAY_PAGE, status_code=fault.status)
+    if fault.kind == "body":
+        return body_response(fault, authorization)
     if fault.kind == "drop":
         return DroppingResponse(real, keep_bytes=len(real.body) // 2)
     if fault.kind == "malformed":

@@ -122,10 +122,12 @@ class SandboxServer:
         dns: bool = True,
         dns_resolver_count: int | None = None,
         dns_latency_ms: float = 0.0,
+        faults: str | None = None,
     ) -> None:
         """``dns_resolver_count`` replaces the scenario's normal resolvers by that many
         (``isp-1``...), and ``dns_latency_ms`` delays every public resolver's answers by that
-        many real milliseconds: both for benchmarks."""
+        many real milliseconds: both for benchmarks. ``faults``: a fault preset ("flaky", see
+        tui/sandbox/faults.py), installed at start and after every reset."""
         if dns_resolver_count is not None and not 0 <= dns_resolver_count <= MAX_RESOLVERS:
             raise ValueError(f"dns_resolver_count must be from 0 to {MAX_RESOLVERS}")
         if not 0 <= dns_latency_ms <= MAX_LATENCY_MS:
@@ -139,6 +141,7 @@ class SandboxServer:
             initializing_seconds=initializing_seconds,
             dns_check=dns_check,
             dns_options=DnsOptions(dns_resolver_count, dns_latency_ms),
+            fault_preset=faults,
         )
         self.app = build_app(self.world)
         self._server: _Server | None = None

@@ -64,14 +64,17 @@ class World:
         initializing_seconds: float = DEFAULT_INITIALIZING_SECONDS,
         dns_check: DnsCheck | None = None,
         dns_options: DnsOptions | None = None,
+        fault_preset: str | None = None,
     ) -> None:
+        """``fault_preset``: a named set of faults (tui/sandbox/faults.py) installed now and
+        after every reset; ``ValueError`` if there is no such preset."""
         self.clock = clock or ScaledClock()
         self.lock = threading.RLock()
         self.initializing_seconds = _initializing(initializing_seconds)
         # The DNS world shares the lock: world.lock makes Wix and DNS changes atomic together.
         self.dns = DnsWorld(self.clock, self.lock, dns_options)
         self.dns_check: DnsCheck = dns_check or InProcessVerifierCheck(self.dns)
-        self.faults = FaultRegistry(ROUTE_NAMES)
+        self.faults = FaultRegistry(ROUTE_NAMES, preset=fault_preset)
         self.tokens = TokenStore()
         self.rate_limiter = RateLimiter()
         self.app = AppCredentials(SANDBOX_APP_ID, SANDBOX_APP_SECRET)
@@ -104,6 +107,7 @@ class World:
             self._rng = random.Random(f"wix-sandbox:{name}")
             self.mailbox.clear()
             self.faults.clear()
+            self.faults.apply_preset()
             self.tokens.clear()
             self.rate_limiter.reset(DEFAULT_PER_MINUTE)
             env = self._env()

@@ -60,6 +60,10 @@ class ApiKeyAuth:
     def invalidate(self, generation: int) -> None:
         """Nothing to refresh: a rejected key stays rejected."""
 
+    def secrets(self) -> tuple[Secret, ...]:
+        """What no text from a server may carry (errors.scrub_secrets masks it)."""
+        return (self._key,)
+
     def __repr__(self) -> str:
         return f"ApiKeyAuth(site_id={self.site_id!r}, api_key={self._key.masked()!r})"
 
@@ -133,6 +137,10 @@ class OAuthAuth:
 
     def _valid(self) -> bool:
         return self._token is not None and self._clock.monotonic() < self._expires_at
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """What no text from a server may carry: the app secret and the current token."""
+        return (self._secret,) if self._token is None else (self._secret, self._token)
 
     def invalidate(self, generation: int) -> None:
         """Wix answered 401 to a call made with token ``generation``: forget that token (if it

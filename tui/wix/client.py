@@ -45,6 +45,7 @@ from tui.wix.endpoints import (
 from tui.wix.errors import WixError, WixProtocolError
 from tui.wix.models import (
     AccountDetails,
+    DomainStatus,
     Page,
     ParseError,
     SenderDetails,
@@ -327,20 +328,42 @@ class WixClient:
 
         The answer's shape is unconfirmed, so, as the fact sheet advises, the domain is read
         again afterwards; the answer itself is used only if that read fails.
+
+        When the attempt may have happened but its answer was lost (a timeout, a dropped
+        connection, an unreadable answer, a 5xx), the domain is read too: if Wix did
+        authenticate it, that is the answer, rather than an error that leaves the domain "not
+        authenticated" and invites a second attempt. Otherwise the error is raised as it was.
         """
         segment = path_segment(sending_domain_id, "sending domain ID")
-        from_answer = await self._t.call(
-            SENDING_DOMAINS_AUTHENTICATE,
-            path_params=[segment],
-            body={},
-            parse=_echo("sendingDomain", SendingDomain.parse),
-        )
         try:
-            return await self.get_sending_domain(segment)
+            from_answer = await self._t.call(
+                SENDING_DOMAINS_AUTHENTICATE,
+                path_params=[segment],
+                body={},
+                parse=_echo("sendingDomain", SendingDomain.parse),
+            )
+        except WixError as error:
+            if not error.may_have_happened:
+                raise
+            lost = error
+        else:
+            try:
+                return await self.get_sending_domain(segment)
+            except WixError:
+                if from_answer is not None:
+                    return from_answer
+                raise
+        # Outside the except block, so the read's own failure does not hide the attempt's.
+        try:
+            now = await self.get_sending_domain(segment)
         except WixError:
-            if from_answer is not None:
-                return from_answer
-            raise
+            now = None
+        if now is not None and now.status is DomainStatus.AUTHENTICATED:
+            log.info(
+                "authenticate %s: the answer was lost, but the domain is authenticated", segment
+            )
+            return now
+        raise lost
 
     # --- Account Details ------------------------------------------------------------------
 

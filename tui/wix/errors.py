@@ -2,12 +2,16 @@
 
 Every error carries the operation, the HTTP method and path, the HTTP status, the application
 code (when Wix sent one) and one human sentence, plus the fix where the docs give one. None of
-them ever carries a header, so the API key cannot end up in a message.
+them ever carries a header, and every string a server wrote (message, description, code,
+violations, data) goes through :func:`server_text` when the envelope is read: the caller's own
+key, secret and token and anything shaped like a Wix key are masked, and control characters
+are made visible (tui/sanitize.py), so neither a key nor a terminal sequence reaches a screen.
 
     WixError
     ├── WixTransportError        no usable HTTP answer: connect failure, timeout, dropped
     │   └── WixTimeout
     ├── WixProtocolError         an answer we cannot read (HTML, truncated JSON, missing fields)
+    │   └── UnreadableAnswer     ... to a write: it reached Wix, so it may have happened
     └── WixApiError              Wix answered with an error status
         ├── InvalidArgument      400, with the field violations
         ├── Unauthorized         401
@@ -19,6 +23,15 @@ them ever carries a header, so the API key cannot end up in a message.
         ├── RateLimited          429, with retry_after
         └── ServerError          5xx
 
+Did a failed write happen? ``error.may_have_happened`` is the one answer, for every class:
+True when the call was a write (``error.write``) and Wix may have carried it out anyway -- the
+request left before the connection failed (``WixTransportError.sent``), an answer came back
+that could not be read (``WixProtocolError.reached``; always an :class:`UnreadableAnswer`), or
+Wix failed on its side (5xx: Wix sends those empty, saying nothing of what was done first).
+False for reads and for refusals (4xx, 429): then the write did not happen. The client never
+sends a write again when it may have happened; the caller re-reads the state and the user
+checks it before trying again.
+
 Over 400 lines on purpose: the hierarchy and the table of Wix's documented errors (one sentence
 and one fix each) belong together, so a new error is added in one place.
 """
@@ -27,12 +40,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from tui.sanitize import visible
+from tui.secret import Secret
 from tui.time_words import duration
 
 SENDER_DETAILS_DO_NOT_EXIST = "SENDER_DETAILS_DO_NOT_EXIST"
@@ -63,6 +79,7 @@ class WixError(Exception):
         code: str | None = None,
         hint: str = "",
         server_message: str = "",
+        write: bool = False,
     ) -> None:
         self.sentence = sentence
         self.operation = operation
@@ -72,7 +89,15 @@ class WixError(Exception):
         self.code = code
         self.hint = hint
         self.server_message = server_message
+        self.write = write
+        """The call changes something at Wix (create, send a code, verify, authenticate...)."""
         super().__init__(sentence)
+
+    @property
+    def may_have_happened(self) -> bool:
+        """Whether Wix may have carried out this (write) call despite the error: see the
+        module docstring. The base case: Wix answered with a refusal, nothing happened."""
+        return False
 
     @property
     def where(self) -> str:
@@ -103,13 +128,39 @@ class WixTransportError(WixError):
         self.sent = sent
         super().__init__(sentence, **kwargs)
 
+    @property
+    def may_have_happened(self) -> bool:
+        return self.write and self.sent
+
 
 class WixTimeout(WixTransportError):
     pass
 
 
 class WixProtocolError(WixError):
-    """Wix answered, but not with something we can read."""
+    """Wix answered, but not with something we can read. ``reached`` is always True (an
+    answer came back, so the request reached Wix); it is spelled out so that no caller has to
+    know that. Reads are asked again (the answer was garbled on the way); writes never are."""
+
+    def __init__(self, sentence: str, *, reached: bool = True, **kwargs: Any) -> None:
+        self.reached = reached
+        super().__init__(sentence, **kwargs)
+
+    @property
+    def may_have_happened(self) -> bool:
+        return self.write and self.reached
+
+
+class UnreadableAnswer(WixProtocolError):
+    """The answer to a *write* could not be read: the write may have happened. Its sentence
+    says so (:data:`MAY_HAVE_DONE_IT`), never "try again"."""
+
+    def __init__(self, sentence: str, **kwargs: Any) -> None:
+        kwargs["write"] = True
+        super().__init__(sentence, **kwargs)
+
+
+MAY_HAVE_DONE_IT = "Wix may have done it; check before trying again."
 
 
 class WixApiError(WixError):
@@ -164,7 +215,10 @@ class RateLimited(WixApiError):
 
 
 class ServerError(WixApiError):
-    pass
+    @property
+    def may_have_happened(self) -> bool:
+        # A 5xx says nothing of what Wix did before it failed (its system errors are empty).
+        return self.write
 
 
 _BY_STATUS: dict[int, type[WixApiError]] = {
@@ -283,11 +337,80 @@ class Envelope:
     description: str = ""
     data: Mapping[str, Any] | None = None
     field_violations: tuple[FieldViolation, ...] = ()
+    violation_count: int = 0  # how many Wix sent (only the first MAX_VIOLATIONS are kept)
     unreadable: str = ""  # why the body was not a Wix envelope ("an HTML page", ...)
 
 
-def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
-    """Read Wix's error envelope (or an OAuth-style error body) without ever raising."""
+# --- server text: secrets out, terminal sequences defused ----------------------------------
+
+HIDDEN = "[secret hidden]"
+# Shaped like a secret whoever's it is: a Wix API key, or a value after "Authorization:" or
+# "client_secret=" (the same shapes the log file's filter masks, tui/store/logs.py).
+_KEY_SHAPED = re.compile(r"IST\.[A-Za-z0-9._~+/=-]+")
+_LABELLED = re.compile(r"(?i)((?:authorization|client_secret)['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}]+)")
+# Shorter "secrets" are not masked: replacing every "abc" in a message would garble it and
+# hide nothing worth hiding.
+_MIN_SECRET = 8
+
+
+def scrub_secrets(text: str, secrets: Iterable[Secret] = ()) -> str:
+    """``text`` with the caller's own ``secrets`` (the API key, the OAuth secret and token)
+    and anything shaped like a key replaced by :data:`HIDDEN`. A server that quotes the key
+    in an error must not put it on the screen or in the CLI's output."""
+    for secret in secrets:
+        value = secret.reveal()
+        if len(value) >= _MIN_SECRET:
+            text = text.replace(value, HIDDEN)
+    text = _KEY_SHAPED.sub(HIDDEN, text)
+    return _LABELLED.sub(lambda m: m.group(1) + HIDDEN, text)
+
+
+Clean = Callable[[str], str]
+
+
+def server_text(secrets: Iterable[Secret] = ()) -> Clean:
+    """The one treatment of a string a server wrote: secrets out first (so cutting a long
+    value cannot leave half a key behind), then made safe to show (tui/sanitize.py)."""
+    kept = tuple(secrets)
+    return lambda text: visible(scrub_secrets(text, kept))
+
+
+# A form has a handful of fields; more violations than this are not a form's problems.
+MAX_VIOLATIONS = 50
+# How many of them the one-line sentence names (the rest are counted).
+_VIOLATIONS_SAID = 5
+# How deep the ``data`` of an error is kept: it carries a few flat values (a threshold, a
+# retryAfterSeconds); anything nested deeper is dropped rather than walked.
+_DATA_DEPTH = 8
+
+
+def _data(value: object, clean: Clean, depth: int = 0) -> Any:
+    """A copy of an error's ``data`` whose strings (keys too) went through ``clean``; numbers,
+    bools and nulls are kept as they are, since callers read them (``retryAfterSeconds``)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, Mapping):
+        if depth >= _DATA_DEPTH:
+            return {}
+        return {clean(str(k)): _data(v, clean, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        if depth >= _DATA_DEPTH:
+            return []
+        return [_data(v, clean, depth + 1) for v in value]
+    return value
+
+
+def decode_envelope(
+    body: bytes, content_type: str = "", secrets: Iterable[Secret] = ()
+) -> Envelope:
+    """Read Wix's error envelope (or an OAuth-style error body) without ever raising. Every
+    string in it goes through :func:`server_text` here, at the edge: the caller's ``secrets``
+    and key-shaped text are masked, control sequences made visible."""
+    clean = server_text(secrets)
+
+    def _text(value: object) -> str:
+        return clean(value) if isinstance(value, str) else ""
+
     if not body.strip():
         return Envelope(unreadable="an empty body")
     try:
@@ -297,49 +420,45 @@ def decode_envelope(body: bytes, content_type: str = "") -> Envelope:
         return Envelope(unreadable="an HTML page" if looks_html else "a body that is not JSON")
     if not isinstance(parsed, Mapping):
         return Envelope(unreadable="JSON that is not an object")
-    message = parsed.get("message")
-    message = message if isinstance(message, str) else ""
+    message = _text(parsed.get("message"))
     # OAuth endpoints answer IETF-style: {"error": "invalid_client", "error_description": ...}
     if isinstance(parsed.get("error"), str):
         desc = parsed.get("error_description")
         return Envelope(
-            message=desc if isinstance(desc, str) else message,
-            code=parsed["error"],
-            description=desc if isinstance(desc, str) else "",
+            message=_text(desc) if isinstance(desc, str) else message,
+            code=_text(parsed["error"]) or None,
+            description=_text(desc),
         )
     details = parsed.get("details")
     details = details if isinstance(details, Mapping) else {}
     app = details.get("applicationError")
     if isinstance(app, Mapping):
-        code = app.get("code")
-        desc = app.get("description")
         data = app.get("data")
         return Envelope(
             message=message,
-            code=code if isinstance(code, str) and code else None,
-            description=desc if isinstance(desc, str) else "",
-            data=data if isinstance(data, Mapping) else None,
+            code=_text(app.get("code")) or None,
+            description=_text(app.get("description")),
+            data=_data(data, clean) if isinstance(data, Mapping) else None,
         )
     validation = details.get("validationError")
     if isinstance(validation, Mapping):
         raw = validation.get("fieldViolations")
         items = raw if isinstance(raw, list) else []
-        violations = tuple(_violation(v) for v in items if isinstance(v, Mapping))
-        return Envelope(message=message, field_violations=violations)
+        found = [v for v in items if isinstance(v, Mapping)]
+        violations = tuple(_violation(v, _text, clean) for v in found[:MAX_VIOLATIONS])
+        return Envelope(message=message, field_violations=violations, violation_count=len(found))
     return Envelope(message=message)
 
 
-def _violation(raw: Mapping[str, Any]) -> FieldViolation:
-    def text(key: str) -> str:
-        value = raw.get(key)
-        return value if isinstance(value, str) else ""
-
+def _violation(
+    raw: Mapping[str, Any], text: Callable[[object], str], clean: Clean
+) -> FieldViolation:
     data = raw.get("data")
     return FieldViolation(
-        field=text("field"),
-        description=text("description"),
-        violated_rule=text("violatedRule"),
-        data=data if isinstance(data, Mapping) else None,
+        field=text(raw.get("field")),
+        description=text(raw.get("description")),
+        violated_rule=text(raw.get("violatedRule")),
+        data=_data(data, clean) if isinstance(data, Mapping) else None,
     )
 
 
@@ -378,9 +497,13 @@ def error_from_response(
     content_type: str = "",
     retry_after: str | None = None,
     now: datetime | None = None,
+    secrets: Iterable[Secret] = (),
+    write: bool = False,
 ) -> WixApiError:
-    """Map an error answer to the typed hierarchy."""
-    envelope = decode_envelope(body, content_type)
+    """Map an error answer to the typed hierarchy. ``secrets``: the caller's credentials, which
+    no string of the error may carry even when the server quoted them; ``write``: the call
+    changes something at Wix (see ``may_have_happened``)."""
+    envelope = decode_envelope(body, content_type, secrets)
     sentence, hint = _describe(operation, status)
     if operation == "sender-details.create" and status == 428 and "PLAN" in (envelope.code or ""):
         # Not every 428 here means "not verified": a plan may allow only one sender.
@@ -396,7 +519,10 @@ def error_from_response(
     else:
         cls = _BY_STATUS.get(status, WixApiError)
     if envelope.field_violations:
-        sentence = f"{sentence.rstrip('.')}: " + "; ".join(map(str, envelope.field_violations))
+        said = [str(v) for v in envelope.field_violations[:_VIOLATIONS_SAID]]
+        if envelope.violation_count > _VIOLATIONS_SAID:
+            said.append(f"and {envelope.violation_count - _VIOLATIONS_SAID} more")
+        sentence = f"{sentence.rstrip('.')}: " + "; ".join(said)
         sentence = sentence if sentence.endswith(".") else sentence + "."
     elif envelope.unreadable and status >= 500:
         sentence = f"{sentence[:-1]}; the answer was {envelope.unreadable}."
@@ -415,7 +541,14 @@ def error_from_response(
         "field_violations": envelope.field_violations,
         "data": envelope.data,
         "retry_after": parse_retry_after(retry_after, now),
+        "write": write,
     }
+    if cls is ServerError and write:
+        # "Try again" could do it twice (a second code, a second Authenticate).
+        kwargs["hint"] = (
+            "It is on Wix's side, but Wix may have done it before failing; check before "
+            "trying again."
+        )
     if cls is RateLimited and kwargs["retry_after"] is not None:
         kwargs["hint"] = f"Wait {duration(kwargs['retry_after'])} and try again."
     return cls(sentence, **kwargs)

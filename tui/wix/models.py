@@ -5,16 +5,24 @@ Rules (DESIGN.md, conventions):
 - an unknown enum value is kept as ``UNKNOWN`` together with the raw string, never a crash;
 - a missing *required* field (an object without ``id``, say) is a protocol error, raised by the
   parser as :class:`ParseError` and turned into a typed client error by the caller;
-- a malformed optional field (an unparseable date) becomes ``None``.
+- a malformed optional field (an unparseable date) becomes ``None``;
+- every string taken from Wix passes :func:`tui.sanitize.visible` here, once: a from-name, an
+  address, a domain or a DNS record is shown on a terminal, and a control sequence in it would
+  be obeyed by the terminal. Two exceptions, both for the same reason (the value goes back to
+  Wix, so changing it would change what it points at): IDs, which are *checked* instead (see
+  :func:`is_wix_id`), and the paging cursor, which is never shown.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
+
+from tui.sanitize import visible
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
@@ -55,6 +63,24 @@ def describe_enum(value: StrEnum, raw: str) -> str:
     return value.value
 
 
+# --- IDs -----------------------------------------------------------------------------------
+
+# Wix IDs are GUIDs. An ID goes into URLs (/sender-emails/{id}), so it is never escaped or cut
+# the way shown text is: "abc\x1b" escaped would become another ID, which could address another
+# object. An ID outside this alphabet is refused as a protocol error instead. The alphabet also
+# keeps an ID from being "." or ".." (which httpx would normalise away, sending a DELETE to the
+# collection) or a route word (which would address a sibling route), and makes every ID we hold
+# safe to show as it is.
+_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_ROUTE_WORDS = frozenset({"default", "query", "get-or-create"})
+ID_RULE = "letters, digits, '-' and '_', at most 128"
+
+
+def is_wix_id(text: str) -> bool:
+    """Whether ``text`` can only ever address the one object it names."""
+    return _ID.fullmatch(text) is not None and text.lower() not in _ROUTE_WORDS
+
+
 # --- field readers -------------------------------------------------------------------------
 
 
@@ -65,15 +91,34 @@ def _obj(data: object, where: str) -> Mapping[str, Any]:
 
 
 def _required_str(data: Mapping[str, Any], key: str, where: str) -> str:
+    """A required text field, made safe to show (see the module docstring)."""
     value = data.get(key)
     if not isinstance(value, str) or not value:
         raise ParseError(f"{where}.{key} is missing or not a string")
+    return visible(value)
+
+
+def _required_id(data: Mapping[str, Any], key: str, where: str) -> str:
+    """An ID, kept exactly as Wix sent it, or a :class:`ParseError` if it is not one."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise ParseError(f"{where}.{key} is missing or not a string")
+    if not is_wix_id(value):
+        # The ID itself is not quoted raw: it is what was unsafe.
+        raise ParseError(f"{where}.{key} is not a Wix ID ({ID_RULE}): {visible(value, limit=40)!r}")
     return value
 
 
 def _str(data: Mapping[str, Any], key: str, default: str = "") -> str:
+    """An optional text field, made safe to show; ``default`` when missing or not text."""
     value = data.get(key)
-    return value if isinstance(value, str) else default
+    return visible(value) if isinstance(value, str) else default
+
+
+def _raw_str(data: Mapping[str, Any], key: str) -> str:
+    """Text as Wix sent it: only for matching (an enum value), never for showing."""
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def _bool(data: Mapping[str, Any], key: str) -> bool:
@@ -134,7 +179,7 @@ class SenderEmail:
     def parse(cls, data: object, where: str = "senderEmail") -> SenderEmail:
         obj = _obj(data, where)
         return cls(
-            id=_required_str(obj, "id", where),
+            id=_required_id(obj, "id", where),
             email_address=_required_str(obj, "emailAddress", where),
             verified=_bool(obj, "verified"),
             created_date=parse_datetime(obj.get("createdDate")),
@@ -162,7 +207,7 @@ class SenderDetails:
     def parse(cls, data: object, where: str = "senderDetails") -> SenderDetails:
         obj = _obj(data, where)
         return cls(
-            id=_required_str(obj, "id", where),
+            id=_required_id(obj, "id", where),
             from_name=_str(obj, "fromName"),
             from_email_address=_required_str(obj, "fromEmailAddress", where),
             default=_bool(obj, "default"),
@@ -209,12 +254,12 @@ class SendingDomain:
     @classmethod
     def parse(cls, data: object, where: str = "sendingDomain") -> SendingDomain:
         obj = _obj(data, where)
-        raw_status = _str(obj, "status")
+        raw_status = _raw_str(obj, "status")
         return cls(
-            id=_required_str(obj, "id", where),
+            id=_required_id(obj, "id", where),
             domain=_required_str(obj, "domain", where),
             status=enum_value(DomainStatus, raw_status),
-            status_raw=raw_status,
+            status_raw=visible(raw_status),
             dns_records=tuple(_list(obj, "dnsRecords", DnsRecord.parse, where)),
             created_date=parse_datetime(obj.get("createdDate")),
         )
@@ -262,14 +307,14 @@ class AccountDetails:
     @classmethod
     def parse(cls, data: object, where: str = "accountDetails") -> AccountDetails:
         obj = _obj(data, where)
-        raw_status = _str(obj, "status")
+        raw_status = _raw_str(obj, "status")
         package = obj.get("package")
         package = package if isinstance(package, Mapping) else {}
         period = obj.get("quotaPeriod")
         period = period if isinstance(period, Mapping) else {}
         return cls(
             status=enum_value(AccountStatus, raw_status),
-            status_raw=raw_status,
+            status_raw=visible(raw_status),
             package_id=_str(package, "id"),
             package_group=_str(package, "group"),
             monthly_quota=Quota.parse(package.get("monthlyQuotaAllocation")),
@@ -291,13 +336,16 @@ class Page(Generic[T]):
     next_cursor: str | None
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any], key: str, item: Callable[[object, str], T]) -> Page[T]:
+    def parse(cls, data: object, key: str, item: Callable[[object, str], T]) -> Page[T]:
+        data = _obj(data, "response")
         items = tuple(_list(data, key, item, "response"))
         meta = data.get("pagingMetadata")
         meta = meta if isinstance(meta, Mapping) else {}
         cursors = meta.get("cursors")
         cursors = cursors if isinstance(cursors, Mapping) else {}
         cursor = cursors.get("next")
+        # Kept raw: it is only ever sent back to Wix (httpx percent-encodes it), never shown,
+        # and an escaped or shortened cursor would page somewhere else.
         next_cursor = cursor if isinstance(cursor, str) and cursor else None
         # Some Wix lists send hasNext=false with a leftover cursor; trust hasNext when present.
         if meta.get("hasNext") is False:

@@ -4,9 +4,13 @@ Reads (GET and Query) are idempotent: they are retried on 429, 5xx, failed conne
 and dropped connections, with exponential backoff and full jitter, honouring Retry-After, and
 bounded both by a number of attempts and by total time.
 
+Reads are also asked again when the answer could not be read (not JSON, empty, an HTML page,
+the wrong shape): a proxy or a cut connection garbled it, and asking again changes nothing.
+
 Writes (create, send code, verify, authenticate, delete, ...) are retried only when the
-connection failed before the request was sent. Anything else might already have taken effect,
-and a second verification email because of a retry is exactly what we must never do.
+connection failed before the request was sent. Anything else might already have taken effect
+(an unreadable answer came *from* Wix, so the request reached it), and a second verification
+email because of a retry is exactly what we must never do.
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from tui.wix.errors import RateLimited, ServerError, WixError, WixTransportError
+from tui.wix.errors import (
+    RateLimited,
+    ServerError,
+    WixError,
+    WixProtocolError,
+    WixTransportError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +49,8 @@ class RetryPolicy:
             return idempotent or not error.sent
         if not idempotent:
             return False
+        if isinstance(error, WixProtocolError):
+            return True
         if not isinstance(error, RateLimited | ServerError):
             return False
         return error.retry_after is None or error.retry_after <= self.max_retry_after

@@ -17,20 +17,22 @@ import json
 import logging
 import math
 import random
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 
 from tui import __version__
 from tui.clock import SYSTEM_CLOCK, Clock
+from tui.sanitize import visible
 from tui.secret import Secret
 from tui.wix.auth import Auth, OAuthAuth, Token
 from tui.wix.errors import (
+    MAY_HAVE_DONE_IT,
     Unauthorized,
+    UnreadableAnswer,
     WixApiError,
     WixError,
     WixProtocolError,
@@ -38,7 +40,7 @@ from tui.wix.errors import (
     WixTransportError,
     error_from_response,
 )
-from tui.wix.models import ParseError
+from tui.wix.models import ParseError, is_wix_id
 from tui.wix.retry import NO_RETRY, RetryPolicy
 from tui.wix.urls import WIX_BASE_URL, check_base_url
 
@@ -67,13 +69,6 @@ class Operation:
 TOKEN = Operation("oauth.token", "POST", "/oauth2/token", idempotent=True, authenticated=False)
 
 
-# Wix IDs are GUIDs. Allowing only these characters means an ID can never be "." or "..",
-# which httpx would normalise away and so send the call to another endpoint (DELETE on the
-# collection, say), and the words below would alias a sibling route.
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_ROUTE_WORDS = frozenset({"default", "query", "get-or-create"})
-
-
 def path_segment(value: object, what: str) -> str:
     """An ID checked to be safe in a path: it can only ever address that one object."""
     if not isinstance(value, str):
@@ -81,13 +76,30 @@ def path_segment(value: object, what: str) -> str:
     text = value.strip()
     if not text:
         raise ValueError(f"The {what} is empty.")
-    if not _ID.match(text) or text.lower() in _ROUTE_WORDS:
+    # The same rule the parsers apply to every ID Wix sends (models.is_wix_id).
+    if not is_wix_id(text):
         shown = text if len(text) <= 40 else text[:37] + "..."
         raise ValueError(
             f"{shown!r} is not a valid {what}: Wix IDs are GUIDs such as "
             "3f1c2a8e-5b7d-4c11-9a3e-2d6f8b9c0a11 (letters, digits and dashes)."
         )
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed(Generic[T]):
+    """A parsed 2xx answer (a wrapper, since the value itself may be None)."""
+
+    value: T
+
+
+def _unreadable(sentence: str, *, hint: str, write: bool, **where: Any) -> WixProtocolError:
+    """The error for an answer that came back but cannot be read. To a write it is an
+    :class:`UnreadableAnswer`: the request reached Wix, so the sentence says it may have
+    happened rather than inviting a second one."""
+    if write:
+        return UnreadableAnswer(f"{sentence} {MAY_HAVE_DONE_IT}", hint=hint, **where)
+    return WixProtocolError(sentence, hint=f"Try again. {hint}", **where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +176,12 @@ class WixTransport:
             if isinstance(outcome, _Reply):
                 generation = outcome.auth_generation
                 if 200 <= outcome.status < 300:
-                    return self._decode(op, path, outcome, parse)
-                error = self._api_error(op, path, outcome)
+                    decoded = self._decode(op, path, outcome, parse)
+                    if not isinstance(decoded, WixProtocolError):
+                        return decoded.value
+                    error: WixError = decoded
+                else:
+                    error = self._api_error(op, path, outcome)
             else:
                 error = outcome
             # Raised below, outside every except block, so no httpx exception is chained on.
@@ -219,7 +235,12 @@ class WixTransport:
     ) -> _Reply | WixError:
         """One HTTP exchange. The only place the revealed key or token exists; see the module
         docstring. Transport problems come back as a value, never as an exception."""
-        where = {"operation": op.name, "method": op.method, "path": path}
+        where: dict[str, Any] = {
+            "operation": op.name,
+            "method": op.method,
+            "path": path,
+            "write": not op.idempotent,
+        }
         headers: dict[str, str] = {"Accept": "application/json"}
         content: bytes | None = None
         response: httpx.Response | None = None
@@ -255,9 +276,9 @@ class WixTransport:
                     "Wix did not answer in time.", sent=True, hint=_MAYBE_SENT_HINT, **where
                 )
             except httpx.DecodingError:
-                failure = WixProtocolError(
+                failure = _unreadable(
                     "Wix's answer could not be decoded (a broken compressed body).",
-                    hint="A proxy may be in the way; try again.",
+                    hint="A proxy may be in the way.",
                     **where,
                 )
             except httpx.HTTPError as exc:
@@ -308,6 +329,8 @@ class WixTransport:
             content_type=reply.content_type,
             retry_after=reply.retry_after,
             now=self.clock.now(),
+            secrets=self.auth.secrets(),
+            write=not op.idempotent,
         )
 
     def _decode(
@@ -316,8 +339,16 @@ class WixTransport:
         path: str,
         reply: _Reply,
         parse: Callable[[Mapping[str, Any]], T] | None,
-    ) -> T:
-        where = {"operation": op.name, "method": op.method, "path": path, "status": reply.status}
+    ) -> _Parsed[T] | WixProtocolError:
+        """The 2xx answer through ``parse``, or the error saying why it could not be read
+        (returned, not raised: the retry loop decides what happens next)."""
+        where = {
+            "operation": op.name,
+            "method": op.method,
+            "path": path,
+            "status": reply.status,
+            "write": not op.idempotent,
+        }
         data: Any = None
         problem = ""
         if not reply.content.strip():
@@ -335,14 +366,15 @@ class WixTransport:
             problem = "Wix sent JSON of an unexpected shape (not an object)."
         if not problem:
             if parse is None:
-                return data  # type: ignore[no-any-return]
+                return _Parsed(data)
             try:
-                return parse(data)
+                return _Parsed(parse(data))
             except (ParseError, TypeError, ValueError, KeyError, AttributeError) as exc:
-                problem = f"Wix's answer was not in the documented shape: {exc}."
-        raise WixProtocolError(
+                # visible(): a message of Python's may quote a value from the answer.
+                problem = f"Wix's answer was not in the documented shape: {visible(str(exc))}."
+        return _unreadable(
             problem,
-            hint="Try again; if it keeps happening, Wix may have changed this API "
+            hint="If it keeps happening, Wix may have changed this API "
             "(the log file has the details).",
             **where,
         )
