@@ -24,8 +24,7 @@ import re
 # controls, and the Unicode format characters that reorder or hide text (bidi embeddings,
 # overrides and isolates, the marks, and zero-width characters that can hide a difference).
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f"
-    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 MAX_LENGTH = 1000  # characters kept of one value; the rest is counted, not shown
 
