@@ -90,14 +90,14 @@ async def ask(
             async with asyncio.timeout(timeout + 0.5):
                 response = await _over_tcp(endpoint, qname, rdtype, recursion, cd, timeout)
         except Exception as exc:
-            return Exchange(None, _ms(started), f"{TCP_RETRY_FAILED}: {_why(exc)}", "tcp")
+            return Exchange(None, _ms(started), f"{TCP_RETRY_FAILED}: {why_failed(exc)}", "tcp")
         return Exchange(read_answer(response, qname), _ms(started), "", "tcp")
     except (dns.exception.Timeout, TimeoutError):
         return Exchange(None, _ms(started), "timeout", "udp")
     except OSError as exc:
         return Exchange(None, _ms(started), f"connection failed: {exc.strerror or exc}", "udp")
     except dns.exception.DNSException as exc:
-        return Exchange(None, _ms(started), f"bad response: {_why(exc)}", "udp")
+        return Exchange(None, _ms(started), f"bad response: {why_failed(exc)}", "udp")
     return Exchange(read_answer(response, qname), _ms(started), "", "udp")
 
 
@@ -140,7 +140,7 @@ async def _over_tcp(
     )
 
 
-def _why(exc: BaseException) -> str:
+def why_failed(exc: BaseException) -> str:
     """Why an exchange failed, in words (the cell's detail quotes them)."""
     if isinstance(exc, dns.exception.Timeout | TimeoutError):
         return "no answer in time"
