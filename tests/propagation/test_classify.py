@@ -3,6 +3,7 @@ test that garbage never crashes it."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import dns.message
@@ -143,6 +144,14 @@ def test_a_cname_loop_is_wrong_and_has_no_countdown() -> None:
     assert cell.eta is None and cell.remaining is None and not cell.bound
     assert f"CNAME loop ({Q} → b.example.com → {Q})" in cell.detail
     assert auth(response(Q, answer=loop, aa=True)) is Status.WRONG_TARGET
+    # A long loop keeps its ends in the detail, not all of its links.
+    links = [f"n{i}.example.com" for i in range(2000)]
+    long = [(Q, 60, "CNAME", links[0] + ".")]
+    long += [(a, 60, "CNAME", b + ".") for a, b in itertools.pairwise(links)]
+    long.append((links[-1], 60, "CNAME", links[1000] + "."))
+    cell = public(response(Q, answer=long))
+    assert cell.status is Status.WRONG_TARGET and len(cell.detail) < 400
+    assert "n1998.example.com → n1999.example.com → n1000.example.com)" in cell.detail
     # A chain that ends is no loop.
     chain = [(Q, 300, "CNAME", "b.example.com."), ("b.example.com", 300, "CNAME", "c.example.")]
     assert read_answer(response(Q, answer=chain), Q).loop == ()

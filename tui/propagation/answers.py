@@ -87,12 +87,13 @@ def _shown(records: list[str]) -> tuple[str, ...]:
 
 def _loop(links: dict[str, str], start: str) -> tuple[str, ...]:
     """Following CNAMEs from ``start``: the chain up to the first name seen twice, if any."""
-    chain = [start]
+    chain, seen = [start], {start}  # a set: a hostile chain may have thousands of links
     while chain[-1] in links:
         following = links[chain[-1]]
         chain.append(following)
-        if following in chain[:-1]:
+        if following in seen:
             return tuple(chain)
+        seen.add(following)
     return ()
 
 

@@ -134,10 +134,19 @@ def _broken(cell: Cell, record: ExpectedRecord, exchange: Exchange) -> Cell | No
             cell,
             status=Status.WRONG_TARGET,
             target=answer.cnames[0] if answer.cnames else None,
-            detail=f"a CNAME loop ({' → '.join(answer.loop)}): lookups of it never end; fix "
+            detail=f"a CNAME loop ({_chain(answer.loop)}): lookups of it never end; fix "
             f"the records so that {record.name} points to {record.target}",
         )
     return None
+
+
+def _chain(names: tuple[str, ...], keep: int = 6) -> str:
+    """``a → b → a``; a long chain (a hostile answer may hold thousands of links) keeps its
+    ends, the loop being at the end."""
+    if len(names) <= keep:
+        return " → ".join(names)
+    left = len(names) - keep + 1
+    return " → ".join([names[0], f"… {left} more …", *names[-(keep - 2) :]])
 
 
 def classify_authoritative(record: ExpectedRecord, resolver: Resolver, exchange: Exchange) -> Cell:

@@ -78,7 +78,7 @@ async def ask(
     started = time.perf_counter()
     try:
         # dnspython's and the multiplexer's own timeouts cover the question; this bound is
-        # for anything they do not (it is never the one that fires in practice).
+        # for anything they might not cover (a safety net; it is not expected to fire).
         async with asyncio.timeout(timeout + 0.5):
             response = await _over_udp(endpoint, qname, rdtype, recursion, cd, timeout, udp)
     except dns.message.Truncated:
