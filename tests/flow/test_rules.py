@@ -20,6 +20,7 @@ from tui.propagation.model import (
     Role,
     Status,
 )
+from tui.sanitize import is_visible
 from tui.wix.errors import (
     InvalidArgument,
     NotFound,
@@ -111,20 +112,62 @@ def test_custom_domains_leave_out_public_mailboxes_and_repeats() -> None:
     assert custom_domains(details, emails) == ["bakery.example", "shop.example"]
 
 
-def test_expected_records_are_plain_cnames() -> None:
-    domain = SendingDomain(
+def _domain(*records: DnsRecord) -> SendingDomain:
+    return SendingDomain(
         "d",
         "bakery.example",
         DomainStatus.NOT_AUTHENTICATED,
         "NOT_AUTHENTICATED",
-        dns_records=(
-            DnsRecord(" S1._DomainKey.Bakery.Example. ", "s1.dkim.Wix.example."),
-            DnsRecord("other.bakery.example", "x.example", type="TXT"),
-        ),
+        dns_records=records,
     )
-    assert expected_records(domain) == [
-        ExpectedRecord("s1._domainkey.bakery.example", "s1.dkim.wix.example")
+
+
+def test_expected_records_are_plain_cnames() -> None:
+    domain = _domain(
+        DnsRecord(" S1._DomainKey.Bakery.Example. ", "s1.dkim.Wix.example."),
+        DnsRecord("other.bakery.example", "x.example", type="TXT"),
+    )
+    assert expected_records(domain) == (
+        [ExpectedRecord("s1._domainkey.bakery.example", "s1.dkim.wix.example")],
+        [],
+    )
+
+
+def test_international_names_are_watched_in_their_ascii_form() -> None:
+    records, problems = expected_records(_domain(DnsRecord("em1.bücher.example", "t.example")))
+    assert problems == []
+    assert records == [
+        ExpectedRecord(
+            "em1.xn--bcher-kva.example",
+            "t.example",
+            display_name="em1.bücher.example (em1.xn--bcher-kva.example)",
+        )
     ]
+
+
+@pytest.mark.parametrize(
+    ("host", "value", "reason"),
+    [
+        ("a" * 60 + "." + ("b" * 60 + ".") * 4 + "example", "t.example", "at most 253"),
+        ("s1..bakery.example", "t.example", "empty label"),
+        ("x" * 64 + ".bakery.example", "t.example", "longer than 63"),
+        ("s1 ._domainkey.bakery.example", "t.example", "contains spaces"),
+        ("s1\x1b[31m.bakery.example", "t.example", "invalid label"),
+        ("s1.bakery.example", "t\u202e.example", "not a valid international name"),
+        ("s1.bakery.example", "", "the target is empty"),
+    ],
+)
+def test_names_dns_cannot_carry_are_refused_with_a_reason(
+    host: str, value: str, reason: str
+) -> None:
+    """The checks ``watch HOST=TARGET`` makes, on Wix's names; the valid records are kept."""
+    good = DnsRecord("s2._domainkey.bakery.example", "s2.dkim.wix.example")
+    records, problems = expected_records(_domain(DnsRecord(host, value), good))
+    assert records == [ExpectedRecord("s2._domainkey.bakery.example", "s2.dkim.wix.example")]
+    assert len(problems) == 1 and reason in problems[0], problems
+    assert problems[0].startswith("Wix's record for '")
+    assert is_visible(problems[0])  # an ESC or a U+202E from Wix is shown, inert
+    assert len(problems[0]) < 300  # a far too long name is quoted cut, not whole
 
 
 def _report(statuses: dict[str, Status], records: tuple[str, ...] = ("a.example",)) -> Report:

@@ -21,12 +21,15 @@ def response(
     soa: tuple[str, int, int] | None = None,  # (zone, ttl, minimum)
     aa: bool = False,
     ede: int | None = None,
+    tc: bool = False,
 ) -> dns.message.Message:
     query = dns.message.make_query(qname, rdtype, use_edns=0)
     message = dns.message.make_response(query)
     message.set_rcode(dns.rcode.from_text(rcode))
     if aa:
         message.flags |= dns.flags.AA
+    if tc:
+        message.flags |= dns.flags.TC
     for owner, ttl, kind, value in answer:
         message.answer.append(dns.rrset.from_text(owner + ".", ttl, "IN", kind, value))
     if soa:
@@ -45,8 +48,10 @@ def response(
     return message
 
 
-def exchange(message: dns.message.Message, qname: str, rtt: float = 12.0) -> Exchange:
-    return Exchange(read_answer(message, qname), rtt)
+def exchange(
+    message: dns.message.Message, qname: str, rtt: float = 12.0, transport: str = "udp"
+) -> Exchange:
+    return Exchange(read_answer(message, qname), rtt, transport=transport)
 
 
 def answer_of(message: dns.message.Message, qname: str) -> Answer:

@@ -3,6 +3,7 @@ test that garbage never crashes it."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import dns.message
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.propagation.messages import exchange, response
-from tui.propagation.answers import read_answer
+from tui.propagation.answers import MAX_SHOWN_RECORDS, read_answer
 from tui.propagation.classify import (
     Truth,
     classify_authoritative,
@@ -20,6 +21,7 @@ from tui.propagation.classify import (
 )
 from tui.propagation.model import Endpoint, ExpectedRecord, Resolver, Role, Status
 from tui.propagation.transport import Exchange
+from tui.sanitize import is_visible
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 RECORD = ExpectedRecord("s1._domainkey.example.com", "s1.dkim.esp.example")
@@ -119,6 +121,61 @@ def test_worst_of_anycast_samples() -> None:
     kept = worst([ok, neg_short, neg_long])
     assert kept.status is Status.CACHED_NEGATIVE and kept.remaining == 900
     assert kept.samples == 3 and kept.samples_ok == 1
+
+
+def test_a_truncated_answer_is_a_server_failure_not_a_negative() -> None:
+    """TC set on an answer that came over TCP: it is incomplete, and an empty one must not
+    read as a cached "does not exist" (which promised a countdown and "looked up too
+    early"), nor as "not published" at an authoritative server."""
+    empty = response(Q, soa=("example.com", 300, 300), tc=True)
+    cell = classify_resolver(RECORD, PUBLIC, exchange(empty, Q, transport="tcp"), SERVED, NOW)
+    assert cell.status is Status.SERVFAIL and cell.eta is None and cell.remaining is None
+    assert "truncated even over TCP" in cell.detail
+    at_auth = classify_authoritative(
+        RECORD, AUTH, exchange(response(Q, aa=True, tc=True), Q, 1.0, "tcp")
+    )
+    assert at_auth.status is Status.SERVFAIL and "incomplete" in at_auth.detail
+
+
+def test_a_cname_loop_is_wrong_and_has_no_countdown() -> None:
+    loop = [(Q, 3600, "CNAME", "b.example.com."), ("b.example.com", 3600, "CNAME", Q + ".")]
+    cell = public(response(Q, answer=loop))
+    assert cell.status is Status.WRONG_TARGET
+    assert cell.eta is None and cell.remaining is None and not cell.bound
+    assert f"CNAME loop ({Q} → b.example.com → {Q})" in cell.detail
+    assert auth(response(Q, answer=loop, aa=True)) is Status.WRONG_TARGET
+    # A long loop keeps its ends in the detail, not all of its links.
+    links = [f"n{i}.example.com" for i in range(2000)]
+    long = [(Q, 60, "CNAME", links[0] + ".")]
+    long += [(a, 60, "CNAME", b + ".") for a, b in itertools.pairwise(links)]
+    long.append((links[-1], 60, "CNAME", links[1000] + "."))
+    cell = public(response(Q, answer=long))
+    assert cell.status is Status.WRONG_TARGET and len(cell.detail) < 400
+    assert "n1998.example.com → n1999.example.com → n1000.example.com)" in cell.detail
+    # A chain that ends is no loop.
+    chain = [(Q, 300, "CNAME", "b.example.com."), ("b.example.com", 300, "CNAME", "c.example.")]
+    assert read_answer(response(Q, answer=chain), Q).loop == ()
+
+
+def test_a_failed_tcp_retry_is_a_server_failure() -> None:
+    failed = Exchange(None, 3.0, "truncated over UDP and the TCP retry failed: x", "tcp")
+    cell = classify_resolver(RECORD, PUBLIC, failed, SERVED, NOW)
+    assert cell.status is Status.SERVFAIL and "over TCP (port 53)" in cell.detail
+
+
+def test_answer_text_is_sanitised_where_it_enters() -> None:
+    txt = [(Q, 300, "TXT", '"\\027]52;c;aGVsbG8=\\007" "pay \\226\\128\\174txt.exe"')]
+    answer = read_answer(response(Q, "TXT", answer=txt), Q)
+    assert answer.texts == ("\\x1b]52;c;aGVsbG8=\\x07pay \\u202etxt.exe",)
+    assert all(is_visible(r) for r in answer.records)
+
+
+def test_the_records_kept_for_display_are_bounded() -> None:
+    many = [(Q, 300, "A", f"192.0.2.{i}") for i in range(1, 200)]
+    answer = read_answer(response(Q, "A", answer=many), Q)
+    assert len(answer.records) == MAX_SHOWN_RECORDS + 1
+    assert answer.records[-1] == "… and 179 more records"
+    assert len(answer.addresses) == 199  # the data itself is all there
 
 
 @settings(max_examples=400, deadline=None)

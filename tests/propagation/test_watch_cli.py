@@ -261,3 +261,53 @@ def test_a_huge_resolvers_config_makes_a_short_warning(
     )
     warning = next(line for line in result.stderr.splitlines() if "built-in resolvers" in line)
     assert "unknown resolvers" in warning and len(warning) <= 800
+
+
+async def test_domain_records_dns_cannot_carry_are_reported_and_the_rest_watched(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--domain``: Wix's names go through the checks of HOST=TARGET; a bad one is named on
+    stderr with its reason, and the others are still watched."""
+    from tui.commands import wix_records
+    from tui.wix.models import DnsRecord, DomainStatus, SendingDomain
+
+    sent = SendingDomain(
+        "d",
+        "bakery.example",
+        DomainStatus.NOT_AUTHENTICATED,
+        "NOT_AUTHENTICATED",
+        dns_records=(
+            DnsRecord("s1..bakery.example", "s1.dkim.wix.example"),
+            DnsRecord("s2._domainkey.bakery.example", "s2.dkim.wix.example"),
+        ),
+    )
+
+    class FakeWix:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        async def __aenter__(self) -> FakeWix:
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+        async def find_sending_domain(self, domain: str) -> SendingDomain:
+            return sent
+
+    monkeypatch.setattr(wix_records, "WixClient", FakeWix)
+    monkeypatch.setenv("WIX_API_KEY", "key")
+    monkeypatch.setenv("WIX_SITE_ID", "site")
+    found = await wix_records.records_for_domain("bakery.example", None)
+    assert found == [ExpectedRecord("s2._domainkey.bakery.example", "s2.dkim.wix.example")]
+    err = capsys.readouterr().err
+    assert "warning: Wix's record for 's1..bakery.example'" in err and "empty label" in err
+    sent = SendingDomain(
+        "d",
+        "bakery.example",
+        DomainStatus.NOT_AUTHENTICATED,
+        "NOT_AUTHENTICATED",
+        dns_records=(DnsRecord("s1..bakery.example", "s1.dkim.wix.example"),),
+    )
+    nothing = await wix_records.records_for_domain("bakery.example", None)
+    assert nothing == "none of the records Wix gave for bakery.example can be watched"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 
+from tui.flow.domains import expected_records
 from tui.propagation import ExpectedRecord
 from tui.wix import ApiKeyAuth, DomainStatus, WixError
 from tui.wix.client import WixClient
@@ -33,8 +35,9 @@ async def records_for_domain(domain: str, base_url: str | None) -> list[Expected
             f"{domain} is {found.status_label}: Wix has not made its DNS records yet; "
             "try again in a few minutes"
         )
-    return [
-        ExpectedRecord(name=r.host_name.lower().rstrip("."), target=r.value.lower().rstrip("."))
-        for r in found.dns_records
-        if r.type == "CNAME"
-    ]
+    records, problems = expected_records(found)
+    for problem in problems:  # the other records are still watched
+        print(f"wix-sending watch: warning: {problem}", file=sys.stderr)
+    if not records:
+        return f"none of the records Wix gave for {domain} can be watched"
+    return records

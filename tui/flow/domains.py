@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from tui.flow.journey import PUBLIC_MAILBOX_DOMAINS
 from tui.propagation.model import NO_SIGNAL, ExpectedRecord, Report, Role, Status
+from tui.propagation.names import InvalidInput, parse_name
+from tui.sanitize import visible
 from tui.wix.models import SenderDetails, SenderEmail, SendingDomain
 
 
@@ -18,18 +20,38 @@ def custom_domains(details: Sequence[SenderDetails], emails: Sequence[SenderEmai
     return [n for n in dict.fromkeys(names) if n and n not in PUBLIC_MAILBOX_DOMAINS]
 
 
-def expected_records(domain: SendingDomain) -> list[ExpectedRecord]:
-    """The CNAMEs the DNS host must serve for ``domain``, as the engine compares them: lower
-    case, no final dot. Records of another type (Wix documents only CNAME) are not watched."""
-    return [
-        ExpectedRecord(_plain(r.host_name), _plain(r.value))
-        for r in domain.dns_records
-        if r.type == "CNAME"
-    ]
+def expected_records(domain: SendingDomain) -> tuple[list[ExpectedRecord], list[str]]:
+    """The CNAMEs the DNS host must serve for ``domain``, as the engine compares them, and one
+    sentence per record that cannot be watched.
+
+    Wix's names get the same checks as ``watch HOST=TARGET`` (:func:`parse_name`: IDNA,
+    length, labels): a name DNS cannot carry would only ever show as a failure at every
+    resolver, so it is refused up front with the reason, and the valid records are still
+    watched. Records of another type (Wix documents only CNAME) are not watched."""
+    records: list[ExpectedRecord] = []
+    problems: list[str] = []
+    for record in domain.dns_records:
+        if record.type != "CNAME":
+            continue
+        try:
+            host = parse_name(record.host_name, "host name")
+            target = parse_name(record.value, "target")
+        except InvalidInput as exc:
+            # The reason quotes what Wix sent: shown as plain text, control characters and
+            # all made visible.
+            problems.append(visible(f"Wix's record for {_quoted(record.host_name)}: {exc}"))
+            continue
+        records.append(
+            ExpectedRecord(host.ascii, target.ascii, display_name=str(host) if host.is_idn else "")
+        )
+    return records, problems
 
 
-def _plain(name: str) -> str:
-    return name.strip().lower().rstrip(".")
+def _quoted(name: str, limit: int = 60) -> str:
+    """A name as quoted in a problem: its repr (quotes, and escapes for odd characters), cut
+    to ``limit`` characters, since the reason may be that it is far too long."""
+    name = name.strip()
+    return repr(name if len(name) <= limit else name[: limit - 1] + "…")
 
 
 def records_served(report: Report) -> bool:

@@ -3,6 +3,13 @@
 Everything from the network can be wrong: a response can be truncated, carry records for other
 names, have an SOA with absurd numbers, or be garbage that dnspython barely parsed. The
 classifier works on :class:`Answer`, which this module builds defensively.
+
+It is also where text from the network enters the engine, so every string taken from the
+message passes :func:`tui.sanitize.visible` here. dnspython's ``to_text()`` already writes odd
+bytes in names and TXT strings as ``\\DDD`` (an ESC as ``\\027``, the UTF-8 bytes of U+202E as
+``\\226\\128\\174``, so a non-ASCII name shows as escapes, never as look-alike letters), but
+TXT strings are decoded here as UTF-8, and relying on each rdata type's ``to_text()`` to escape
+would break silently with a new type or version.
 """
 
 from __future__ import annotations
@@ -16,7 +23,12 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
+from tui.sanitize import visible
+
 MAX_TTL = 2**31 - 1  # RFC 2181 §8: anything larger is treated as zero by resolvers; we clamp
+# Records kept as text per section, for display: a CNAME answer has one or a few, and a server
+# that sends thousands (up to 64 KiB) would otherwise fill every cell and report with them.
+MAX_SHOWN_RECORDS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +62,9 @@ class Answer:
     referral: str | None = None  # owner of NS records in the authority section (a delegation)
     authority_records: tuple[str, ...] = ()  # the authority section as text (e.g. the SOA)
     ede: tuple[int, ...] = ()  # extended DNS error codes (RFC 8914)
+    # The CNAME chain from the question name when it comes back to a name already in it
+    # (a -> b -> a): lookups of the name never end. Empty when there is no loop.
+    loop: tuple[str, ...] = ()
 
     @property
     def negative(self) -> bool:
@@ -60,7 +75,26 @@ class Answer:
 
 
 def _text(name: dns.name.Name) -> str:
-    return name.to_text(omit_final_dot=True).lower()
+    return visible(name.to_text(omit_final_dot=True).lower())
+
+
+def _shown(records: list[str]) -> tuple[str, ...]:
+    if len(records) <= MAX_SHOWN_RECORDS:
+        return tuple(records)
+    more = len(records) - MAX_SHOWN_RECORDS
+    return (*records[:MAX_SHOWN_RECORDS], f"… and {more} more records")
+
+
+def _loop(links: dict[str, str], start: str) -> tuple[str, ...]:
+    """Following CNAMEs from ``start``: the chain up to the first name seen twice, if any."""
+    chain, seen = [start], {start}  # a set: a hostile chain may have thousands of links
+    while chain[-1] in links:
+        following = links[chain[-1]]
+        chain.append(following)
+        if following in seen:
+            return tuple(chain)
+        seen.add(following)
+    return ()
 
 
 def _clamp(ttl: object) -> int:
@@ -87,21 +121,27 @@ def _read(message: dns.message.Message, qname: str) -> Answer:
     texts: list[str] = []
     ns_names: list[str] = []
     answer_soa: Soa | None = None
+    links: dict[str, str] = {}  # CNAME owner -> target (the first one), to find loops
     for rrset in message.answer:
         owner = _text(rrset.name)
         kind = dns.rdatatype.to_text(rrset.rdtype)
         for rdata in rrset:
-            records.append(f"{owner} {rrset.ttl} {kind} {rdata.to_text()}")
+            records.append(visible(f"{owner} {rrset.ttl} {kind} {rdata.to_text()}"))
+        if kind == "CNAME":
+            for rdata in rrset:
+                links.setdefault(owner, _text(rdata.target))
         if kind == "CNAME" and owner == want:
             cnames += [_text(rdata.target) for rdata in rrset]
             cname_ttl = _clamp(rrset.ttl)
         elif owner == want:
             owned.append(kind)
         if kind in ("A", "AAAA"):
-            addresses += [rdata.to_text() for rdata in rrset]
+            addresses += [visible(rdata.to_text()) for rdata in rrset]
             address_ttl = _clamp(rrset.ttl) if address_ttl is None else address_ttl
         elif kind == "TXT":
-            texts += [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in rrset]
+            texts += [
+                visible(b"".join(rdata.strings).decode("utf-8", "replace")) for rdata in rrset
+            ]
         elif kind == "NS":
             ns_names += [_text(rdata.target) for rdata in rrset]
         elif kind == "SOA" and rrset:
@@ -113,7 +153,7 @@ def _read(message: dns.message.Message, qname: str) -> Answer:
         owner = _text(rrset.name)
         kind = dns.rdatatype.to_text(rrset.rdtype)
         for rdata in rrset:
-            authority_records.append(f"{owner} {rrset.ttl} {kind} {rdata.to_text()}")
+            authority_records.append(visible(f"{owner} {rrset.ttl} {kind} {rdata.to_text()}"))
         # The SOA must be for a zone above (or at) the question, or it says nothing about it.
         if rrset.rdtype == dns.rdatatype.SOA and rrset and _at_or_above(owner, want):
             soa = _soa(owner, rrset)
@@ -131,7 +171,7 @@ def _read(message: dns.message.Message, qname: str) -> Answer:
         cnames=tuple(cnames),
         cname_ttl=cname_ttl,
         owned_types=tuple(dict.fromkeys(owned)),
-        records=tuple(records),
+        records=_shown(records),
         addresses=tuple(addresses),
         address_ttl=address_ttl,
         texts=tuple(texts),
@@ -139,8 +179,9 @@ def _read(message: dns.message.Message, qname: str) -> Answer:
         answer_soa=answer_soa,
         ns_names=tuple(dict.fromkeys(ns_names)),
         referral=referral,
-        authority_records=tuple(authority_records),
+        authority_records=_shown(authority_records),
         ede=tuple(ede),
+        loop=_loop(links, want) if want in links else (),
     )
 
 

@@ -53,14 +53,19 @@ async def _answers(
     ask: Ask, endpoints: Sequence[Endpoint], qname: str, rdtype: str, rd: bool
 ) -> list[Answer]:
     """The same question to every endpoint at once; the first usable answer (NOERROR or
-    NXDOMAIN) as soon as it arrives, so a dead server does not hold the walk up for its
-    timeout. Empty when no endpoint gave one."""
+    NXDOMAIN, and whole: one truncated even over TCP may lack the very records sought) as
+    soon as it arrives, so a dead server does not hold the walk up for its timeout. Empty
+    when no endpoint gave one."""
     tasks = [asyncio.ensure_future(ask(e, qname, rdtype, recursion=rd)) for e in endpoints]
     try:
         for next_done in asyncio.as_completed(tasks):
             exchange = await next_done
             answer = exchange.answer
-            if answer is not None and answer.rcode in ("NOERROR", "NXDOMAIN"):
+            if (
+                answer is not None
+                and answer.rcode in ("NOERROR", "NXDOMAIN")
+                and not answer.truncated
+            ):
                 return [answer]
         return []
     finally:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from tui.propagation.answers import Answer
 from tui.propagation.model import SEVERITY, Cell, ExpectedRecord, Resolver, Status
-from tui.propagation.transport import Exchange
+from tui.propagation.transport import TCP_RETRY_FAILED, Exchange
 
 # RFC 8914 codes that mean "DNSSEC said no": 6 Bogus, 7 Signature Expired, 9 DNSKEY Missing,
 # 10 RRSIGs Missing, 12 NSEC Missing (dns.md §3.7).
@@ -103,7 +103,50 @@ def _no_answer(cell: Cell, exchange: Exchange) -> Cell:
             status=Status.UNREACHABLE,
             detail=f"{reason}; this says nothing about propagation",
         )
+    if exchange.failure.startswith(TCP_RETRY_FAILED):
+        # The server answered, so it is there; but its answer needs TCP and TCP fails, so
+        # every client asking it fails too: a server failure, not silence.
+        return replace(
+            cell,
+            status=Status.SERVFAIL,
+            detail=f"{exchange.failure}; this server must also answer over TCP (port 53)",
+        )
     return replace(cell, status=Status.SERVFAIL, detail=exchange.failure or "no usable answer")
+
+
+def _broken(cell: Cell, record: ExpectedRecord, exchange: Exchange) -> Cell | None:
+    """An answer that cannot be taken at its word: truncated even over TCP (so incomplete,
+    and an empty one is not "does not exist"), or a CNAME chain that comes back on itself
+    (no countdown can fix that: the records must change). None when neither."""
+    answer = exchange.answer
+    if answer is None or answer.rcode not in ("NOERROR", "NXDOMAIN"):
+        return None
+    if answer.truncated:
+        over = "DoH" if exchange.transport == "doh" else exchange.transport.upper()
+        return replace(
+            cell,
+            status=Status.SERVFAIL,
+            detail=f"the answer came back truncated even over {over}, so it is incomplete "
+            "and says nothing about the record; the server sends more than a DNS message holds",
+        )
+    if answer.loop:
+        return replace(
+            cell,
+            status=Status.WRONG_TARGET,
+            target=answer.cnames[0] if answer.cnames else None,
+            detail=f"a CNAME loop ({_chain(answer.loop)}): lookups of it never end; fix "
+            f"the records so that {record.name} points to {record.target}",
+        )
+    return None
+
+
+def _chain(names: tuple[str, ...], keep: int = 6) -> str:
+    """``a → b → a``; a long chain (a hostile answer may hold thousands of links) keeps its
+    ends, the loop being at the end."""
+    if len(names) <= keep:
+        return " → ".join(names)
+    left = len(names) - keep + 1
+    return " → ".join([names[0], f"… {left} more …", *names[-(keep - 2) :]])
 
 
 def classify_authoritative(record: ExpectedRecord, resolver: Resolver, exchange: Exchange) -> Cell:
@@ -122,6 +165,9 @@ def classify_authoritative(record: ExpectedRecord, resolver: Resolver, exchange:
         )
     if answer.rcode != "NOERROR" and answer.rcode != "NXDOMAIN":
         return replace(cell, status=Status.SERVFAIL, detail=f"answered {answer.rcode}")
+    broken = _broken(cell, record, exchange)
+    if broken is not None:
+        return broken
     if len(set(answer.cnames)) > 1:
         # Two CNAMEs at one name (RFC 2181 §10.1 forbids it): resolvers get either one.
         names = sorted(set(answer.cnames))
@@ -208,6 +254,9 @@ def classify_resolver(
         return replace(cell, status=Status.SERVFAIL, detail="the resolver could not resolve it")
     if answer.rcode not in ("NOERROR", "NXDOMAIN"):
         return replace(cell, status=Status.SERVFAIL, detail=f"answered {answer.rcode}")
+    broken = _broken(cell, record, exchange)
+    if broken is not None:
+        return broken
     if answer.cnames:
         seen = answer.cnames[0]
         ttl = answer.cname_ttl

@@ -359,9 +359,11 @@ class Prober:
     ) -> Cell:
         exchange = await self._ask_resolver(resolver, record.name, "CNAME")
         cell = classify.classify_resolver(record, resolver, exchange, truth, now)
-        if cell.status is Status.SERVFAIL and exchange.answer is not None:
+        if exchange.answer is not None and exchange.answer.rcode == "SERVFAIL":
             # SERVFAIL that goes away with validation off is DNSSEC, not the resolver; asked
             # once more with validation on, so a one-off failure is not blamed on DNSSEC.
+            # (Only a SERVFAIL the resolver said: a cell failed for other reasons, such as
+            # an answer truncated even over TCP, has nothing to do with validation.)
             checked, again = await asyncio.gather(
                 self._ask_resolver(resolver, record.name, "CNAME", cd=True),
                 self._ask_resolver(resolver, record.name, "CNAME"),

@@ -16,12 +16,13 @@ import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
+import dns.query
 import dns.rdatatype
 import httpx
 
 from tui.propagation.answers import Answer, read_answer
 from tui.propagation.model import Endpoint
-from tui.propagation.udp import UdpMultiplexer
+from tui.propagation.udp import UdpMultiplexer, Unreadable
 
 EDNS_PAYLOAD = 1232  # DNS Flag Day 2020
 DOH_MEDIA_TYPE = "application/dns-message"
@@ -31,7 +32,8 @@ DOH_MEDIA_TYPE = "application/dns-message"
 class Exchange:
     answer: Answer | None  # None when nothing usable came back
     rtt_ms: float
-    failure: str = ""  # "timeout", "connection failed: ...", "bad response: ..."
+    # "timeout", "connection failed: ...", "bad response: ...", TCP_RETRY_FAILED + ": ..."
+    failure: str = ""
     transport: str = "udp"
 
     @property
@@ -58,6 +60,9 @@ def make_query(
     return query
 
 
+TCP_RETRY_FAILED = "truncated over UDP and the TCP retry failed"
+
+
 async def ask(
     endpoint: Endpoint,
     qname: str,
@@ -69,50 +74,89 @@ async def ask(
     udp: UdpMultiplexer | None = None,
 ) -> Exchange:
     """Do53: UDP first (over the sweep's shared socket when given), TCP when the answer comes
-    back truncated."""
+    back truncated. Whatever the server does, the outcome is an :class:`Exchange`."""
     started = time.perf_counter()
-    transport = "udp"
-    query: dns.message.Message | None = None
     try:
-        # The outer bound keeps a truncated answer followed by a stalled TCP leg from costing
-        # more than two timeouts.
-        async with asyncio.timeout(timeout * 2 + 0.5):
-            if udp is None:
-                query = make_query(qname, rdtype, recursion=recursion, cd=cd)
-                response, used_tcp = await dns.asyncquery.udp_with_fallback(
-                    query,
-                    endpoint.host,
-                    timeout=timeout,
-                    port=endpoint.port,
-                    one_rr_per_rrset=True,
-                )
-            else:
-                wire = query_wire(qname, rdtype, recursion, cd)
-                try:
-                    response, used_tcp = (
-                        await udp.query(wire, endpoint.host, endpoint.port, timeout),
-                        False,
-                    )
-                except dns.message.Truncated:
-                    query = make_query(qname, rdtype, recursion=recursion, cd=cd)
-                    response, used_tcp = (
-                        await dns.asyncquery.tcp(
-                            query,
-                            endpoint.host,
-                            timeout=timeout,
-                            port=endpoint.port,
-                            one_rr_per_rrset=True,
-                        ),
-                        True,
-                    )
-        transport = "tcp" if used_tcp else "udp"
+        # dnspython's and the multiplexer's own timeouts cover the question; this bound is
+        # for anything they might not cover (a safety net; it is not expected to fire).
+        async with asyncio.timeout(timeout + 0.5):
+            response = await _over_udp(endpoint, qname, rdtype, recursion, cd, timeout, udp)
+    except dns.message.Truncated:
+        # The answer is bigger than UDP carries: only TCP can deliver it. A server that
+        # truncates and then drops, refuses or garbles the TCP connection has failed the
+        # exchange; dnspython raises EOFError, OSError, DNSException or anything its parser
+        # trips on, and none of it may escape a sweep.
+        try:
+            async with asyncio.timeout(timeout + 0.5):
+                response = await _over_tcp(endpoint, qname, rdtype, recursion, cd, timeout)
+        except Exception as exc:
+            return Exchange(None, _ms(started), f"{TCP_RETRY_FAILED}: {why_failed(exc)}", "tcp")
+        return Exchange(read_answer(response, qname), _ms(started), "", "tcp")
     except (dns.exception.Timeout, TimeoutError):
-        return Exchange(None, _ms(started), "timeout", transport)
+        return Exchange(None, _ms(started), "timeout", "udp")
     except OSError as exc:
-        return Exchange(None, _ms(started), f"connection failed: {exc.strerror or exc}", transport)
+        return Exchange(None, _ms(started), f"connection failed: {exc.strerror or exc}", "udp")
     except dns.exception.DNSException as exc:
-        return Exchange(None, _ms(started), f"bad response: {type(exc).__name__}", transport)
-    return Exchange(read_answer(response, qname), _ms(started), "", transport)
+        return Exchange(None, _ms(started), f"bad response: {why_failed(exc)}", "udp")
+    return Exchange(read_answer(response, qname), _ms(started), "", "udp")
+
+
+async def _over_udp(
+    endpoint: Endpoint,
+    qname: str,
+    rdtype: str,
+    recursion: bool,
+    cd: bool,
+    timeout: float,
+    udp: UdpMultiplexer | None,
+) -> dns.message.Message:
+    """The UDP answer; raises ``dns.message.Truncated`` when it has TC set."""
+    if udp is not None:
+        wire = query_wire(qname, rdtype, recursion, cd)
+        return await udp.query(wire, endpoint.host, endpoint.port, timeout)
+    # Its own socket: answers from another address or port, with another ID, or to another
+    # question are skipped as the multiplexer skips them, so only the server's answer counts.
+    return await dns.asyncquery.udp(
+        make_query(qname, rdtype, recursion=recursion, cd=cd),
+        endpoint.host,
+        timeout=timeout,
+        port=endpoint.port,
+        ignore_unexpected=True,
+        ignore_errors=True,
+        raise_on_truncation=True,
+        one_rr_per_rrset=True,
+    )
+
+
+async def _over_tcp(
+    endpoint: Endpoint, qname: str, rdtype: str, recursion: bool, cd: bool, timeout: float
+) -> dns.message.Message:
+    return await dns.asyncquery.tcp(
+        make_query(qname, rdtype, recursion=recursion, cd=cd),
+        endpoint.host,
+        timeout=timeout,
+        port=endpoint.port,
+        one_rr_per_rrset=True,
+    )
+
+
+def why_failed(exc: BaseException) -> str:
+    """Why an exchange failed, in words (the cell's detail quotes them)."""
+    if isinstance(exc, dns.exception.Timeout | TimeoutError):
+        return "no answer in time"
+    if isinstance(exc, EOFError):  # asyncio.IncompleteReadError is one too
+        return "the server closed the connection before the whole answer arrived"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return "the server reset the connection"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, Unreadable):
+        return "the server sent bytes that are not a DNS message"
+    if isinstance(exc, dns.query.BadResponse):
+        return "the answer is not about the question asked"
+    return f"an answer that cannot be read ({type(exc).__name__})"
 
 
 async def ask_doh(

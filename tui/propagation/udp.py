@@ -25,6 +25,11 @@ import dns.flags
 import dns.message
 
 
+class Unreadable(dns.exception.FormError):
+    """Bytes carrying the question's ID and question arrived from the server, but no DNS
+    message could be read from them, and nothing readable followed before the timeout."""
+
+
 def question_of(wire: bytes) -> bytes:
     """The question section of a one-question query (name, type, class), lower-cased."""
     end = 12
@@ -56,6 +61,9 @@ class UdpMultiplexer:
         self._transports: dict[int, asyncio.DatagramTransport] = {}
         self._creating: asyncio.Lock | None = None
         self._pending: dict[tuple[str, int, int], tuple[bytes, asyncio.Future]] = {}
+        # Questions to which only unreadable bytes came back so far: if nothing better comes,
+        # the timeout says so instead of pretending the server was silent.
+        self._garbled: set[tuple[str, int, int]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def _transport(self, family: int) -> asyncio.DatagramTransport:
@@ -96,9 +104,12 @@ class UdpMultiplexer:
             async with asyncio.timeout(timeout):
                 response = await future
         except TimeoutError:
+            if key in self._garbled:
+                raise Unreadable from None
             raise dns.exception.Timeout(timeout=timeout) from None
         finally:
             self._pending.pop(key, None)
+            self._garbled.discard(key)
         if response.flags & dns.flags.TC:
             raise dns.message.Truncated(message=response)
         return response
@@ -131,7 +142,10 @@ class UdpMultiplexer:
             # must see; dnspython would otherwise keep only one of a singleton type).
             response = dns.message.from_wire(data, ignore_trailing=True, one_rr_per_rrset=True)
         except Exception:
-            return  # garbage with a matching ID: keep waiting for the real answer
+            # Garbage with a matching ID and question: keep waiting, since the real answer may
+            # still come (the garbage may be forged), but remember it for the timeout.
+            self._garbled.add(key)
+            return
         future.set_result(response)
 
     def close(self) -> None:
@@ -144,3 +158,4 @@ class UdpMultiplexer:
             if not future.done() and not future.get_loop().is_closed():
                 future.cancel()
         self._pending.clear()
+        self._garbled.clear()

@@ -89,6 +89,7 @@ class DomainsPane(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._domain: SendingDomain | None = None
+        self._unwatchable: list[str] = []  # Wix records whose names DNS cannot carry, and why
         self._needs_details: SenderDetailsDoNotExist | None = None
         self._guided_shown = False
 
@@ -144,7 +145,7 @@ class DomainsPane(Pane):
     def _select(self, domain: SendingDomain | None) -> None:
         self._domain = domain
         self.query_one(RecordsTable).show(domain)
-        records = expected_records(domain) if domain is not None else []
+        records, self._unwatchable = expected_records(domain) if domain is not None else ([], [])
         if domain is not None and records:
             state = self.services.state.domain(domain.domain)
             self._watch.added = state.marked_added is not None
@@ -162,6 +163,7 @@ class DomainsPane(Pane):
                 text += ". Wix is making its DNS records (usually 1-5 minutes)"
                 left = self._list.poll_in()
                 text += f"; next look in {duration(left)}" if left is not None else ""
+            text += "".join(f"\n✗ not watched: {problem}" for problem in self._unwatchable)
         self.query_one("#domain-summary", Note).show(text)
 
     # --- the clock ------------------------------------------------------------------------
