@@ -88,6 +88,7 @@ def test_demo_with_faults_runs_the_app_against_a_flaky_sandbox(monkeypatch) -> N
 
     class NoApp:
         return_code = 0
+        forced_exit_cleanups: list[object] = []
 
         def run(self) -> None:
             seen["faults"] = httpx.get(f"{seen['base_url']}/_sandbox/faults").json()
@@ -98,6 +99,7 @@ def test_demo_with_faults_runs_the_app_against_a_flaky_sandbox(monkeypatch) -> N
         return NoApp()
 
     monkeypatch.setattr(tui.launch, "demo_app", fake_demo_app)
+    monkeypatch.setattr(tui.launch, "_terminal_problem", lambda: "")  # the test has none
     assert main(["demo", "--faults", "flaky", "--time-scale", "1"]) == 0
     faults = seen["faults"]
     assert isinstance(faults, dict) and faults["preset"] == "flaky" and faults["faults"]

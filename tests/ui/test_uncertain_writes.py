@@ -141,9 +141,8 @@ async def test_an_unreadable_answer_to_create_sender_details_finds_them(
         assert control.fired("sender-details.create") == 1  # sent once, never again
 
 
-# (The client reads the domain after Authenticate anyway, so an empty answer is no problem.)
 @pytest.mark.parametrize("fault", ["malformed", "drop"])
-async def test_an_unreadable_answer_to_authenticate_reads_the_domain(
+async def test_a_lost_answer_to_a_successful_authenticate_is_found_out(
     paths: Paths,
     keyring_stores: SecretStores,
     midway: SandboxServer,
@@ -159,10 +158,40 @@ async def test_an_unreadable_answer_to_authenticate_reads_the_domain(
         control.fault("sending-domains.authenticate", fault, phase="after", count=2)
         await wait_for(pilot, lambda: "allows an attempt now" in note_of(app, "#auth-line"))
         await pilot.press("t")
-        # Wix authenticated it behind the unreadable answer: the status read again says so.
+        # Wix authenticated it behind the lost answer; the domain read afterwards says so.
         await wait_for(pilot, lambda: badges(app)[MIDWAY] == "✓ authenticated")
-        assert "may or may not have authenticated it" in messages(app)
         await wait_for(pilot, lambda: saved(paths).get("last_auth_result") == "authenticated")
+        assert control.fired("sending-domains.authenticate") == 1  # asked once
+
+
+@pytest.mark.parametrize("fault", ["malformed", "drop"])
+async def test_a_lost_answer_to_a_failed_authenticate_counts_as_an_attempt(
+    paths: Paths,
+    keyring_stores: SecretStores,
+    midway: SandboxServer,
+    control: SandboxControl,
+    fault: str,
+) -> None:
+    """Nothing is published, so Wix looks and refuses; its answer is lost. The app cannot know
+    whether Wix looked: it counts an attempt (the 4-hour rule holds off a second one), says
+    so, and reads the domain again."""
+    app = signed_in_app(paths, keyring_stores, midway)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        await pilot.press("m")  # "I added them" (they are not there)
+        await wait_for(pilot, lambda: "marked_added" in saved(paths))
+        control.advance(HOUR + 60)
+        control.fault("sending-domains.authenticate", fault, phase="after", count=2)
+        await wait_for(pilot, lambda: "allows an attempt now" in note_of(app, "#auth-line"))
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "may or may not have authenticated it" in messages(app))
+        await wait_for(pilot, lambda: "unknown" in saved(paths).get("last_auth_result", ""))
+        assert badges(app)[MIDWAY] == "✗ not authenticated"
+        line = "#auth-line"
+        await wait_for(pilot, lambda: "The last attempt failed" in note_of(app, line))
+        assert "allowed in 3 h 59 min" in note_of(app, line) or "allowed in 4 h" in note_of(
+            app, line
+        )
         assert control.fired("sending-domains.authenticate") == 1
 
 
