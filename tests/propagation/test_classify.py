@@ -4,19 +4,22 @@ test that garbage never crashes it."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import dns.message
+import dns.rrset
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.propagation.messages import exchange, response
-from tui.propagation.answers import MAX_SHOWN_RECORDS, read_answer
+from tui.propagation.answers import MAX_SHOWN_RECORDS, ede_words, read_answer
 from tui.propagation.classify import (
     Truth,
     classify_authoritative,
     classify_hidden,
     classify_resolver,
+    combine,
     worst,
 )
 from tui.propagation.model import Endpoint, ExpectedRecord, Resolver, Role, Status
@@ -84,7 +87,7 @@ def test_negative_without_soa_uses_an_upper_bound() -> None:
     cell = public(response(Q, rcode="NXDOMAIN"))
     assert cell.status is Status.CACHED_NEGATIVE
     assert cell.remaining == 1800
-    assert "upper bound" in cell.bound
+    assert cell.at_most and "at most the zone's negative TTL, 1800 s" in cell.bound
 
 
 def test_negative_before_publication_is_not_published() -> None:
@@ -97,7 +100,7 @@ def test_failures() -> None:
     assert public(response(Q, rcode="REFUSED")).status is Status.REFUSED
     assert public(response(Q, rcode="SERVFAIL")).status is Status.SERVFAIL
     assert public(response(Q, rcode="SERVFAIL", ede=6)).status is Status.DNSSEC_BOGUS
-    assert public(response(Q, rcode="SERVFAIL", ede=22)).status is Status.SERVFAIL
+    assert public(response(Q, rcode="SERVFAIL", ede=13)).status is Status.SERVFAIL
     cell = classify_resolver(RECORD, PUBLIC, Exchange(None, 2000, "timeout"), SERVED, NOW)
     assert cell.status is Status.UNREACHABLE and "says nothing" in cell.detail
 
@@ -230,3 +233,69 @@ def test_random_well_formed_responses_never_crash(rcode, records, soa, aa, ede, 
     assert cell.status in Status
     if cell.eta is not None:
         assert cell.remaining is not None and cell.remaining >= 0
+
+
+def test_a_resolver_saying_it_reached_no_server_cannot_reach_the_zone() -> None:
+    # RFC 8914: 22 No Reachable Authority, 23 Network Error.
+    for code in (22, 23):
+        cell = public(response(Q, rcode="SERVFAIL", ede=code))
+        assert cell.status is Status.CANT_REACH_ZONE and f"EDE {code}" in cell.detail
+
+
+def test_ede_words() -> None:
+    assert ede_words(3, "x") == 'EDE 3 Stale Answer: "x"'
+    assert ede_words(19, None) == "EDE 19 Stale NXDOMAIN Answer"
+    assert ede_words(6, "") == "EDE 6 DNSSEC Bogus"
+    assert ede_words(9999, "\x1b[2J") == 'EDE 9999 (a code this program does not know): "\\x1b[2J"'
+    assert len(ede_words(0, "y" * 5000)) < 200  # a resolver's text is cut short
+
+
+def test_a_synthesised_negative_is_no_early_lookup() -> None:
+    cell = public(response(Q, rcode="NXDOMAIN", soa=("example.com", 200, 1800), ede=29))
+    assert cell.status is Status.CACHED_NEGATIVE and cell.reason == "nsec"
+    assert "synthesised by the resolver (EDE 29)" in cell.detail
+
+
+def test_nsec_coverage_in_canonical_order() -> None:
+    def covering(owner: str, following: str) -> bool:
+        message = response(Q, rcode="NXDOMAIN", soa=("example.com", 300, 300))
+        message.authority.append(
+            dns.rrset.from_text(owner + ".", 300, "IN", "NSEC", f"{following}. A RRSIG NSEC")
+        )
+        denials = read_answer(message, Q).denials
+        assert len(denials) == 1 and denials[0].kind == "NSEC"
+        return denials[0].covers
+
+    assert covering("example.com", "www.example.com")  # _domainkey sorts before www
+    assert not covering("www.example.com", "zz.example.com")
+    # The last NSEC of the zone wraps round to the apex: it covers every name after its owner.
+    assert covering("_a.example.com", "example.com")
+    assert not covering("zz.example.com", "example.com")
+    assert not covering(Q, "zz.example.com")  # at the name itself: a NODATA proof
+
+
+def test_combining_types_keeps_the_worst_and_says_which() -> None:
+    ok = public(response(Q, answer=[(Q, 300, "CNAME", RECORD.target + ".")]))
+    txt = classify_resolver(
+        RECORD,
+        PUBLIC,
+        exchange(response(Q, "TXT", rcode="NXDOMAIN", soa=("example.com", 90, 1800)), Q),
+        SERVED,
+        NOW,
+        "TXT",
+    )
+    both = combine([ok, txt])
+    assert both.status is Status.CACHED_NEGATIVE and both.rdtype == "TXT"
+    assert both.remaining == 90 and both.target == RECORD.target
+    assert both.detail == "TXT: cached 'no TXT' from before the record was published " + (
+        "(the CNAME itself is visible)"
+    )
+    assert [t.rdtype for t in both.types] == ["CNAME", "TXT"]
+    fine = combine([ok, replace(ok, rdtype="TXT")])
+    assert fine.status is Status.OK and fine.rdtype == "CNAME" and len(fine.types) == 2
+    # A TXT record of the name's own (a conflict) is no ok.
+    own = [(Q, 300, "TXT", '"v=DKIM1; p=old"')]
+    conflict = classify_resolver(
+        RECORD, PUBLIC, exchange(response(Q, "TXT", answer=own), Q), SERVED, NOW, "TXT"
+    )
+    assert conflict.status is Status.WRONG_TARGET and "holds TXT records" in conflict.detail

@@ -20,7 +20,15 @@ import dns.flags
 import dns.message
 import pytest
 
-from tests.propagation.hostile import RECORD, TARGET, Behaviour, HostileServer, Log, honest
+from tests.propagation.hostile import (
+    RECORD,
+    TARGET,
+    Behaviour,
+    HostileServer,
+    Log,
+    Script,
+    honest,
+)
 from tui.propagation.answers import read_answer
 from tui.propagation.authority import walk_down
 from tui.propagation.model import (
@@ -106,8 +114,14 @@ AS_RESOLVER = {
         "tcp",
     ),
     Behaviour.GARBAGE: (Status.SERVFAIL, "not a DNS message", None),
-    Behaviour.WRONG_ID: (Status.UNREACHABLE, "no answer in time", None),
-    Behaviour.OTHER_QUESTION: (Status.UNREACHABLE, "no answer in time", None),
+    # What it sent instead is named, and was never trusted.
+    Behaviour.WRONG_ID: (Status.UNREACHABLE, "sent answers with a message ID we did not", None),
+    Behaviour.OTHER_QUESTION: (
+        Status.UNREACHABLE,
+        "it sent answers to other questions (elsewhere.example CNAME, "
+        "s1._domainkey.hostile.example A",
+        None,
+    ),
     Behaviour.OTHER_PORT: (Status.UNREACHABLE, "no answer in time", None),
     Behaviour.OTHER_ADDRESS: (Status.UNREACHABLE, "no answer in time", None),
     Behaviour.HUGE: (Status.SERVFAIL, "truncated even over TCP", "tcp"),
@@ -143,14 +157,45 @@ AS_AUTHORITATIVE = {
     Behaviour.TC_TCP_MIDWAY: (Status.SERVFAIL, "truncated over UDP and the TCP retry failed"),
     Behaviour.TC_TCP_REFUSED: (Status.SERVFAIL, "truncated over UDP and the TCP retry failed"),
     Behaviour.GARBAGE: (Status.SERVFAIL, "not a DNS message"),
-    Behaviour.WRONG_ID: (Status.UNREACHABLE, "no answer in time"),
-    Behaviour.OTHER_QUESTION: (Status.UNREACHABLE, "no answer in time"),
+    Behaviour.WRONG_ID: (Status.UNREACHABLE, "a message ID we did not send"),
+    Behaviour.OTHER_QUESTION: (Status.UNREACHABLE, "answers to other questions"),
     Behaviour.OTHER_PORT: (Status.UNREACHABLE, "no answer in time"),
     Behaviour.OTHER_ADDRESS: (Status.UNREACHABLE, "no answer in time"),
     Behaviour.HUGE: (Status.SERVFAIL, "truncated even over TCP"),
     Behaviour.LOOP: (Status.WRONG_TARGET, "CNAME loop"),
     Behaviour.SLOW: (Status.UNREACHABLE, "no answer in time"),
 }
+
+
+# A resolver that answers the control question properly but lies (or breaks) on the zone's
+# names: no dead resolver, so a failure counted against readiness, and what it did, in words.
+ZONE_ONLY = {
+    Behaviour.WRONG_ID: (Status.SERVFAIL, "a message ID we did not send"),
+    Behaviour.OTHER_QUESTION: (Status.SERVFAIL, "answers to other questions"),
+    Behaviour.TC_TCP_CLOSED: (Status.SERVFAIL, "TCP retry failed"),
+    Behaviour.GARBAGE: (Status.SERVFAIL, "not a DNS message"),
+    Behaviour.HUGE: (Status.SERVFAIL, "truncated even over TCP"),
+    Behaviour.SLOW: (Status.CANT_REACH_ZONE, "no answer in time here"),
+}
+
+
+@pytest.mark.parametrize("behaviour", list(ZONE_ONLY), ids=str)
+async def test_a_resolver_lying_on_the_zone_only_is_a_failure_not_silence(
+    behaviour: Behaviour,
+) -> None:
+    status, words = ZONE_ONLY[behaviour]
+    async with AsyncExitStack() as stack:
+        good = await stack.enter_async_context(HostileServer(Behaviour.GOOD))
+        liar = await stack.enter_async_context(
+            HostileServer(behaviour, delay=TIMEOUT * 3, script=Script(zone_only=True))
+        )
+        report = await sweep([good], [liar])
+    cell = report.cells[(RECORD, str(liar.endpoint))]
+    assert cell.status is status, cell
+    assert words in cell.detail, cell.detail
+    assert not report.all_ok
+    for each in report.cells.values():
+        assert_well_formed(each)
 
 
 @pytest.mark.parametrize("behaviour", list(AS_AUTHORITATIVE), ids=str)
@@ -196,9 +241,11 @@ async def test_a_truncated_answer_over_tcp_is_not_a_cached_negative() -> None:
 
 
 async def test_five_dead_resolvers_cost_one_timeout_not_five() -> None:
-    """All five questions are out before the first one gives up: the events the servers
-    logged (a question arrived) and the engine logged (a question ended) come in that order.
-    Asked one after the other, each question would end before the next one arrived."""
+    """All questions are out before the first one gives up: the events the servers logged (a
+    question arrived) and the engine logged (a question ended) come in that order. Asked one
+    after the other, each question would end before the next one arrived. Each resolver gets
+    four in the first sweep, all in that one round trip: the selector's CNAME and TXT, the
+    control question and the software question."""
     log = Log()
 
     class Watched(Prober):
@@ -220,8 +267,8 @@ async def test_five_dead_resolvers_cost_one_timeout_not_five() -> None:
         prober = Watched(authoritative=[good.address], timeout=1.0)
         report = await sweep([good], dead, prober=prober)
     kinds = [kind for kind, _ in log.events]
-    assert kinds.count("asked") == 5 and kinds.count("ended") == 5
-    assert kinds == ["asked"] * 5 + ["ended"] * 5, log.events
+    assert kinds.count("asked") == 20 and kinds.count("ended") == 20
+    assert kinds == ["asked"] * 20 + ["ended"] * 20, log.events
     assert {s.port for s in dead} == {port for _, port in log.events}
     for server in dead:
         assert report.cells[(RECORD, str(server.endpoint))].status is Status.UNREACHABLE

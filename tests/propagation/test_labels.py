@@ -17,6 +17,7 @@ from tui.propagation.labels import (
     column_headers,
     ordered,
     row_label,
+    type_summary,
 )
 from tui.propagation.model import (
     NO_SIGNAL,
@@ -29,6 +30,7 @@ from tui.propagation.model import (
     Resolver,
     Role,
     Status,
+    TypeCheck,
     ZoneInfo,
 )
 
@@ -62,7 +64,7 @@ def test_every_status_has_a_glyph_a_word_and_a_style(status: Status) -> None:
         "green"
         if status is Status.OK
         else "yellow"
-        if status in TIME_BOUND
+        if status in TIME_BOUND or status is Status.STALE_SERVED  # clears by itself
         else "dim"
         if status in NO_SIGNAL
         else "red"
@@ -139,3 +141,36 @@ def test_column_headers_without_a_known_zone_keep_the_full_name() -> None:
     assert column_headers(report(names, zones)) == ["s1._domainkey", "s1._domainkey.example.org"]
     # Same first label and nothing else to tell them apart but the zone: full names.
     assert column_headers(report(names, dict.fromkeys(names, "x.invalid"))) == names
+
+
+def test_a_cell_says_its_types_only_when_they_disagree() -> None:
+    both = (
+        TypeCheck("CNAME", Status.OK),
+        TypeCheck("TXT", Status.CACHED_NEGATIVE),
+    )
+    mixed = Cell("s1.example.com", "r1", Status.CACHED_NEGATIVE, rdtype="TXT", types=both)
+    assert type_summary(mixed) == "CNAME ✓ ok, TXT ⧗ cached-no"
+    same = (TypeCheck("CNAME", Status.OK), TypeCheck("TXT", Status.OK))
+    assert type_summary(Cell("s1.example.com", "r1", Status.OK, types=same)) == ""
+    assert type_summary(cell(Status.OK)) == ""
+
+
+def test_a_txt_negative_and_an_upper_bound_read_in_nine_columns() -> None:
+    for left, at_most, narrow, wide in (
+        (450, False, "⧗ TXT 8m", "⧗ TXT 7m30s"),
+        (90, False, "⧗ T1m30s", "⧗ TXT 1m30s"),
+        (7500, True, "⧗ T≤2h05m", "⧗ TXT ≤2h05m"),
+        (7500, True, "⧗ ≤2h05m", "⧗ ≤2h05m"),
+    ):
+        rdtype = "CNAME" if wide.startswith("⧗ ≤") else "TXT"
+        negative = Cell(
+            "s1.example.com",
+            "r1",
+            Status.CACHED_NEGATIVE,
+            eta=NOW + timedelta(seconds=left),
+            at_most=at_most,
+            rdtype=rdtype,
+        )
+        assert cell_view(negative, NOW, narrow=True).text == narrow
+        assert len(narrow) <= 9
+        assert cell_view(negative, NOW, narrow=False).text == wide

@@ -28,6 +28,7 @@ from tui.propagation import (
     Resolver,
     Role,
     Status,
+    Unanswered,
     ZoneInfo,
 )
 from tui.sandbox import SandboxServer
@@ -311,3 +312,29 @@ async def test_domain_records_dns_cannot_carry_are_reported_and_the_rest_watched
     )
     nothing = await wix_records.records_for_domain("bakery.example", None)
     assert nothing == "none of the records Wix gave for bakery.example can be watched"
+
+
+def test_the_table_counts_unanswered_questions() -> None:
+    """Questions nobody answered are said under the table (and never as a cell's verdict)."""
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    record = ExpectedRecord("s1._domainkey.example.com", "s1.esp.example")
+    ns1 = Resolver("ns1", "ns1.host.example", "x", Role.AUTHORITATIVE, (Endpoint("127.0.0.1"),))
+    report = Report(
+        checked_at=now,
+        records=(record,),
+        resolvers=(ns1,),
+        cells={(record.name, "ns1"): Cell(record.name, "ns1", Status.UNREACHABLE)},
+        zones={record.name: ZoneInfo("example.com")},
+        diagnoses=(),
+        eta=Eta(None, "", "Not yet.", ready=False),
+        unanswered=(
+            Unanswered("127.0.0.1", True, (f"{record.name} CNAME", "example.com SOA")),
+            Unanswered("127.0.0.9", False, ("localhost A",)),
+        ),
+    )
+    console = Console(width=200, record=True)
+    console.print(render(report, now, live=False))
+    assert (
+        "3 questions unanswered (2 by authoritative servers) this check: a dead server, lost "
+        "packets or rate limiting; counted, not taken as answers" in console.export_text()
+    )

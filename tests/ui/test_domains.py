@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from tests.conftest import client_for, site
 from tests.support import SandboxControl
 from tests.ui.conftest import messages, signed_in_app
 from tui.app import WixSendingApp
-from tui.propagation import Role, Status
+from tui.propagation import Role, Status, Unanswered
 from tui.sandbox import SandboxServer
 from tui.screens.authenticate import ChoiceScreen
 from tui.screens.domains import DomainsPane
@@ -409,3 +410,24 @@ async def test_a_late_focus_in_another_tab_does_not_switch_tabs(
         assert app.home.query_one(TabbedContent).active == "domains"
         focused = app.focused
         assert focused is not None and pane(app) in focused.ancestors
+
+
+async def test_the_status_line_counts_unanswered_questions(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer, control: SandboxControl
+) -> None:
+    """Questions nobody answered (a dead server, rate limiting) are counted on the line above
+    the grid, never shown as a verdict."""
+    control.reset("midway")
+    control.time_scale(CRAWL)
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        await wait_for(pilot, lambda: grid(app).report is not None and not watch(app).sweeping)
+        report = grid(app).report
+        assert report is not None
+        assert "unanswered" not in note(app, "#grid-status")
+        dropped = Unanswered("192.0.2.53", True, ("s1._domainkey.x CNAME", "x SOA"))
+        grid(app).show_report(replace(report, unanswered=(dropped,)), app.services.clock.now())
+        watch(app).tick()
+        await pilot.pause()
+        assert "2 questions unanswered (2 by authoritative servers)" in note(app, "#grid-status")

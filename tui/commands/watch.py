@@ -39,6 +39,7 @@ from tui.propagation.labels import (
     column_headers,
     ordered,
     row_label,
+    unanswered_words,
 )
 from tui.propagation.resolvers import local_resolvers, public_resolvers, resolver_from_address
 from tui.propagation.sweep import Prober
@@ -283,6 +284,14 @@ def render(
         parts.append(Text(f"• [{diagnosis.code}] {diagnosis.sentence}"))
     for warning in report.warnings:
         parts.append(Text(f"! {warning}", style="yellow"))
+    if unanswered := unanswered_words(report):
+        parts.append(
+            Text(
+                f"{unanswered} this check: a dead server, lost packets or rate limiting; "
+                "counted, not taken as answers (--json lists them).",
+                style="yellow",
+            )
+        )
     footer = f"checked {ago(report.checked_at, now)}"
     if speed != 1:
         footer += f" (clock {speed:g}x, as the sandbox's)"

@@ -20,6 +20,8 @@ from tui.propagation.model import (
     Resolver,
     Role,
     Status,
+    TypeCheck,
+    Unanswered,
     ZoneInfo,
 )
 from tui.propagation.names import (
@@ -49,6 +51,8 @@ __all__ = [
     "Role",
     "ServerAddress",
     "Status",
+    "TypeCheck",
+    "Unanswered",
     "ZoneInfo",
     "cell_view",
     "column_headers",

@@ -29,6 +29,10 @@ MAX_TTL = 2**31 - 1  # RFC 2181 §8: anything larger is treated as zero by resol
 # Records kept as text per section, for display: a CNAME answer has one or a few, and a server
 # that sends thousands (up to 64 KiB) would otherwise fill every cell and report with them.
 MAX_SHOWN_RECORDS = 20
+# Extended DNS Errors kept per answer, and characters of each one's text: a resolver's words
+# go into a cell's detail, which is one line under the grid.
+MAX_EDE = 4
+MAX_EDE_TEXT = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,22 @@ class Soa:
     def negative_ttl(self) -> int:
         """RFC 2308 §5: a negative answer lives min(SOA TTL, SOA MINIMUM)."""
         return min(self.ttl, self.minimum)
+
+
+@dataclass(frozen=True, slots=True)
+class Denial:
+    """One NSEC or NSEC3 record of a negative answer's proof (a signed zone, RFC 4035 §3.1.3).
+
+    ``covers``: an NSEC whose range (owner, next) holds the question name strictly inside, so
+    the proof was made for *some* name in that gap: the kind of record a validating resolver
+    reuses to deny names nobody asked (aggressive NSEC, RFC 8198). Unknown (False) for NSEC3,
+    whose owners are hashes."""
+
+    kind: str  # "NSEC" or "NSEC3"
+    owner: str
+    next: str  # the next owner name (NSEC), or the next hashed owner (NSEC3)
+    ttl: int
+    covers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +82,9 @@ class Answer:
     referral: str | None = None  # owner of NS records in the authority section (a delegation)
     authority_records: tuple[str, ...] = ()  # the authority section as text (e.g. the SOA)
     ede: tuple[int, ...] = ()  # extended DNS error codes (RFC 8914)
+    # The same errors in words, as "EDE 3 Stale Answer: <the resolver's text>" (sanitised)
+    ede_texts: tuple[str, ...] = ()
+    denials: tuple[Denial, ...] = ()  # NSEC/NSEC3 records proving a negative (DO=1 answers)
     # The CNAME chain from the question name when it comes back to a name already in it
     # (a -> b -> a): lookups of the name never end. Empty when there is no loop.
     loop: tuple[str, ...] = ()
@@ -161,9 +184,11 @@ def _read(message: dns.message.Message, qname: str) -> Answer:
             ns_names += [_text(rdata.target) for rdata in rrset]
             referral = owner
     ede: list[int] = []
+    ede_texts: list[str] = []
     for option in message.options:
-        if isinstance(option, dns.edns.EDEOption):
+        if isinstance(option, dns.edns.EDEOption) and len(ede) < MAX_EDE:
             ede.append(int(option.code))
+            ede_texts.append(ede_words(int(option.code), option.text))
     return Answer(
         rcode=rcode,
         authoritative=bool(message.flags & dns.flags.AA),
@@ -181,8 +206,67 @@ def _read(message: dns.message.Message, qname: str) -> Answer:
         referral=referral,
         authority_records=_shown(authority_records),
         ede=tuple(ede),
+        ede_texts=tuple(ede_texts),
+        denials=_denials(message, want),
         loop=_loop(links, want) if want in links else (),
     )
+
+
+def ede_words(code: int, text: str | None) -> str:
+    """``EDE 3 Stale Answer: "served from cache"``: the code, its RFC 8914 name, and the
+    resolver's own text if it sent one (sanitised and cut short: it is from the network)."""
+    raw = dns.edns.EDECode.to_text(code) if 0 <= code <= 0xFFFF else ""
+    if not raw or raw.isdigit():
+        name = "(a code this program does not know)"
+    else:
+        name = " ".join(_EDE_WORDS.get(word, word.title()) for word in raw.split("_"))
+    words = f"EDE {code} {name}"
+    if text:
+        words += f': "{visible(text, limit=MAX_EDE_TEXT)}"'
+    return words
+
+
+_EDE_WORDS = {
+    "DNSSEC": "DNSSEC",
+    "NXDOMAIN": "NXDOMAIN",
+    "NSEC": "NSEC",
+    "NSEC3": "NSEC3",
+    "DS": "DS",
+    "DNSKEY": "DNSKEY",
+    "RRSIGS": "RRSIGs",
+}
+
+
+def _denials(message: dns.message.Message, want: str) -> tuple[Denial, ...]:
+    found: list[Denial] = []
+    try:
+        qname = dns.name.from_text(want)
+    except Exception:
+        qname = None
+    for rrset in message.authority:
+        if rrset.rdtype not in (dns.rdatatype.NSEC, dns.rdatatype.NSEC3):
+            continue
+        for rdata in rrset:
+            if rrset.rdtype == dns.rdatatype.NSEC:
+                covers = qname is not None and _inside(qname, rrset.name, rdata.next)
+                found.append(
+                    Denial("NSEC", _text(rrset.name), _text(rdata.next), _clamp(rrset.ttl), covers)
+                )
+            else:
+                following = visible(dns.name.Name([rdata.next]).to_text(omit_final_dot=True))
+                found.append(Denial("NSEC3", _text(rrset.name), following, _clamp(rrset.ttl)))
+            if len(found) >= MAX_SHOWN_RECORDS:
+                return tuple(found)
+    return tuple(found)
+
+
+def _inside(name: dns.name.Name, owner: dns.name.Name, following: dns.name.Name) -> bool:
+    """``owner < name < following`` in DNSSEC canonical order (RFC 4034 §6.1); the last NSEC
+    of a zone wraps round to the apex, so then ``name`` is past ``owner`` or before
+    ``following``."""
+    if owner < following:
+        return owner < name < following
+    return name > owner or name < following
 
 
 def _at_or_above(owner: str, name: str) -> bool:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tui.propagation.answers import Answer
-from tui.propagation.model import SEVERITY, Cell, ExpectedRecord, Resolver, Status
+from tui.propagation.authority import older
+from tui.propagation.model import SEVERITY, Cell, ExpectedRecord, Resolver, Status, TypeCheck
 from tui.propagation.transport import TCP_RETRY_FAILED, Exchange
 
 # RFC 8914 codes that mean "DNSSEC said no": 6 Bogus, 7 Signature Expired, 9 DNSKEY Missing,
@@ -21,6 +22,13 @@ DNSSEC_EDE = frozenset({6, 7, 9, 10, 12})
 # Resolvers cap how long they keep a negative answer (BIND 3 h): the upper bound when an
 # answer carries no SOA to read the remaining time from (dns.md §3.2).
 NEGATIVE_CAP = 10800
+# RFC 8914 codes a resolver sends with an answer from an expired cache entry (RFC 8767):
+# 3 Stale Answer, 19 Stale NXDOMAIN Answer.
+STALE_EDE = frozenset({3, 19})
+# ... and with a SERVFAIL when it could not reach the zone's servers at all:
+# 22 No Reachable Authority, 23 Network Error.
+UNREACHED_EDE = frozenset({22, 23})
+SYNTHESIZED_EDE = 29  # "Synthesized": e.g. a denial made from cached NSEC records (RFC 8198)
 
 # Cloudflare's published anycast ranges: A answers from these at a proxied name (dns.md §4 #3).
 CLOUDFLARE_RANGES = tuple(
@@ -71,6 +79,12 @@ class Truth:
     answered: bool = True  # False: no authoritative server gave a usable answer
     everywhere: bool = True  # every authoritative server that answered has it in some form
     other_data: tuple[str, ...] = ()  # e.g. A records found at the name instead of the CNAME
+    # The oldest zone serial at which an authoritative server was seen serving the record: a
+    # negative whose SOA carries this serial or a later one cannot have been fetched as a
+    # negative (the zone had the record then), so it is an older negative wearing a refreshed
+    # SOA (unbound keeps one SOA per zone), and its SOA TTL is only an upper bound.
+    published_serial: int | None = None
+    zone: str = ""  # the zone's apex, for the words
 
     @property
     def exists(self) -> bool:
@@ -95,9 +109,23 @@ def _base(record: ExpectedRecord, resolver: Resolver, exchange: Exchange) -> Cel
     )
 
 
-def _no_answer(cell: Cell, exchange: Exchange) -> Cell:
+def _no_answer(cell: Cell, exchange: Exchange, *, authoritative: bool = False) -> Cell:
+    if exchange.timed_out and exchange.ignored:
+        # Something came back, but not an answer to this question from this server: forged,
+        # misdirected or broken, and dropped unread. Silence as far as the verdict goes.
+        return replace(
+            cell,
+            status=Status.UNREACHABLE,
+            reason="ignored",
+            detail=f"no answer in time; it sent {' and '.join(exchange.ignored)} instead, "
+            "which were ignored (never trusted: forged, misdirected or broken)",
+        )
     if exchange.timed_out or exchange.failure.startswith("connection failed"):
         reason = "no answer in time" if exchange.timed_out else exchange.failure
+        if authoritative and exchange.timed_out:
+            # Counted among the sweep's unanswered questions (Report.unanswered), not read as
+            # "not published": response rate limiting (RRL) drops questions like this too.
+            reason += " (an unanswered question: a dead server, a lost packet or rate limiting)"
         return replace(
             cell,
             status=Status.UNREACHABLE,
@@ -151,10 +179,14 @@ def _chain(names: tuple[str, ...], keep: int = 6) -> str:
 
 def classify_authoritative(record: ExpectedRecord, resolver: Resolver, exchange: Exchange) -> Cell:
     """An authoritative server's answer to ``record.name CNAME`` asked with RD=0."""
+    return _with_ede(_authoritative_verdict(record, resolver, exchange), exchange.answer)
+
+
+def _authoritative_verdict(record: ExpectedRecord, resolver: Resolver, exchange: Exchange) -> Cell:
     cell = _base(record, resolver, exchange)
     answer = exchange.answer
     if answer is None:
-        return _no_answer(cell, exchange)
+        return _no_answer(cell, exchange, authoritative=True)
     if answer.rcode == "REFUSED" or (
         answer.rcode in ("NOERROR", "NXDOMAIN") and not answer.authoritative
     ):
@@ -236,8 +268,34 @@ def classify_resolver(
     exchange: Exchange,
     truth: Truth,
     now: datetime,
+    rdtype: str = "CNAME",
 ) -> Cell:
-    """A recursive resolver's answer to ``record.name CNAME`` (RD=1), judged against truth."""
+    """A recursive resolver's answer to ``record.name rdtype`` (RD=1), judged against truth.
+
+    ``rdtype`` is CNAME (what Wix's checker asks) or TXT (what DKIM verifiers ask at a
+    selector; the resolver follows the CNAME, so the answer starts with it)."""
+    cell = replace(_resolver_verdict(record, resolver, exchange, truth, now, rdtype), rdtype=rdtype)
+    return _with_ede(cell, exchange.answer)
+
+
+def _with_ede(cell: Cell, answer: Answer | None) -> Cell:
+    """Every Extended DNS Error a server sends goes into the detail, in its own words."""
+    if answer is None or not answer.ede_texts:
+        return cell
+    said = "; ".join(answer.ede_texts)
+    if said in cell.detail:
+        return cell
+    return replace(cell, detail=f"{cell.detail} (it says: {said})", reason=cell.reason or "ede")
+
+
+def _resolver_verdict(
+    record: ExpectedRecord,
+    resolver: Resolver,
+    exchange: Exchange,
+    truth: Truth,
+    now: datetime,
+    rdtype: str,
+) -> Cell:
     cell = _base(record, resolver, exchange)
     answer = exchange.answer
     if answer is None:
@@ -251,16 +309,40 @@ def classify_resolver(
                 status=Status.DNSSEC_BOGUS,
                 detail=f"DNSSEC validation failed (extended error {sorted(answer.ede)})",
             )
-        return replace(cell, status=Status.SERVFAIL, detail="the resolver could not resolve it")
+        if UNREACHED_EDE & set(answer.ede):
+            return replace(
+                cell,
+                status=Status.CANT_REACH_ZONE,
+                reason="ede",
+                detail=f"the resolver says it could not reach {_zone(truth)}'s name servers, so "
+                "its users cannot see the record",
+            )
+        return replace(
+            cell,
+            status=Status.SERVFAIL,
+            reason="servfail",
+            detail="the resolver could not resolve it",
+        )
     if answer.rcode not in ("NOERROR", "NXDOMAIN"):
         return replace(cell, status=Status.SERVFAIL, detail=f"answered {answer.rcode}")
     broken = _broken(cell, record, exchange)
     if broken is not None:
         return broken
+    stale = STALE_EDE & set(answer.ede)
     if answer.cnames:
         seen = answer.cnames[0]
         ttl = answer.cname_ttl
         cell = replace(cell, target=seen)
+        if stale:
+            which = "the right target" if seen == record.target else f"the old target {seen}"
+            return replace(
+                cell,
+                status=Status.STALE_SERVED,
+                ttl=ttl,
+                reason="stale",
+                detail=f"serves {which} from an expired cache entry (serve-stale): it could not "
+                f"refresh it from {_zone(truth)}'s name servers; the next answer may be fresh",
+            )
         if seen == record.target:
             return replace(cell, status=Status.OK, ttl=ttl, detail="visible")
         if truth.target == record.target and ttl is not None:
@@ -280,6 +362,15 @@ def classify_resolver(
             detail=f"points to {seen}, expected {record.target}",
         )
     if answer.records:
+        if rdtype != "CNAME" and rdtype in answer.owned_types:
+            # A TXT question answered with TXT records owned by the name itself: data where
+            # the CNAME should be, which verifiers read instead of following the CNAME.
+            return replace(
+                cell,
+                status=Status.WRONG_TARGET,
+                detail=f"holds {rdtype} records of its own instead of the CNAME to "
+                f"{record.target} (a conflict: a name with a CNAME may hold nothing else)",
+            )
         # Records, but no CNAME for our name: an answer to something else. Not a negative,
         # so no countdown is invented from it.
         return replace(
@@ -287,7 +378,7 @@ def classify_resolver(
             status=Status.SERVFAIL,
             detail="answered with records that are not this name's CNAME",
         )
-    # A negative answer: NXDOMAIN, or NODATA for the CNAME.
+    # A negative answer: NXDOMAIN, or NODATA for the question type.
     if truth.hidden is not None:
         return replace(cell, status=truth.hidden, detail="the CNAME is hidden (see the A answers)")
     if not truth.exists:
@@ -296,33 +387,131 @@ def classify_resolver(
             status=Status.NOT_PUBLISHED,
             detail="not at the authoritative servers yet, so not here either",
         )
-    negative = replace(cell, answer=answer.authority_records)
+    negative = replace(
+        cell,
+        answer=answer.authority_records,
+        soa_serial=answer.soa.serial if answer.soa is not None else None,
+    )
+    if stale:
+        return replace(
+            negative,
+            status=Status.STALE_SERVED,
+            reason="stale",
+            detail="serves an expired 'does not exist' (serve-stale): it could not ask "
+            f"{_zone(truth)}'s name servers again; the next answer may be fresh",
+        )
+    what = "does not exist" if rdtype == "CNAME" else f"no {rdtype}"
+    denial = _denial(answer)
     if answer.soa is not None:
         remaining = answer.soa.negative_ttl
+        if denial:
+            # RFC 8198 §5 / RFC 9077: a denial made from NSEC lasts min(NSEC TTL, SOA).
+            remaining = min([remaining, *(d.ttl for d in answer.denials)])
         of_zone = f" of the zone's {truth.negative_ttl} s" if truth.negative_ttl else ""
+        bound = f"the SOA in its answer: {remaining} s left{of_zone}"
+        at_most, reason = False, ""
+        if old_negative(answer, truth):
+            at_most, reason = True, "old_negative"
+            bound = (
+                f"at most {remaining} s: its SOA (serial {answer.soa.serial}) is from after the "
+                f"record was published (serial {truth.published_serial}), so the negative is "
+                "older than that SOA and runs out no later"
+            )
+        detail = f"cached '{what}' from before the record was published"
+        if denial:
+            reason = "nsec"
+            detail = denial
         return replace(
             negative,
             status=Status.CACHED_NEGATIVE,
             ttl=remaining,
             remaining=float(remaining),
             eta=now + timedelta(seconds=remaining),
-            bound=f"the SOA in its answer: {remaining} s left{of_zone}",
-            detail="cached 'does not exist' from before the record was published",
+            at_most=at_most,
+            reason=reason,
+            bound=bound,
+            detail=detail,
         )
     if truth.negative_ttl:
         cap = min(truth.negative_ttl, NEGATIVE_CAP)
-        bound = f"no SOA in the answer; upper bound: the zone's negative TTL, {cap} s"
+        bound = f"no SOA in the answer; at most the zone's negative TTL, {cap} s"
     else:
         cap = NEGATIVE_CAP
-        bound = f"no SOA in the answer; upper bound: resolvers' usual cap (BIND), {cap} s"
+        bound = f"no SOA in the answer; at most resolvers' usual cap (BIND), {cap} s"
     return replace(
         negative,
         status=Status.CACHED_NEGATIVE,
         remaining=float(cap),
         eta=now + timedelta(seconds=cap),
+        at_most=True,
+        reason="nsec" if denial else "",
         bound=bound,
-        detail="cached 'does not exist' (the resolver did not say for how long)",
+        detail=denial or f"cached '{what}' (the resolver did not say for how long)",
     )
+
+
+def old_negative(answer: Answer, truth: Truth) -> bool:
+    """The negative's SOA is at or past the serial at which the record was published: the
+    negative was cached before, and its SOA refreshed since (RFC 1982 serial arithmetic)."""
+    if answer.soa is None or truth.published_serial is None:
+        return False
+    return not older(answer.soa.serial, truth.published_serial)
+
+
+def _denial(answer: Answer) -> str:
+    """Words for a negative proven by NSEC records or marked synthesised (EDE 29), else ""."""
+    covering = next((d for d in answer.denials if d.covers), None)
+    if covering is not None:
+        proof = (
+            f"denied by the NSEC record {covering.owner} → {covering.next}, which covers the "
+            "name: a validating resolver can make this answer from a neighbour's lookup"
+        )
+    elif answer.denials:
+        proof = (
+            f"denied by the zone's {answer.denials[0].kind} records: a validating resolver can "
+            "make this answer from a neighbour's lookup"
+        )
+    elif SYNTHESIZED_EDE in answer.ede:
+        proof = "synthesised by the resolver (EDE 29), e.g. from the zone's NSEC records"
+    else:
+        return ""
+    return (
+        f"{proof} (aggressive NSEC, RFC 8198), so nobody needs to have asked for it too "
+        "early; it lasts until those records expire in its cache"
+    )
+
+
+def _zone(truth: Truth) -> str:
+    return truth.zone or "the zone"
+
+
+def type_check(cell: Cell) -> TypeCheck:
+    return TypeCheck(
+        rdtype=cell.rdtype,
+        status=cell.status,
+        remaining=cell.remaining,
+        eta=cell.eta,
+        at_most=cell.at_most,
+        bound=cell.bound,
+        detail=cell.detail,
+    )
+
+
+def combine(cells: list[Cell]) -> Cell:
+    """One cell from the answers to several question types at one resolver (CNAME first):
+    ok only when every type is; else the worst type decides, and the detail says which.
+    Among equally bad types the later countdown decides (the cell clears when both have)."""
+    first = cells[0]
+    if len(cells) == 1 or not first.queried:
+        return first
+    deciding = max(cells, key=lambda c: (SEVERITY[c.status], c.remaining or 0.0))
+    types = tuple(type_check(c) for c in cells)
+    if deciding is first:
+        return replace(first, types=types)
+    detail = f"{deciding.rdtype}: {deciding.detail}"
+    if first.status is Status.OK:
+        detail += f" (the {first.rdtype} itself is visible)"
+    return replace(deciding, target=first.target or deciding.target, detail=detail, types=types)
 
 
 def worst(cells: list[Cell]) -> Cell:

@@ -233,6 +233,65 @@ def _hidden(record: ExpectedRecord, auth: Sequence[Cell], zone: ZoneInfo) -> lis
     return []
 
 
+def _names(cells: Sequence[Cell]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.record for c in cells))
+
+
+def _resolver_trouble(zone_cells: Sequence[Cell], zone: ZoneInfo, world: bool) -> list[Diagnosis]:
+    """Resolvers that cannot reach the zone, serve expired answers, or deny the records from
+    NSEC records: each with what it means and what (if anything) to do."""
+    out: list[Diagnosis] = []
+    apex, host = zone.apex, _host(zone)
+    cut_off = [c for c in zone_cells if c.status is Status.CANT_REACH_ZONE]
+    if cut_off:
+        resolvers = sorted({c.resolver for c in cut_off})
+        out.append(
+            Diagnosis(
+                "cant_reach_zone",
+                f"{len(resolvers)} resolver(s) ({', '.join(resolvers)}) answer other questions "
+                f"but not about {apex}: they cannot reach its name servers, so their users "
+                "cannot see the records. Check that every name server of the zone "
+                f"({', '.join(zone.ns_names) or host}) answers from outside your network, over "
+                f"UDP and TCP, and does not rate-limit them; if they do, ask {host}. If it is "
+                "this machine's resolver, its network path (a firewall, a VPN) is the suspect. "
+                "It often passes by itself; the next checks will tell.",
+                _names(cut_off),
+                apex,
+            )
+        )
+    stale = [c for c in zone_cells if c.status is Status.STALE_SERVED]
+    if stale:
+        resolvers = sorted({c.resolver for c in stale})
+        out.append(
+            Diagnosis(
+                "stale_served",
+                f"{len(resolvers)} resolver(s) ({', '.join(resolvers)}) serve expired answers "
+                f"for {apex} (serve-stale, RFC 8767: they said so with an Extended DNS Error): "
+                "they could not refresh them from its name servers. Their next answer may "
+                "already be fresh; if it lasts, they cannot reach the zone (see above).",
+                _names(stale),
+                apex,
+            )
+        )
+    nsec = [c for c in zone_cells if c.status is Status.CACHED_NEGATIVE and c.reason == "nsec"]
+    if nsec:
+        latest = max(c.eta for c in nsec if c.eta)
+        out.append(
+            Diagnosis(
+                "nsec_denial",
+                f"{len({c.resolver for c in nsec})} resolver(s) deny the records with "
+                f"{apex}'s NSEC records (a signed zone): a validating resolver may make "
+                "'does not exist' from the NSEC it cached for a neighbouring name (aggressive "
+                "NSEC, RFC 8198), so nobody needs to have looked your records up too early. It "
+                f"lasts until those NSEC records expire there: by {clock_time(latest, world=world)}"
+                ". Wait until then before pressing Authenticate.",
+                _names(nsec),
+                apex,
+            )
+        )
+    return out
+
+
 def _zone_diagnoses(
     records: Sequence[ExpectedRecord],
     truths: Mapping[str, Truth],
@@ -279,7 +338,14 @@ def _zone_diagnoses(
                     apex,
                 )
             )
-        early = [c for c in zone_cells if c.status is Status.CACHED_NEGATIVE and c.eta]
+        out += _resolver_trouble(zone_cells, zone, world)
+        # A denial made from NSEC records (RFC 8198) was not "looked up too early": explained
+        # on its own below.
+        early = [
+            c
+            for c in zone_cells
+            if c.status is Status.CACHED_NEGATIVE and c.eta and c.reason != "nsec"
+        ]
         # A secondary that lacks the records hands out fresh negatives after publication:
         # those were not "too early", and the lagging_secondary finding below explains them.
         lag_missing = bool(zone.lagging) and any(

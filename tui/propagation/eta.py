@@ -72,25 +72,52 @@ def overall(
         )
     pending = [c for c in cells if c.status in TIME_BOUND and c.eta is not None]
     answered = [c for c in cells if c.status not in NO_SIGNAL]
+    failing = [c for c in answered if c.status is not Status.OK and c.status not in TIME_BOUND]
+    trouble = _trouble(failing)
     if not pending:
-        failing = [c for c in answered if c.status is not Status.OK]
         if failing:
-            return Eta(
-                None,
-                "",
-                f"No ETA: {len(failing)} resolver answer(s) are failures (SERVFAIL); "
-                "they are usually brief, the next check will tell.",
-                ready=False,
-            )
+            return Eta(None, "", f"No ETA: {trouble}.", ready=False)
         if not answered:
             return Eta(None, "", "No resolver answered: check the network.", ready=False)
         return Eta(now, "", "All records are visible at every resolver that answered.", True)
     latest = max(pending, key=lambda c: c.eta or now)
     assert latest.eta is not None
-    return Eta(
-        latest.eta,
-        latest.bound,
-        # With the day when it is not today's: a day-long TTL can carry the ETA past midnight.
-        f"All visible by {clock_time(latest.eta, now, world=world)} (bound: {latest.bound}).",
-        ready=False,
-    )
+    # With the day when it is not today's: a day-long TTL can carry the ETA past midnight.
+    when = clock_time(latest.eta, now, world=world)
+    if latest.at_most:
+        when += " at the latest"
+    if failing:
+        # A countdown covers only the resolvers that count down: the others are not promised.
+        sentence = (
+            f"Visible by {when} where a countdown runs (bound: {latest.bound}); not at the "
+            f"others yet: {trouble}."
+        )
+    else:
+        sentence = f"All visible by {when} (bound: {latest.bound})."
+    return Eta(latest.eta, latest.bound, sentence, ready=False)
+
+
+def _trouble(failing: list[Cell]) -> str:
+    """What holds the failing cells back, in words, the biggest group first."""
+
+    def resolvers(status: Status) -> int:
+        return len({c.resolver for c in failing if c.status is status})
+
+    parts = []
+    if count := resolvers(Status.CANT_REACH_ZONE):
+        parts.append(
+            f"{count} resolver(s) can't reach your zone's name servers, so their users cannot "
+            "see the records (see the diagnoses)"
+        )
+    if count := resolvers(Status.STALE_SERVED):
+        parts.append(
+            f"{count} resolver(s) serve expired answers (serve-stale) because they could not "
+            "refresh them; the next check may get fresh ones"
+        )
+    others = [c for c in failing if c.status not in (Status.CANT_REACH_ZONE, Status.STALE_SERVED)]
+    if others:
+        parts.append(
+            f"{len(others)} resolver answer(s) are failures (SERVFAIL); they are usually brief, "
+            "the next check will tell"
+        )
+    return "; ".join(parts)

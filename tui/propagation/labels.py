@@ -35,6 +35,8 @@ GLYPH: dict[Status, str] = {
     Status.SERVFAIL: "!",
     Status.REFUSED: "⊘",
     Status.UNREACHABLE: "·",
+    Status.CANT_REACH_ZONE: "↯",
+    Status.STALE_SERVED: "↺",
 }
 
 WORD: dict[Status, str] = {
@@ -49,6 +51,8 @@ WORD: dict[Status, str] = {
     Status.SERVFAIL: "servfail",
     Status.REFUSED: "refused",
     Status.UNREACHABLE: "no answer",
+    Status.CANT_REACH_ZONE: "can't reach",
+    Status.STALE_SERVED: "stale-served",
 }
 
 # The narrow words where the full ones are longer than a grid cell (the line under the grid
@@ -57,15 +61,21 @@ SHORT: dict[Status, str] = {
     Status.UNREACHABLE: "timeout",
     Status.FLATTENED: "flat",
     Status.SERVFAIL: "failed",
+    Status.CANT_REACH_ZONE: "no path",
+    Status.STALE_SERVED: "expired",
 }
 
 # Colour only ever adds to the glyph and the word: green is visible, yellow clears by itself
-# when a clock runs out, dim says nothing about propagation; anything else needs a look (red).
+# (when a clock runs out; a stale-served answer at the resolver's next refresh), dim says
+# nothing about propagation; anything else needs a look (red).
 STYLE: dict[Status, str] = (
-    {Status.OK: "green"} | dict.fromkeys(TIME_BOUND, "yellow") | dict.fromkeys(NO_SIGNAL, "dim")
+    {Status.OK: "green", Status.STALE_SERVED: "yellow"}
+    | dict.fromkeys(TIME_BOUND, "yellow")
+    | dict.fromkeys(NO_SIGNAL, "dim")
 )
 OTHER_STYLE = "red"
 
+NARROW_WORD = 7  # a grid cell is 9 columns: the glyph, a space, then this many characters
 LABEL_WIDTH = 24  # at most; "auth 127.0.0.1:45258" (20) keeps its port
 ROLE_ORDER = {Role.AUTHORITATIVE: 0, Role.LOCAL: 1, Role.PUBLIC: 2}
 
@@ -98,7 +108,15 @@ def cell_view(cell: Cell | None, now: datetime, *, narrow: bool) -> CellView:
     word = SHORT.get(cell.status, WORD[cell.status]) if narrow else WORD[cell.status]
     if cell.status in TIME_BOUND and cell.eta is not None:
         left = (cell.eta - now).total_seconds()
-        word = coarse(left) if narrow else compact(left)
+        # "≤": the time is only an upper bound (the answer did not say exactly).
+        word = ("≤" if cell.at_most else "") + (coarse(left) if narrow else compact(left))
+        if cell.rdtype != "CNAME":
+            # A negative for another question type (TXT: what DKIM verifiers ask) says which;
+            # the grid's 9 columns keep its first letter when the whole type does not fit.
+            whole = f"{cell.rdtype} {word}"
+            word = whole if not narrow or len(whole) <= NARROW_WORD else cell.rdtype[0] + word
+    elif cell.rdtype != "CNAME" and not narrow:
+        word = f"{cell.rdtype} {word}"
     return CellView(GLYPH[cell.status], word, STYLE.get(cell.status, OTHER_STYLE))
 
 
@@ -134,3 +152,25 @@ def column_headers(report: Report) -> list[str]:
         if len(set(names)) == len(names):
             return names
     return [r.name for r in report.records]
+
+
+def unanswered_words(report: Report) -> str:
+    """The sweep's unanswered questions in a few words, for the status line under the grid and
+    the ``watch`` table; "" when every question got an answer. A timeout is counted here and
+    never read as a verdict (rate limiting drops questions too)."""
+    count = report.unanswered_count
+    if not count:
+        return ""
+    words = f"{count} question{'s' if count != 1 else ''} unanswered"
+    authoritative = report.unanswered_authoritative
+    if authoritative:
+        words += f" ({authoritative} by authoritative servers)"
+    return words
+
+
+def type_summary(cell: Cell) -> str:
+    """``CNAME ✓ ok, TXT ⧗ cached-no``: each question type's verdict when the types asked
+    disagree; "" otherwise (the cell's own word says it all)."""
+    if len({t.status for t in cell.types}) < 2:
+        return ""
+    return ", ".join(f"{t.rdtype} {GLYPH[t.status]} {WORD[t.status]}" for t in cell.types)

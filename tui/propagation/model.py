@@ -21,6 +21,11 @@ class Status(StrEnum):
     SERVFAIL = "servfail"
     REFUSED = "refused"
     UNREACHABLE = "unreachable"
+    # The resolver answers a question it can answer without the zone, but not ours: it cannot
+    # reach the zone's servers, so its users cannot see the records (not "says nothing").
+    CANT_REACH_ZONE = "cant_reach_zone"
+    # An answer served from an expired cache entry (serve-stale, RFC 8767; EDE 3 or 19).
+    STALE_SERVED = "stale_served"
 
 
 # How bad a status is when several samples of an anycast row disagree: the worst one is kept,
@@ -30,13 +35,15 @@ SEVERITY: dict[Status, int] = {
     Status.UNREACHABLE: 1,
     Status.REFUSED: 2,
     Status.STALE: 3,
-    Status.CACHED_NEGATIVE: 4,
-    Status.FLATTENED: 5,
-    Status.PROXIED: 6,
-    Status.WRONG_TARGET: 7,
-    Status.NOT_PUBLISHED: 8,
-    Status.SERVFAIL: 9,
-    Status.DNSSEC_BOGUS: 10,
+    Status.STALE_SERVED: 4,
+    Status.CACHED_NEGATIVE: 5,
+    Status.FLATTENED: 6,
+    Status.PROXIED: 7,
+    Status.WRONG_TARGET: 8,
+    Status.NOT_PUBLISHED: 9,
+    Status.CANT_REACH_ZONE: 10,
+    Status.SERVFAIL: 11,
+    Status.DNSSEC_BOGUS: 12,
 }
 
 # Statuses that say nothing about propagation: the row is greyed, not red.
@@ -89,6 +96,21 @@ class ExpectedRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class TypeCheck:
+    """What one question type got at one resolver for one record: a DKIM selector is asked
+    CNAME (what Wix's checker asks) and TXT (what verifiers ask, following the CNAME), and a
+    resolver caches a negative per type, so each has its own verdict and countdown."""
+
+    rdtype: str
+    status: Status
+    remaining: float | None = None
+    eta: datetime | None = None
+    at_most: bool = False
+    bound: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     record: str
     resolver: str
@@ -105,6 +127,15 @@ class Cell:
     transport: str = "udp"  # udp, tcp or doh
     samples: int = 1
     samples_ok: int = 0
+    # The countdown is only an upper bound ("at most N s"): the answer did not say exactly.
+    at_most: bool = False
+    soa_serial: int | None = None  # the serial of the SOA a negative answer carried
+    # Why, as a stable code where a status alone does not say: "nsec" (a denial from NSEC
+    # records), "old_negative" (a negative older than its refreshed SOA), "ede" (the resolver
+    # sent an Extended DNS Error), "ignored" (packets that were not an answer were dropped).
+    reason: str = ""
+    rdtype: str = "CNAME"  # the question type whose answer decided the status
+    types: tuple[TypeCheck, ...] = ()  # per type, when more than one is asked
 
     def same_view(self, other: Cell | None) -> bool:
         """Whether a screen showing ``other`` needs no update for this cell (the countdown
@@ -115,6 +146,8 @@ class Cell:
             and other.answer == self.answer
             and other.detail == self.detail
             and other.queried == self.queried
+            and other.rdtype == self.rdtype
+            and other.at_most == self.at_most
         )
 
 
@@ -138,6 +171,15 @@ class ZoneInfo:
     lagging: tuple[str, ...] = ()
     lame: tuple[str, ...] = ()
     known: bool = True  # False: discovery failed and the apex is only a guess
+    # The delegation: the NS names the parent zone's servers give for this zone (RFC 1034
+    # §4.2.2), to compare with the zone's own NS records; empty when not looked up.
+    parent: str = ""
+    parent_ns: tuple[str, ...] = ()
+    parent_provider: str = ""
+
+    @property
+    def delegation_differs(self) -> bool:
+        return bool(self.parent_ns and self.ns_names) and set(self.parent_ns) != set(self.ns_names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +188,16 @@ class Eta:
     bound: str
     sentence: str
     ready: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """Questions of one sweep that one server never answered (a timeout: a dead server, a
+    lost packet, or response rate limiting dropping it). Counted, never read as a verdict."""
+
+    server: str  # the endpoint, e.g. "192.0.2.1" or "127.0.0.1:5300"
+    authoritative: bool  # asked with RD=0 (an authoritative server) or RD=1 (a resolver)
+    questions: tuple[str, ...]  # "name TYPE", in the order they were asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +210,15 @@ class Report:
     diagnoses: tuple[Diagnosis, ...]
     eta: Eta
     warnings: tuple[str, ...] = ()
+    unanswered: tuple[Unanswered, ...] = ()
+
+    @property
+    def unanswered_count(self) -> int:
+        return sum(len(u.questions) for u in self.unanswered)
+
+    @property
+    def unanswered_authoritative(self) -> int:
+        return sum(len(u.questions) for u in self.unanswered if u.authoritative)
 
     @property
     def all_ok(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tui.propagation.model import Cell, Report
+from tui.propagation.model import Cell, Report, TypeCheck
 
 SCHEMA_VERSION = 1
 
@@ -31,6 +31,24 @@ def cell_json(cell: Cell) -> dict[str, Any]:
         "transport": cell.transport,
         "samples": cell.samples,
         "samplesOk": cell.samples_ok,
+        # Added in the same schema version (new keys only): readers of version 1 ignore them.
+        "atMost": cell.at_most,
+        "soaSerial": cell.soa_serial,
+        "reason": cell.reason or None,
+        "decidingType": cell.rdtype,
+        "types": [type_json(t) for t in cell.types],
+    }
+
+
+def type_json(check: TypeCheck) -> dict[str, Any]:
+    return {
+        "type": check.rdtype,
+        "status": check.status.value,
+        "remainingSeconds": check.remaining,
+        "eta": _time(check.eta),
+        "atMost": check.at_most,
+        "bound": check.bound or None,
+        "detail": check.detail,
     }
 
 
@@ -47,6 +65,10 @@ def to_json(report: Report) -> dict[str, Any]:
             "serials": zone.serials,
             "lagging": list(zone.lagging),
             "lame": list(zone.lame),
+            "parent": zone.parent or None,
+            "parentNameServers": list(zone.parent_ns),
+            "parentProvider": zone.parent_provider or None,
+            "delegationDiffers": zone.delegation_differs,
         }
     return {
         "schemaVersion": SCHEMA_VERSION,
@@ -87,4 +109,18 @@ def to_json(report: Report) -> dict[str, Any]:
             "ready": report.eta.ready,
         },
         "warnings": list(report.warnings),
+        # Questions no server answered this sweep (timeouts, rate limiting): counted, never
+        # turned into a verdict.
+        "unanswered": {
+            "count": report.unanswered_count,
+            "authoritative": report.unanswered_authoritative,
+            "servers": [
+                {
+                    "server": u.server,
+                    "role": "authoritative" if u.authoritative else "resolver",
+                    "questions": list(u.questions),
+                }
+                for u in report.unanswered
+            ],
+        },
     }

@@ -15,8 +15,9 @@ zone's negative TTL. ``force=True`` asks anyway and says what it costs.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import httpx
@@ -35,9 +36,11 @@ from tui.propagation.model import (
     Resolver,
     Role,
     Status,
+    Unanswered,
     ZoneInfo,
 )
 from tui.propagation.names import ServerAddress
+from tui.propagation.negatives import NegativeMemory, apply_cap, negative_cap, software_of
 from tui.propagation.transport import Exchange, ask, ask_doh
 from tui.propagation.udp import UdpMultiplexer
 from tui.time_words import is_world
@@ -46,6 +49,44 @@ DEFAULT_CONCURRENCY = 200
 DEFAULT_TIMEOUT = 2.0
 ANYCAST_SAMPLES = 3
 RETRY_DISCOVERY = 60.0  # seconds before a failed zone search is tried again
+
+# The control question, asked of every resolver in the same sweep as the records (so it adds
+# no round trip): one every resolver answers without reaching any zone. RFC 6761 §6.3 has
+# caching servers answer "localhost." themselves, and they do (unbound, systemd-resolved and
+# dnsmasq from local data at once; the rest from the root's cached "does not exist", which
+# lasts a day), so it is free and never touches the zone being checked. A resolver that
+# answers it (NOERROR or NXDOMAIN) is alive: if it stays silent or fails on our names, the
+# path from it to the zone is what is dead, and its users cannot see the records.
+CONTROL = ("localhost", "A")
+# Asked once per resolver, alongside: which software it is (unbound, BIND, ...) says how long it
+# keeps a negative at most. Answered from the resolver itself, or refused; never forwarded.
+VERSION = ("version.bind", "TXT", "CH")
+# DKIM verifiers and receiving mail servers ask TXT at the selector and follow the CNAME, and a
+# resolver caches a negative per question type: a `dig TXT` before publishing leaves a TXT
+# negative our CNAME question cannot see. So selectors are asked both ways.
+DKIM_LABEL = "_domainkey"
+
+
+def question_types(record: ExpectedRecord) -> tuple[str, ...]:
+    """The types that matter for a record: its own, plus TXT at a DKIM selector
+    (``<selector>._domainkey.<domain>``, RFC 6376 §3.6.2.1)."""
+    labels = record.name.split(".")
+    if record.rdtype == "CNAME" and DKIM_LABEL in labels[1:]:
+        return ("CNAME", "TXT")
+    return (record.rdtype,)
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    alive: bool  # answered the control question (NOERROR or NXDOMAIN)
+    software: str = ""  # from version.bind, "" when unknown
+
+
+# The questions of the sweep under way that no server answered (a context variable, so that two
+# sweeps of one prober running at once would each count their own).
+_UNANSWERED: contextvars.ContextVar[list[tuple[str, bool, str]] | None] = contextvars.ContextVar(
+    "unanswered", default=None
+)
 
 
 class Prober:
@@ -60,7 +101,10 @@ class Prober:
         anycast_samples: int = ANYCAST_SAMPLES,
         http: httpx.AsyncClient | None = None,
         interception: Endpoint | None = None,
+        server_port: int = 53,
     ) -> None:
+        """``server_port``: the port name servers found through discovery are asked on (53 on
+        the Internet; tests run theirs on loopback high ports)."""
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.authoritative = tuple(authoritative)
@@ -78,6 +122,13 @@ class Prober:
         self.interception = interception  # None: do not check (tests, --resolver overrides)
         self._interception_checked = False
         self._warnings: list[str] = []
+        self.server_port = server_port
+        # Kept across sweeps: each negative as first seen (countdowns never lengthen), each
+        # resolver's software (for its negative cap), and per record the oldest zone serial at
+        # which it was seen published (a negative with a later SOA is an old one).
+        self.negatives = NegativeMemory()
+        self._software: dict[str, str] = {}
+        self._published: dict[str, int] = {}
 
     async def aclose(self) -> None:
         self._udp.close()
@@ -87,10 +138,18 @@ class Prober:
     # --- asking --------------------------------------------------------------------------
 
     async def ask(
-        self, endpoint: Endpoint, qname: str, rdtype: str, *, recursion: bool, cd: bool = False
+        self,
+        endpoint: Endpoint,
+        qname: str,
+        rdtype: str,
+        *,
+        recursion: bool,
+        cd: bool = False,
+        dnssec: bool = False,
+        rdclass: str = "IN",
     ) -> Exchange:
         async with self._limit:
-            return await ask(
+            exchange = await ask(
                 endpoint,
                 qname,
                 rdtype,
@@ -98,19 +157,41 @@ class Prober:
                 cd=cd,
                 timeout=self.timeout,
                 udp=self._udp,
+                dnssec=dnssec,
+                rdclass=rdclass,
             )
+        _count(exchange, str(endpoint), not recursion, f"{qname} {rdtype}")
+        return exchange
 
     async def _ask_resolver(
-        self, resolver: Resolver, qname: str, rdtype: str, *, cd: bool = False
+        self,
+        resolver: Resolver,
+        qname: str,
+        rdtype: str,
+        *,
+        cd: bool = False,
+        dnssec: bool = False,
+        rdclass: str = "IN",
     ) -> Exchange:
         if resolver.key in self._use_doh and resolver.doh_url:
             if self._http is None:
                 self._http = httpx.AsyncClient()
             async with self._limit:
-                return await ask_doh(
-                    self._http, resolver.doh_url, qname, rdtype, cd=cd, timeout=self.timeout
+                exchange = await ask_doh(
+                    self._http,
+                    resolver.doh_url,
+                    qname,
+                    rdtype,
+                    cd=cd,
+                    timeout=self.timeout,
+                    dnssec=dnssec,
+                    rdclass=rdclass,
                 )
-        exchange = await self.ask(resolver.endpoint, qname, rdtype, recursion=True, cd=cd)
+            _count(exchange, resolver.doh_url, False, f"{qname} {rdtype}")
+            return exchange
+        exchange = await self.ask(
+            resolver.endpoint, qname, rdtype, recursion=True, cd=cd, dnssec=dnssec, rdclass=rdclass
+        )
         if exchange.timed_out and resolver.doh_url:
             # Port 53 may be blocked or intercepted on this network: use DoH from the next
             # sweep on (not now: a dead resolver must cost one timeout, not two).
@@ -129,7 +210,23 @@ class Prober:
     ) -> Report:
         """``force``: ask public resolvers even about unpublished records. ``added``: the user
         says the records are added (so missing ones point at the wrong DNS host)."""
+        unanswered: list[tuple[str, bool, str]] = []
+        token = _UNANSWERED.set(unanswered)
+        try:
+            return await self._sweep(records, resolvers, force, added, unanswered)
+        finally:
+            _UNANSWERED.reset(token)
+
+    async def _sweep(
+        self,
+        records: Sequence[ExpectedRecord],
+        resolvers: Sequence[Resolver],
+        force: bool,
+        added: bool,
+        unanswered: list[tuple[str, bool, str]],
+    ) -> Report:
         now = self.clock.now()
+        world = is_world(self.clock)  # the sandbox's fast clock: its times are not wall times
         recursive = [r for r in resolvers if r.role is not Role.AUTHORITATIVE] or list(
             self.discovery
         )
@@ -143,36 +240,60 @@ class Prober:
         truths = {r.name: truth for r, (truth, _) in zip(records, auth_results, strict=True)}
         auth_cells = {r.name: cells for r, (_, cells) in zip(records, auth_results, strict=True)}
         zones = {r.name: authorities[r.name].zone for r in records}
-        findings_list = await asyncio.gather(
-            *(self._findings(r, truths[r.name], authorities[r.name]) for r in records)
+        # The public questions (every record, every type that matters, and each resolver's
+        # control question) go out together with the extra questions to the authoritative
+        # servers: one round trip for all of them.
+        findings_list, public, controls = await asyncio.gather(
+            asyncio.gather(
+                *(self._findings(r, truths[r.name], authorities[r.name]) for r in records)
+            ),
+            asyncio.gather(
+                *(
+                    self._public_cell(
+                        record, resolver, truths[record.name], zones[record.name], now, force
+                    )
+                    for record in records
+                    for resolver in recursive
+                )
+            ),
+            asyncio.gather(*(self._control(resolver) for resolver in recursive)),
         )
         findings = dict(zip([r.name for r in records], findings_list, strict=True))
-        public_cells = await asyncio.gather(
-            *(
-                self._public_cell(
-                    record, resolver, truths[record.name], zones[record.name], now, force
-                )
-                for record in records
-                for resolver in recursive
-            )
-        )
+        control = dict(zip([r.key for r in recursive], controls, strict=True))
         cells: dict[tuple[str, str], Cell] = {}
         for name, column in auth_cells.items():
             for cell in column:
                 cells[(name, cell.resolver)] = cell
-        for cell in public_cells:
+        seen: set[tuple[str, str, str]] = set()
+        for per_type in public:
+            settled = []
+            for cell in per_type:
+                key = (cell.resolver, cell.record, cell.rdtype)
+                seen.add(key)
+                cell = _alive_or_not(cell, control[cell.resolver], truths[cell.record])
+                cell = apply_cap(cell, control[cell.resolver].software, now)
+                settled.append(self.negatives.settle(key, cell, now, world=world))
+            cell = classify.combine(settled)
             cells[(cell.record, cell.resolver)] = cell
+        self.negatives.prune(now, seen)
         rows = _dedupe([s for a in authorities.values() for s in a.servers] + recursive)
         roles = {r.key: r.role for r in rows}
         warnings = [a.problem for a in authorities.values() if a.problem] + self._warnings
         if force and any(not t.askable for t in truths.values()):
             ttl = max((z.negative_ttl or 0 for z in zones.values()), default=0) or 3600
+            ttl = min(ttl, max(negative_cap(c.software) for c in controls) if controls else ttl)
             warnings.append(
                 "Checked public resolvers although the records are not published: each one "
                 "that answered 'does not exist' will keep that answer for up to "
                 f"{ttl} s, which delays it seeing the records."
             )
-        world = is_world(self.clock)  # the sandbox's fast clock: its times are not wall times
+        silent = _silent_authorities(auth_cells)
+        if silent:
+            warnings.append(
+                f"{len(silent)} authoritative server(s) did not answer ({', '.join(silent)}): "
+                "whether they serve the records is unknown, and not counted either way. A dead "
+                "server, lost packets or rate limiting (RRL); the next check asks again."
+            )
         diagnoses = diagnose.diagnose(
             records, truths, zones, findings, cells, auth_cells, added=added, world=world
         )
@@ -193,7 +314,26 @@ class Prober:
                 world=world,
             ),
             warnings=tuple(dict.fromkeys(warnings)),
+            unanswered=_unanswered(unanswered),
         )
+
+    async def _control(self, resolver: Resolver) -> Control:
+        """The control question (and, until known, the software question) to one resolver."""
+        asking = [self._ask_resolver(resolver, *CONTROL)]
+        known = resolver.key in self._software
+        if not known:
+            name, rdtype, rdclass = VERSION
+            asking.append(self._ask_resolver(resolver, name, rdtype, rdclass=rdclass))
+        exchanges = await asyncio.gather(*asking)
+        answer = exchanges[0].answer
+        alive = answer is not None and answer.rcode in ("NOERROR", "NXDOMAIN")
+        if not known and exchanges[1].answer is not None:
+            # Any answer settles it, a refusal too (a hidden version stays hidden).
+            version = exchanges[1].answer
+            self._software[resolver.key] = (
+                software_of(version.texts) if version.rcode == "NOERROR" else ""
+            )
+        return Control(alive, self._software.get(resolver.key, ""))
 
     async def _check_interception(self, resolvers: Sequence[Resolver]) -> None:
         """Once: if port 53 is intercepted, every public row switches to DoH (dns.md §2.4)."""
@@ -279,6 +419,8 @@ class Prober:
         )
         has_it = (Status.OK, Status.WRONG_TARGET, Status.PROXIED, Status.FLATTENED)
         truth = Truth(
+            published_serial=self._published_serial(record, found.zone, cells),
+            zone=found.zone.apex,
             served=any(c.status is Status.OK for c in cells),
             target=target,
             hidden=hidden,
@@ -290,6 +432,27 @@ class Prober:
             ),
         )
         return truth, cells
+
+    def _published_serial(
+        self, record: ExpectedRecord, zone: ZoneInfo, cells: Sequence[Cell]
+    ) -> int | None:
+        """The oldest zone serial at which an authoritative server served the record, over
+        every sweep so far (the record exists at that serial and every later one). Forgotten
+        when no server serves it any more (removed: a negative may be fresh again)."""
+        serials = [zone.serials.get(c.resolver) for c in cells if c.status is Status.OK]
+        serials = [s for s in serials if s is not None]
+        if not any(c.status is Status.OK for c in cells):
+            if all(c.status not in NO_SIGNAL for c in cells):
+                self._published.pop(record.name, None)
+            return self._published.get(record.name)
+        known = self._published.get(record.name)
+        candidates = serials + ([known] if known is not None else [])
+        oldest = next(
+            (c for c in candidates if not any(authority.older(o, c) for o in candidates)), None
+        )
+        if oldest is not None:
+            self._published[record.name] = oldest
+        return oldest
 
     async def _unhide(
         self,
@@ -331,55 +494,138 @@ class Prober:
         zone: ZoneInfo,
         now: datetime,
         force: bool,
-    ) -> Cell:
+    ) -> list[Cell]:
+        """One cell per question type that matters (CNAME first), each the worst of its
+        samples; asked together, so a selector's TXT question adds no round trip."""
         if not truth.askable and not force:
             ttl = zone.negative_ttl
+            if ttl:
+                ttl = min(ttl, negative_cap(self._software.get(resolver.key, "")))
             cost = f"for up to {ttl} s" if ttl else "for the zone's negative TTL"
             why = (
                 "not every authoritative server serves it yet (a secondary lags)"
                 if truth.exists
                 else "the authoritative servers do not serve it"
             )
-            return Cell(
-                record=record.name,
-                resolver=resolver.key,
-                status=Status.NOT_PUBLISHED,
-                queried=False,
-                detail=f"not asked yet: {why}, and asking now could make this resolver "
-                f"remember 'does not exist' {cost}",
-            )
+            return [
+                Cell(
+                    record=record.name,
+                    resolver=resolver.key,
+                    status=Status.NOT_PUBLISHED,
+                    queried=False,
+                    detail=f"not asked yet: {why}, and asking now could make this resolver "
+                    f"remember 'does not exist' {cost}",
+                )
+            ]
         samples = self.anycast_samples if resolver.anycast else 1
-        cells = await asyncio.gather(
-            *(self._sample(record, resolver, truth, now) for _ in range(samples))
+        kinds = question_types(record)
+        found = await asyncio.gather(
+            *(
+                self._sample(record, resolver, truth, now, rdtype)
+                for rdtype in kinds
+                for _ in range(samples)
+            )
         )
-        return classify.worst(list(cells))
+        return [
+            classify.worst(list(found[index * samples : (index + 1) * samples]))
+            for index in range(len(kinds))
+        ]
 
     async def _sample(
-        self, record: ExpectedRecord, resolver: Resolver, truth: Truth, now: datetime
+        self,
+        record: ExpectedRecord,
+        resolver: Resolver,
+        truth: Truth,
+        now: datetime,
+        rdtype: str = "CNAME",
     ) -> Cell:
-        exchange = await self._ask_resolver(resolver, record.name, "CNAME")
-        cell = classify.classify_resolver(record, resolver, exchange, truth, now)
+        # DO set: in a signed zone the negative comes with the NSEC records proving it, which
+        # tell a denial synthesised from them (RFC 8198) from one cached for the name.
+        exchange = await self._ask_resolver(resolver, record.name, rdtype, dnssec=True)
+        cell = classify.classify_resolver(record, resolver, exchange, truth, now, rdtype)
         if exchange.answer is not None and exchange.answer.rcode == "SERVFAIL":
             # SERVFAIL that goes away with validation off is DNSSEC, not the resolver; asked
             # once more with validation on, so a one-off failure is not blamed on DNSSEC.
             # (Only a SERVFAIL the resolver said: a cell failed for other reasons, such as
             # an answer truncated even over TCP, has nothing to do with validation.)
             checked, again = await asyncio.gather(
-                self._ask_resolver(resolver, record.name, "CNAME", cd=True),
-                self._ask_resolver(resolver, record.name, "CNAME"),
+                self._ask_resolver(resolver, record.name, rdtype, cd=True, dnssec=True),
+                self._ask_resolver(resolver, record.name, rdtype, dnssec=True),
             )
             if again.answer is not None and again.answer.rcode != "SERVFAIL":
-                cell = classify.classify_resolver(record, resolver, again, truth, now)
-            elif checked.answer is not None and checked.answer.rcode in ("NOERROR", "NXDOMAIN"):
+                cell = classify.classify_resolver(record, resolver, again, truth, now, rdtype)
+            elif (
+                cell.status is Status.SERVFAIL
+                and checked.answer is not None
+                and checked.answer.rcode in ("NOERROR", "NXDOMAIN")
+            ):
                 cell = replace(
                     cell,
                     status=Status.DNSSEC_BOGUS,
+                    reason="",
                     detail="fails DNSSEC validation (answers with checking disabled)",
                 )
-        if truth.hidden is not None and cell.status is truth.hidden:
+        if rdtype == "CNAME" and truth.hidden is not None and cell.status is truth.hidden:
             found = await self._ask_resolver(resolver, record.name, "A")
             cell = _with_addresses(cell, found.answer)
         return cell
+
+
+def _alive_or_not(cell: Cell, control: Control, truth: Truth) -> Cell:
+    """A resolver that answered the control question but not ours is no dead resolver: the
+    path from it to the zone is dead, and its users cannot see the records (dns.md: unbound
+    stays silent on a zone it cannot reach, then answers SERVFAIL at once)."""
+    if not control.alive or not cell.queried:
+        return cell
+    zone = truth.zone or "the zone"
+    if cell.status is Status.UNREACHABLE and cell.reason == "ignored":
+        # It answers properly otherwise: what it sent for this name is a broken answer.
+        return replace(
+            cell,
+            status=Status.SERVFAIL,
+            detail=f"{cell.detail}; it answers other questions properly, so this is a broken "
+            "answer, not silence",
+        )
+    if cell.status is Status.UNREACHABLE:
+        why = "no answer in time"
+    elif cell.status is Status.SERVFAIL and cell.reason == "servfail":
+        why = "SERVFAIL"
+    else:
+        return cell
+    return replace(
+        cell,
+        status=Status.CANT_REACH_ZONE,
+        detail=f"can't reach {zone}: {why} here, while it answers other questions at once; "
+        f"it cannot reach {zone}'s name servers, so its users cannot see the record",
+    )
+
+
+def _count(exchange: Exchange, server: str, authoritative: bool, question: str) -> None:
+    """Counts a question no server answered in the sweep under way (dns.md: rate limiting
+    drops questions; a checker counts them rather than turning them into a verdict)."""
+    log = _UNANSWERED.get()
+    if log is not None and exchange.timed_out:
+        log.append((server, authoritative, question))
+
+
+def _unanswered(log: list[tuple[str, bool, str]]) -> tuple[Unanswered, ...]:
+    by_server: dict[tuple[str, bool], list[str]] = {}
+    for server, authoritative, question in log:
+        by_server.setdefault((server, authoritative), []).append(question)
+    # Authoritative servers first: theirs are the answers the truth is made of.
+    ordered = sorted(by_server.items(), key=lambda item: (not item[0][1], item[0][0]))
+    return tuple(Unanswered(server, auth, tuple(qs)) for (server, auth), qs in ordered)
+
+
+def _silent_authorities(auth_cells: dict[str, list[Cell]]) -> list[str]:
+    """Authoritative servers that gave no answer about some record while another answered."""
+    silent: dict[str, None] = {}
+    for column in auth_cells.values():
+        if any(c.status not in NO_SIGNAL for c in column):
+            for cell in column:
+                if cell.status is Status.UNREACHABLE:
+                    silent.setdefault(cell.resolver, None)
+    return list(silent)
 
 
 def _with_addresses(cell: Cell, answer: Answer | None) -> Cell:

@@ -17,12 +17,13 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.query
+import dns.rdataclass
 import dns.rdatatype
 import httpx
 
 from tui.propagation.answers import Answer, read_answer
 from tui.propagation.model import Endpoint
-from tui.propagation.udp import UdpMultiplexer, Unreadable
+from tui.propagation.udp import Ignored, UdpMultiplexer, Unreadable
 
 EDNS_PAYLOAD = 1232  # DNS Flag Day 2020
 DOH_MEDIA_TYPE = "application/dns-message"
@@ -35,6 +36,9 @@ class Exchange:
     # "timeout", "connection failed: ...", "bad response: ...", TCP_RETRY_FAILED + ": ..."
     failure: str = ""
     transport: str = "udp"
+    # With a timeout: what the server sent instead of an answer (packets with a wrong message
+    # ID, answers to other questions), which were ignored; empty when it sent nothing.
+    ignored: tuple[str, ...] = ()
 
     @property
     def timed_out(self) -> bool:
@@ -42,18 +46,41 @@ class Exchange:
 
 
 @functools.lru_cache(maxsize=4096)
-def query_wire(qname: str, rdtype: str, recursion: bool, cd: bool) -> bytes:
+def query_wire(
+    qname: str,
+    rdtype: str,
+    recursion: bool,
+    cd: bool,
+    dnssec: bool = False,
+    rdclass: str = "IN",
+) -> bytes:
     """A query in wire format, built once per question (bytes are immutable, so sharing them
     between concurrent questions is safe; the multiplexer writes a fresh ID per packet)."""
-    return make_query(qname, rdtype, recursion=recursion, cd=cd).to_wire()
+    return make_query(
+        qname, rdtype, recursion=recursion, cd=cd, dnssec=dnssec, rdclass=rdclass
+    ).to_wire()
 
 
 def make_query(
-    qname: str, rdtype: str, *, recursion: bool, cd: bool = False
+    qname: str,
+    rdtype: str,
+    *,
+    recursion: bool,
+    cd: bool = False,
+    dnssec: bool = False,
+    rdclass: str = "IN",
 ) -> dns.message.Message:
+    """``dnssec``: set DO (RFC 3225), so a resolver includes the NSEC records that prove a
+    negative, which is how a denial synthesised from them (RFC 8198) is recognised."""
     flags = dns.flags.RD if recursion else 0
     query = dns.message.make_query(
-        qname, dns.rdatatype.from_text(rdtype), use_edns=0, payload=EDNS_PAYLOAD, flags=flags
+        qname,
+        dns.rdatatype.from_text(rdtype),
+        dns.rdataclass.from_text(rdclass),
+        use_edns=0,
+        payload=EDNS_PAYLOAD,
+        flags=flags,
+        want_dnssec=dnssec,
     )
     if cd:
         query.flags |= dns.flags.CD
@@ -72,15 +99,24 @@ async def ask(
     cd: bool = False,
     timeout: float = 2.0,
     udp: UdpMultiplexer | None = None,
+    dnssec: bool = False,
+    rdclass: str = "IN",
 ) -> Exchange:
     """Do53: UDP first (over the sweep's shared socket when given), TCP when the answer comes
     back truncated. Whatever the server does, the outcome is an :class:`Exchange`."""
     started = time.perf_counter()
+    query = functools.partial(
+        make_query, qname, rdtype, recursion=recursion, cd=cd, dnssec=dnssec, rdclass=rdclass
+    )
     try:
         # dnspython's and the multiplexer's own timeouts cover the question; this bound is
         # for anything they might not cover (a safety net; it is not expected to fire).
         async with asyncio.timeout(timeout + 0.5):
-            response = await _over_udp(endpoint, qname, rdtype, recursion, cd, timeout, udp)
+            if udp is not None:
+                wire = query_wire(qname, rdtype, recursion, cd, dnssec, rdclass)
+                response = await udp.query(wire, endpoint.host, endpoint.port, timeout)
+            else:
+                response = await _over_udp(endpoint, query(), timeout)
     except dns.message.Truncated:
         # The answer is bigger than UDP carries: only TCP can deliver it. A server that
         # truncates and then drops, refuses or garbles the TCP connection has failed the
@@ -88,10 +124,12 @@ async def ask(
         # trips on, and none of it may escape a sweep.
         try:
             async with asyncio.timeout(timeout + 0.5):
-                response = await _over_tcp(endpoint, qname, rdtype, recursion, cd, timeout)
+                response = await _over_tcp(endpoint, query(), timeout)
         except Exception as exc:
             return Exchange(None, _ms(started), f"{TCP_RETRY_FAILED}: {why_failed(exc)}", "tcp")
         return Exchange(read_answer(response, qname), _ms(started), "", "tcp")
+    except Ignored as exc:
+        return Exchange(None, _ms(started), "timeout", "udp", tuple(exc.reasons))
     except (dns.exception.Timeout, TimeoutError):
         return Exchange(None, _ms(started), "timeout", "udp")
     except OSError as exc:
@@ -102,22 +140,13 @@ async def ask(
 
 
 async def _over_udp(
-    endpoint: Endpoint,
-    qname: str,
-    rdtype: str,
-    recursion: bool,
-    cd: bool,
-    timeout: float,
-    udp: UdpMultiplexer | None,
+    endpoint: Endpoint, query: dns.message.Message, timeout: float
 ) -> dns.message.Message:
-    """The UDP answer; raises ``dns.message.Truncated`` when it has TC set."""
-    if udp is not None:
-        wire = query_wire(qname, rdtype, recursion, cd)
-        return await udp.query(wire, endpoint.host, endpoint.port, timeout)
-    # Its own socket: answers from another address or port, with another ID, or to another
-    # question are skipped as the multiplexer skips them, so only the server's answer counts.
+    """The UDP answer over its own socket; raises ``dns.message.Truncated`` when it has TC
+    set. Answers from another address or port, with another ID, or to another question are
+    skipped as the multiplexer skips them, so only the server's answer counts."""
     return await dns.asyncquery.udp(
-        make_query(qname, rdtype, recursion=recursion, cd=cd),
+        query,
         endpoint.host,
         timeout=timeout,
         port=endpoint.port,
@@ -129,10 +158,10 @@ async def _over_udp(
 
 
 async def _over_tcp(
-    endpoint: Endpoint, qname: str, rdtype: str, recursion: bool, cd: bool, timeout: float
+    endpoint: Endpoint, query: dns.message.Message, timeout: float
 ) -> dns.message.Message:
     return await dns.asyncquery.tcp(
-        make_query(qname, rdtype, recursion=recursion, cd=cd),
+        query,
         endpoint.host,
         timeout=timeout,
         port=endpoint.port,
@@ -167,9 +196,11 @@ async def ask_doh(
     *,
     cd: bool = False,
     timeout: float = 2.0,
+    dnssec: bool = False,
+    rdclass: str = "IN",
 ) -> Exchange:
     """RFC 8484 POST: the same wire format, carried over HTTPS."""
-    query = make_query(qname, rdtype, recursion=True, cd=cd)
+    query = make_query(qname, rdtype, recursion=True, cd=cd, dnssec=dnssec, rdclass=rdclass)
     query.id = 0  # RFC 8484 §4.1: cache friendly
     started = time.perf_counter()
     try:

@@ -23,11 +23,39 @@ import socket
 import dns.exception
 import dns.flags
 import dns.message
+import dns.rdatatype
+
+from tui.sanitize import visible
 
 
 class Unreadable(dns.exception.FormError):
     """Bytes carrying the question's ID and question arrived from the server, but no DNS
     message could be read from them, and nothing readable followed before the timeout."""
+
+
+class Ignored(dns.exception.Timeout):
+    """No answer to the question in time, but the server sent packets that were not one:
+    with a message ID nobody was waiting for, or answering another question. They were
+    dropped (never trusted); ``reasons`` says what they were, for the cell's detail."""
+
+    def __init__(self, reasons: list[str], timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.reasons = reasons
+
+
+MAX_STRAYS = 4  # stray packets described per server: enough to explain, bounded
+WRONG_ID = ""  # a stray with a message ID nobody waits for (else: the question it answers)
+
+
+def _stray_words(strays: list[str]) -> list[str]:
+    """``answers with a message ID we did not send``, ``answers to other questions (x A)``."""
+    words = []
+    if WRONG_ID in strays:
+        words.append("answers with a message ID we did not send")
+    others = [s for s in strays if s != WRONG_ID]
+    if others:
+        words.append(f"answers to other questions ({', '.join(others)})")
+    return words
 
 
 def question_of(wire: bytes) -> bytes:
@@ -41,6 +69,19 @@ def question_of(wire: bytes) -> bytes:
 
 def _key(host: str, port: int, query_id: int) -> tuple[str, int, int]:
     return (ipaddress.ip_address(host.split("%")[0]).compressed, port, query_id)
+
+
+def _question_text(data: bytes) -> str:
+    """The question a stray packet answers, in words (``elsewhere.example CNAME``), sanitised:
+    it is from the network; "unreadable" when its question cannot be read."""
+    try:
+        message = dns.message.from_wire(data, ignore_trailing=True, question_only=True)
+        question = message.question[0]
+        name = question.name.to_text(omit_final_dot=True)
+        kind = dns.rdatatype.to_text(question.rdtype)
+    except Exception:
+        return "unreadable"
+    return visible(f"{name} {kind}", limit=120)
 
 
 class _Protocol(asyncio.DatagramProtocol):
@@ -64,6 +105,10 @@ class UdpMultiplexer:
         # Questions to which only unreadable bytes came back so far: if nothing better comes,
         # the timeout says so instead of pretending the server was silent.
         self._garbled: set[tuple[str, int, int]] = set()
+        # Per server (address, port) with questions in flight: how many, and what it sent that
+        # answered none of them (forged, misdirected or late packets), to explain a timeout.
+        self._waiting: dict[tuple[str, int], int] = {}
+        self._strays: dict[tuple[str, int], list[str]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def _transport(self, family: int) -> asyncio.DatagramTransport:
@@ -99,6 +144,8 @@ class UdpMultiplexer:
             if key not in self._pending:
                 break
         self._pending[key] = (question_of(wire), future)
+        server = key[:2]
+        self._waiting[server] = self._waiting.get(server, 0) + 1
         try:
             transport.sendto(query_id.to_bytes(2, "big") + wire[2:], (host, port))
             async with asyncio.timeout(timeout):
@@ -106,10 +153,19 @@ class UdpMultiplexer:
         except TimeoutError:
             if key in self._garbled:
                 raise Unreadable from None
+            strays = self._strays.get(server)
+            if strays:
+                raise Ignored(_stray_words(strays), timeout) from None
             raise dns.exception.Timeout(timeout=timeout) from None
         finally:
             self._pending.pop(key, None)
             self._garbled.discard(key)
+            left = self._waiting.get(server, 1) - 1
+            if left > 0:
+                self._waiting[server] = left
+            else:  # nothing in flight to it any more: what it sent is forgotten with it
+                self._waiting.pop(server, None)
+                self._strays.pop(server, None)
         if response.flags & dns.flags.TC:
             raise dns.message.Truncated(message=response)
         return response
@@ -124,7 +180,10 @@ class UdpMultiplexer:
             return
         waiting = self._pending.get(key)
         if waiting is None:
-            return  # late, duplicate or unsolicited: ignore
+            # Late, duplicate or unsolicited: ignored. From a server we are waiting on, it is
+            # remembered, so that its silence can be explained (a forged or broken answer).
+            self._stray(key[:2], WRONG_ID)
+            return
         question, future = waiting
         # The answer must repeat our question (the name case-insensitively, then type and
         # class); an error answer may leave the question out (REFUSED, FORMERR, ...).
@@ -136,6 +195,7 @@ class UdpMultiplexer:
             and data[12 + name_length : 12 + len(question)] == question[name_length:]
         )
         if not same and not (no_question and data[3] & 0x0F in (1, 2, 4, 5)):
+            self._stray(key[:2], _question_text(data))
             return
         try:
             # one_rr_per_rrset: keep both CNAMEs when a server wrongly has two (a conflict we
@@ -148,6 +208,13 @@ class UdpMultiplexer:
             return
         future.set_result(response)
 
+    def _stray(self, server: tuple[str, int], reason: str) -> None:
+        if server not in self._waiting:
+            return  # nothing asked of it now: a late answer to an old question
+        kept = self._strays.setdefault(server, [])
+        if len(kept) < MAX_STRAYS and reason not in kept:
+            kept.append(reason)
+
     def close(self) -> None:
         for transport in self._transports.values():
             # RuntimeError: its event loop is already closed (asyncio.run ended); nothing to do
@@ -159,3 +226,5 @@ class UdpMultiplexer:
                 future.cancel()
         self._pending.clear()
         self._garbled.clear()
+        self._waiting.clear()
+        self._strays.clear()

@@ -26,7 +26,16 @@ from textual.widgets import DataTable
 from textual.worker import Worker
 
 from tui.propagation import labels
-from tui.propagation.labels import GLYPH, WORD, CellView, cell_view, column_headers, ordered
+from tui.propagation.labels import (
+    GLYPH,
+    WORD,
+    CellView,
+    cell_view,
+    column_headers,
+    ordered,
+    type_summary,
+    unanswered_words,
+)
 from tui.propagation.model import TIME_BOUND, Cell, ExpectedRecord, Report, Resolver
 from tui.time_words import ago, duration
 from tui.widgets.fields import Note
@@ -157,11 +166,14 @@ def describe(resolver: Resolver, cell: Cell, now: datetime) -> str:
     parts = [f"{resolver.name} · {cell.record}: {word}"]
     if cell.detail:
         parts.append(cell.detail)
+    if summary := type_summary(cell):
+        parts.append(summary)
     if cell.answer:
         parts.append("answer " + ", ".join(cell.answer))
     if cell.status in TIME_BOUND and cell.eta is not None:
         left = duration((cell.eta - now).total_seconds())
-        parts.append(f"clears in {left}" + (f" ({cell.bound})" if cell.bound else ""))
+        clears = f"clears in at most {left}" if cell.at_most else f"clears in {left}"
+        parts.append(clears + (f" ({cell.bound})" if cell.bound else ""))
     return " — ".join(parts)
 
 
@@ -269,6 +281,8 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
             parts.append("Checking the records…" if self.sweeping else "Not checked yet.")
         else:
             parts.append(f"checked {ago(report.checked_at, now)}")
+            if unanswered := unanswered_words(report):
+                parts.append(unanswered)
         if self.records:
             if self.paused:
                 parts.append("⏸ paused (s resumes)")
