@@ -113,6 +113,8 @@ class Script:
     serial: int = SERIAL - 1  # ... and the SOA serial (by default: before the record existed)
     negative_types: frozenset[str] = frozenset({"CNAME", "TXT"})  # NEGATIVE: the types denied
     ede: tuple[int, str] | None = None  # an Extended DNS Error added to every answer
+    # Question types answered SERVFAIL in the zone (e.g. TXT: following the CNAME fails)
+    fail_types: frozenset[str] = frozenset()
     ns: tuple[str, ...] = (f"ns1.{ZONE}",)  # ZONE's own NS records
     addresses: dict[str, str] = field(default_factory=dict)  # A records it knows (any zone)
     delegation: tuple[str, ...] = ()  # PARENT: the NS names it delegates ZONE to
@@ -302,6 +304,14 @@ def _parent(query: dns.message.Message, script: Script) -> dns.message.Message:
     else:
         reply.set_rcode(dns.rcode.NXDOMAIN)
     return reply
+
+
+def _fails(query: dns.message.Message, script: Script) -> bool:
+    if not script.fail_types or not query.question:
+        return False
+    question = query.question[0]
+    kind = dns.rdatatype.to_text(question.rdtype)
+    return kind in script.fail_types and question.name.is_subdomain(_name(ZONE))
 
 
 SCRIPTED = frozenset(
@@ -506,6 +516,11 @@ class HostileServer:
         script = self.script
         packets: list[bytes] = []
         if behaviour is Behaviour.SILENT:
+            return
+        if _fails(query, script):
+            reply = dns.message.make_response(query)
+            reply.set_rcode(dns.rcode.SERVFAIL)
+            self._send(reply.to_wire(), addr)
             return
         if behaviour in SCRIPTED:
             self._send(_wire(scripted(query, behaviour, script), size), addr)

@@ -15,7 +15,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
 from tests.propagation.hostile import (
-    NEGATIVE_TTL,
     OTHER_RECORD,
     OTHER_TARGET,
     RECORD,
@@ -218,11 +217,11 @@ async def test_a_sweep_where_everything_answers_counts_nothing() -> None:
 
 async def test_a_refreshed_soa_does_not_lengthen_the_countdown() -> None:
     """unbound answers every cached negative with the zone's newest SOA: 100 s after the
-    first sweep the same negative shows a fresh 600 s and the serial at which the record
-    exists. The countdown keeps its first reading (500 s left), not the new 600 s."""
+    first sweep the same negative shows a fresh 280 s and the serial at which the record
+    exists. The countdown keeps its first reading (150 s left), not the new 280 s."""
     clock = ManualClock()
     good = HostileServer(Behaviour.GOOD)
-    negative = HostileServer(Behaviour.NEGATIVE)
+    negative = HostileServer(Behaviour.NEGATIVE, script=Script(negative_ttl=250))
     async with started(good, negative):
         prober = Prober(authoritative=[good.address], timeout=TIMEOUT, clock=clock)
         try:
@@ -230,19 +229,19 @@ async def test_a_refreshed_soa_does_not_lengthen_the_countdown() -> None:
             cell = public_cell(first, negative)
             assert (cell.status, cell.remaining, cell.at_most) == (
                 Status.CACHED_NEGATIVE,
-                NEGATIVE_TTL,
+                250,
                 False,
             )
             expires = cell.eta
             clock.advance(100)
             negative.script.serial = SERIAL  # the refreshed SOA: the record's serial
-            negative.script.negative_ttl = NEGATIVE_TTL
+            negative.script.negative_ttl = 280
             second = await sweep_once([good], [negative], prober=prober)
         finally:
             await prober.aclose()
     cell = public_cell(second, negative)
-    assert cell.eta == expires and cell.remaining == NEGATIVE_TTL - 100
-    assert "as seen first" in cell.bound and f"says {NEGATIVE_TTL} s" in cell.bound
+    assert cell.eta == expires and cell.remaining == 150
+    assert "as seen first" in cell.bound and "says 200 s" in cell.bound
     assert second.eta.when == expires
 
 
@@ -250,15 +249,15 @@ async def test_a_negative_newer_than_the_record_is_only_an_upper_bound() -> None
     """First seen with a serial at which the record already exists: an old negative wearing
     a refreshed SOA, so its SOA TTL is how long it lasts at most."""
     good = HostileServer(Behaviour.GOOD)
-    negative = HostileServer(Behaviour.NEGATIVE, script=Script(serial=SERIAL, negative_ttl=400))
+    negative = HostileServer(Behaviour.NEGATIVE, script=Script(serial=SERIAL, negative_ttl=250))
     async with started(good, negative):
         report = await sweep_once([good], [negative])
     cell = public_cell(report, negative)
-    assert cell.status is Status.CACHED_NEGATIVE and cell.at_most and cell.remaining == 400
+    assert cell.status is Status.CACHED_NEGATIVE and cell.at_most and cell.remaining == 250
     assert cell.reason == "old_negative" and cell.soa_serial == SERIAL
-    assert cell.bound.startswith("at most 400 s") and f"serial {SERIAL}" in cell.bound
-    assert cell_view(cell, report.checked_at, narrow=True).text == "⧗ ≤7m"
-    assert cell_view(cell, report.checked_at, narrow=False).text == "⧗ ≤6m40s"
+    assert cell.bound.startswith("at most 250 s") and f"serial {SERIAL}" in cell.bound
+    assert cell_view(cell, report.checked_at, narrow=True).text == "⧗ ≤5m"
+    assert cell_view(cell, report.checked_at, narrow=False).text == "⧗ ≤4m10s"
     assert "at the latest" in report.eta.sentence
     assert to_json(report)["cells"][1]["atMost"] is True
 
@@ -312,6 +311,29 @@ async def test_a_known_resolver_cap_bounds_the_countdown() -> None:
     assert "unbound keeps a negative at most 3600 s (cache-max-negative-ttl" in capped.bound
     assert public_cell(report, bind).remaining == 7200  # under BIND's 10800 s
     assert not public_cell(report, bind).at_most
+
+
+async def test_the_publication_time_bounds_an_old_negative() -> None:
+    """A negative older than the record was cached before the record was published, which it
+    was by the first sweep that saw it served: it ends within the zone's negative TTL (300 s
+    here) of that, however long the refreshed SOA in its answer says."""
+    clock = ManualClock()
+    good = HostileServer(Behaviour.GOOD)
+    resolver = HostileServer(Behaviour.GOOD)
+    async with started(good, resolver):
+        prober = Prober(authoritative=[good.address], timeout=TIMEOUT, clock=clock)
+        try:
+            first = await sweep_once([good], [resolver], prober=prober)
+            assert first.zones[RECORD].negative_ttl == 300
+            clock.advance(100)
+            resolver.behaviour = Behaviour.NEGATIVE  # another cache behind it, say
+            resolver.script.serial, resolver.script.negative_ttl = SERIAL, 600
+            report = await sweep_once([good], [resolver], prober=prober)
+        finally:
+            await prober.aclose()
+    cell = public_cell(report, resolver)
+    assert cell.status is Status.CACHED_NEGATIVE and cell.at_most
+    assert cell.remaining == 200 and "served for 100 s at least" in cell.bound
 
 
 # --- ask what the verifiers ask (deliverable 3) -------------------------------------------------
@@ -392,3 +414,18 @@ async def test_a_plain_negative_is_still_looked_up_too_early() -> None:
     async with started(good, negative):
         report = await sweep_once([good], [negative])
     assert "queried_too_early" in codes(report) and "nsec_denial" not in codes(report)
+
+
+async def test_a_txt_failing_past_a_visible_cname_is_the_targets_path() -> None:
+    """The resolver answers the CNAME (it reaches the zone) but TXT fails while following it:
+    the ESP's servers are what it cannot reach, and verifiers there get no key."""
+    good = HostileServer(Behaviour.GOOD)
+    halfway = HostileServer(Behaviour.GOOD, script=Script(fail_types=frozenset({"TXT"})))
+    async with started(good, halfway):
+        report = await sweep_once([good], [halfway])
+    cell = public_cell(report, halfway)
+    assert cell.status is Status.CANT_REACH_ZONE and cell.rdtype == "TXT"
+    assert cell.reason == "target" and f"can't follow the CNAME to {TARGET}" in cell.detail
+    assert "cant_reach_target" in codes(report) and "cant_reach_zone" not in codes(report)
+    assert "cannot follow it to the ESP's servers" in report.eta.sentence
+    assert not report.all_ok

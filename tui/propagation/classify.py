@@ -84,6 +84,9 @@ class Truth:
     # negative (the zone had the record then), so it is an older negative wearing a refreshed
     # SOA (unbound keeps one SOA per zone), and its SOA TTL is only an upper bound.
     published_serial: int | None = None
+    # When a sweep first saw the record served: a negative older than the record was cached
+    # before then, so it runs out at most the zone's negative TTL after it.
+    published_by: datetime | None = None
     zone: str = ""  # the zone's apex, for the words
 
     @property
@@ -417,6 +420,19 @@ def _resolver_verdict(
                 f"record was published (serial {truth.published_serial}), so the negative is "
                 "older than that SOA and runs out no later"
             )
+            if truth.published_by is not None and truth.negative_ttl:
+                # Cached before the record was published, which it was by ``published_by``.
+                latest = truth.published_by + timedelta(seconds=truth.negative_ttl)
+                left = max(0, int((latest - now).total_seconds()))
+                if left < remaining:
+                    served = int((now - truth.published_by).total_seconds())
+                    remaining = left
+                    bound = (
+                        f"at most {left} s: the negative is older than the record (its SOA, "
+                        f"serial {answer.soa.serial}, is from after it was published), and the "
+                        f"record has been served for {served} s at least, so the negative ends "
+                        f"within the zone's negative TTL ({truth.negative_ttl} s) of that"
+                    )
         detail = f"cached '{what}' from before the record was published"
         if denial:
             reason = "nsec"

@@ -242,7 +242,21 @@ def _resolver_trouble(zone_cells: Sequence[Cell], zone: ZoneInfo, world: bool) -
     NSEC records: each with what it means and what (if anything) to do."""
     out: list[Diagnosis] = []
     apex, host = zone.apex, _host(zone)
-    cut_off = [c for c in zone_cells if c.status is Status.CANT_REACH_ZONE]
+    beyond = [c for c in zone_cells if c.status is Status.CANT_REACH_ZONE and c.reason == "target"]
+    cut_off = [c for c in zone_cells if c.status is Status.CANT_REACH_ZONE and c not in beyond]
+    if beyond:
+        resolvers = sorted({c.resolver for c in beyond})
+        out.append(
+            Diagnosis(
+                "cant_reach_target",
+                f"{len(resolvers)} resolver(s) ({', '.join(resolvers)}) see the CNAME(s) but "
+                "cannot follow them to the targets' servers (the ESP's), so DKIM verifiers "
+                "using them get no key. Nothing to change at "
+                f"{host}: it usually passes; if it lasts, tell the sender's support.",
+                _names(beyond),
+                apex,
+            )
+        )
     if cut_off:
         resolvers = sorted({c.resolver for c in cut_off})
         out.append(

@@ -104,10 +104,17 @@ def _trouble(failing: list[Cell]) -> str:
         return len({c.resolver for c in failing if c.status is status})
 
     parts = []
-    if count := resolvers(Status.CANT_REACH_ZONE):
+    cut_off = {c.resolver for c in failing if c.status is Status.CANT_REACH_ZONE}
+    beyond = {c.resolver for c in failing if c.reason == "target"}
+    if count := len(cut_off - beyond):
         parts.append(
             f"{count} resolver(s) can't reach your zone's name servers, so their users cannot "
             "see the records (see the diagnoses)"
+        )
+    if count := len(beyond):
+        parts.append(
+            f"{count} resolver(s) see the CNAME but cannot follow it to the ESP's servers, so "
+            "DKIM verifiers using them get no key (see the diagnoses)"
         )
     if count := resolvers(Status.STALE_SERVED):
         parts.append(

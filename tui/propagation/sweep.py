@@ -129,6 +129,7 @@ class Prober:
         self.negatives = NegativeMemory()
         self._software: dict[str, str] = {}
         self._published: dict[str, int] = {}
+        self._published_by: dict[str, datetime] = {}  # first sweep that saw the record served
 
     async def aclose(self) -> None:
         self._udp.close()
@@ -266,11 +267,12 @@ class Prober:
                 cells[(name, cell.resolver)] = cell
         seen: set[tuple[str, str, str]] = set()
         for per_type in public:
-            settled = []
+            settled: list[Cell] = []
             for cell in per_type:
                 key = (cell.resolver, cell.record, cell.rdtype)
                 seen.add(key)
-                cell = _alive_or_not(cell, control[cell.resolver], truths[cell.record])
+                first = settled[0] if settled else None  # the CNAME's verdict, for TXT
+                cell = _alive_or_not(cell, control[cell.resolver], truths[cell.record], first)
                 cell = apply_cap(cell, control[cell.resolver].software, now)
                 settled.append(self.negatives.settle(key, cell, now, world=world))
             cell = classify.combine(settled)
@@ -420,6 +422,7 @@ class Prober:
         has_it = (Status.OK, Status.WRONG_TARGET, Status.PROXIED, Status.FLATTENED)
         truth = Truth(
             published_serial=self._published_serial(record, found.zone, cells),
+            published_by=self._published_by.get(record.name),
             zone=found.zone.apex,
             served=any(c.status is Status.OK for c in cells),
             target=target,
@@ -444,7 +447,9 @@ class Prober:
         if not any(c.status is Status.OK for c in cells):
             if all(c.status not in NO_SIGNAL for c in cells):
                 self._published.pop(record.name, None)
+                self._published_by.pop(record.name, None)
             return self._published.get(record.name)
+        self._published_by.setdefault(record.name, self.clock.now())
         known = self._published.get(record.name)
         candidates = serials + ([known] if known is not None else [])
         oldest = next(
@@ -571,11 +576,28 @@ class Prober:
         return cell
 
 
-def _alive_or_not(cell: Cell, control: Control, truth: Truth) -> Cell:
+def _alive_or_not(cell: Cell, control: Control, truth: Truth, cname: Cell | None = None) -> Cell:
     """A resolver that answered the control question but not ours is no dead resolver: the
     path from it to the zone is dead, and its users cannot see the records (dns.md: unbound
-    stays silent on a zone it cannot reach, then answers SERVFAIL at once)."""
-    if not control.alive or not cell.queried:
+    stays silent on a zone it cannot reach, then answers SERVFAIL at once). ``cname``: for a
+    TXT cell, the CNAME's verdict at the same resolver; when that is visible, the resolver did
+    reach the zone, and what fails is following the CNAME to its target."""
+    if not cell.queried:
+        return cell
+    failed = cell.status is Status.UNREACHABLE and cell.reason != "ignored"
+    failed = failed or (cell.status is Status.SERVFAIL and cell.reason == "servfail")
+    if failed and cname is not None and cname.status is Status.OK:
+        why = "no answer in time" if cell.status is Status.UNREACHABLE else "SERVFAIL"
+        target = cname.target or "the target"
+        return replace(
+            cell,
+            status=Status.CANT_REACH_ZONE,
+            reason="target",
+            detail=f"can't follow the CNAME to {target}: {why} here, so DKIM verifiers using "
+            f"this resolver get no key; {target}'s servers (the ESP's, not yours) are what it "
+            "cannot reach",
+        )
+    if not control.alive:
         return cell
     zone = truth.zone or "the zone"
     if cell.status is Status.UNREACHABLE and cell.reason == "ignored":
