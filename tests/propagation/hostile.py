@@ -118,6 +118,7 @@ class Script:
     ns: tuple[str, ...] = (f"ns1.{ZONE}",)  # ZONE's own NS records
     addresses: dict[str, str] = field(default_factory=dict)  # A records it knows (any zone)
     delegation: tuple[str, ...] = ()  # PARENT: the NS names it delegates ZONE to
+    serves_record: bool = True  # False: RECORD is not in its copy of the zone (not added here)
     parent_ns: tuple[str, ...] = (f"ns.{PARENT}",)  # PARENT's own NS (for its servers' A)
 
 
@@ -139,10 +140,12 @@ def _name(text: str) -> dns.name.Name:
     return dns.name.from_text(text)
 
 
-def _exists(qname: dns.name.Name) -> bool:
+def _exists(qname: dns.name.Name, serves_record: bool = True) -> bool:
     """The zone's names: the apex, the record (and the empty non-terminal above it), the
     loop's other end. Anything else under the apex does not exist."""
-    owners = [_name(ZONE), _name(RECORD), _name(LOOP_OTHER), _name(OTHER_RECORD)]
+    owners = [_name(ZONE), _name(LOOP_OTHER), _name(OTHER_RECORD)]
+    if serves_record:
+        owners.append(_name(RECORD))
     return any(owner == qname or owner.is_subdomain(qname) for owner in owners)
 
 
@@ -195,7 +198,7 @@ def honest(
         reply.flags &= ~dns.flags.AA
         reply.set_rcode(dns.rcode.REFUSED)
         return reply
-    if qname == _name(RECORD):
+    if qname == _name(RECORD) and script.serves_record:
         if behaviour is Behaviour.LOOP:
             # Both links of the loop, as a server that follows CNAMEs inside its zone gives.
             reply.answer.append(_rrset(RECORD, "CNAME", LOOP_OTHER + "."))
@@ -229,7 +232,7 @@ def honest(
         else:
             reply.authority.append(_rrset(ZONE, "SOA", SOA_TEXT))
         return reply
-    if not _exists(qname):
+    if not _exists(qname, script.serves_record):
         reply.set_rcode(dns.rcode.NXDOMAIN)
     reply.authority.append(_rrset(ZONE, "SOA", SOA_TEXT))  # NXDOMAIN or NODATA: the SOA
     return reply
@@ -468,7 +471,7 @@ class HostileServer:
             self._udp, self.port = transport, port  # type: ignore[assignment]
             break
         else:
-            raise RuntimeError(f"no free UDP+TCP port pair on {self.host}")
+            raise OSError(f"no free UDP+TCP port pair on {self.host}")
         if self.behaviour is Behaviour.TC_TCP_REFUSED:
             # Bound but not listening: a connection is refused (RST), and no other program
             # can start listening on the port meanwhile.

@@ -101,7 +101,7 @@ async def walk_down(
 
 
 async def _ns_servers(
-    zone: str, recursive: Sequence[Resolver], ask: Ask
+    zone: str, recursive: Sequence[Resolver], ask: Ask, port: int = 53
 ) -> tuple[tuple[str, ...], list[Resolver]]:
     """A zone's NS names (asked of recursive resolvers: the zone exists) and their IPv4s."""
     endpoints = [r.endpoint for r in recursive]
@@ -109,22 +109,57 @@ async def _ns_servers(
         names = tuple(sorted(n for n in answer.ns_names if n))
         if not names:
             continue
-        endpoint = endpoints[0]
-        found = await asyncio.gather(*(ask(endpoint, n, "A", recursion=True) for n in names))
-        servers = [
-            Resolver(
-                key=f"{ns}/{address}",
-                name=f"{ns} ({address})",
-                operator=provider_for(names) or "authoritative",
-                role=Role.AUTHORITATIVE,
-                endpoints=(Endpoint(address),),
-            )
-            for ns, exchange in zip(names, found, strict=True)
-            for address in (exchange.answer.addresses if exchange.answer else ())
-            if ":" not in address
-        ]
-        return names, servers
+        return names, await servers_named(names, recursive, ask, port)
     return (), []
+
+
+async def servers_named(
+    names: Sequence[str], recursive: Sequence[Resolver], ask: Ask, port: int = 53
+) -> list[Resolver]:
+    """The name servers called ``names``, at their IPv4 addresses (asked of a resolver)."""
+    if not recursive:
+        return []
+    endpoint = recursive[0].endpoint
+    found = await asyncio.gather(*(ask(endpoint, n, "A", recursion=True) for n in names))
+    return [
+        Resolver(
+            key=f"{ns}/{address}",
+            name=f"{ns} ({address})",
+            operator=provider_for(names) or "authoritative",
+            role=Role.AUTHORITATIVE,
+            endpoints=(Endpoint(address, port),),
+        )
+        for ns, exchange in zip(names, found, strict=True)
+        for address in (exchange.answer.addresses if exchange.answer else ())
+        if ":" not in address
+    ]
+
+
+async def delegation(
+    zone: str, recursive: Sequence[Resolver], ask: Ask, port: int = 53
+) -> tuple[str, tuple[str, ...]]:
+    """(the parent zone, the NS names its servers give for ``zone``): the delegation the
+    registry publishes, which is where a resolver with an empty cache goes (RFC 1034 §4.2.2).
+    Asked with RD=0 of the parent's own servers, which answer with a referral; ("", ()) when
+    there is no parent to ask (a TLD) or nobody answered."""
+    above = parent(zone)
+    for _ in range(3):  # "co.uk" holds no zone cut of its own: its parent "uk" delegates
+        if above is None:
+            return "", ()
+        _, servers = await _ns_servers(above, recursive, ask, port)
+        if servers:
+            break
+        above = parent(above)
+    else:
+        return "", ()
+    assert above is not None
+    for answer in await _answers(ask, [s.endpoint for s in servers], zone, "NS", False):
+        # A referral (NS in the authority section, no AA), or an answer when the parent's
+        # servers serve the child zone as well.
+        names = tuple(sorted(n for n in answer.ns_names if n))
+        if names and (answer.referral == zone or answer.authoritative):
+            return above, names
+    return above, ()
 
 
 async def discover(
@@ -133,8 +168,14 @@ async def discover(
     *,
     overrides: Sequence[ServerAddress] = (),
     recursive: Sequence[Resolver] = (),
+    port: int = 53,
 ) -> Authority:
-    """The zone holding ``name``, its authoritative servers and their health."""
+    """The zone holding ``name``, its authoritative servers and their health; ``port``: where
+    name servers found on the way are asked (53, but for tests on loopback).
+
+    Found through recursive resolvers, the zone's servers are compared with its delegation
+    at the parent: when the two NS sets differ, resolvers with an empty cache follow the
+    delegation, so its servers are the ones checked (and a diagnosis names both hosts)."""
     if overrides:
         servers = tuple(resolver_from_address(a, Role.AUTHORITATIVE) for a in overrides)
         endpoints = [s.endpoint for s in servers]
@@ -162,20 +203,39 @@ async def discover(
     if zone is None:
         return unknown_zone(name, (), f"no resolver could find the zone of {start}")
     for _ in range(MAX_DELEGATIONS):
-        ns_names, servers = await _ns_servers(zone, recursive, ask)
+        ns_names, servers = await _ns_servers(zone, recursive, ask, port)
         if not servers:
             return Authority(
                 ZoneInfo(apex=zone, ns_names=ns_names, provider=provider_for(ns_names)),
                 (),
                 problem=f"could not find the addresses of {zone}'s name servers",
             )
-        apex, child = await walk_down(name, [s.endpoint for s in servers], ask)
+        # The delegation of the zone found so far is asked meanwhile: usually it is the apex.
+        (apex, child), delegated = await asyncio.gather(
+            walk_down(name, [s.endpoint for s in servers], ask),
+            delegation(zone, recursive, ask, port),
+        )
+        if apex is None and child is None and delegated[1] and set(delegated[1]) != set(ns_names):
+            # The servers the zone's own NS records name did not answer (an old host that
+            # dropped the zone, say): the ones the delegation names may.
+            delegated_servers = await servers_named(delegated[1], recursive, ask, port)
+            if delegated_servers:
+                apex, child = await walk_down(name, [s.endpoint for s in delegated_servers], ask)
         if apex is not None:
             if apex != zone:  # a deeper zone, served by the same servers
-                deeper_names, deeper = await _ns_servers(apex, recursive, ask)
+                (deeper_names, deeper), delegated = await asyncio.gather(
+                    _ns_servers(apex, recursive, ask, port),
+                    delegation(apex, recursive, ask, port),
+                )
                 if deeper:
                     ns_names, servers = deeper_names, deeper
-            return Authority(await zone_info(apex, ns_names, servers, ask), tuple(servers))
+            above, parent_ns = delegated
+            if parent_ns and set(parent_ns) != set(ns_names):
+                # Resolvers follow the delegation, not the zone's own NS records: its servers
+                # are what the records must be at.
+                servers = await servers_named(parent_ns, recursive, ask, port) or servers
+            info = await zone_info(apex, ns_names, servers, ask, parent=above, parent_ns=parent_ns)
+            return Authority(info, tuple(servers))
         if child is None:
             return Authority(
                 ZoneInfo(apex=zone, ns_names=ns_names, provider=provider_for(ns_names)),
@@ -197,7 +257,13 @@ def unknown_zone(name: str, overrides: Sequence[ServerAddress], why: str) -> Aut
 
 
 async def zone_info(
-    apex: str, ns_names: Sequence[str], servers: Sequence[Resolver], ask: Ask
+    apex: str,
+    ns_names: Sequence[str],
+    servers: Sequence[Resolver],
+    ask: Ask,
+    *,
+    parent: str = "",
+    parent_ns: Sequence[str] = (),
 ) -> ZoneInfo:
     serials: dict[str, int] = {}
     lame: list[str] = []
@@ -217,10 +283,15 @@ async def zone_info(
         soa = soa or found
     newest = newest_serial(serials.values())
     lagging = tuple(k for k, s in serials.items() if newest is not None and older(s, newest))
+    differs = bool(parent_ns and ns_names) and set(parent_ns) != set(ns_names)
     return ZoneInfo(
         apex=apex,
         ns_names=tuple(ns_names),
-        provider=provider_for(ns_names),
+        # The host that really serves the zone: the delegation's, when the two disagree.
+        provider=provider_for(parent_ns if differs else ns_names),
+        parent=parent,
+        parent_ns=tuple(parent_ns),
+        parent_provider=provider_for(parent_ns),
         negative_ttl=soa.negative_ttl if soa else None,
         soa_minimum=soa.minimum if soa else None,
         soa_ttl=soa.ttl if soa else None,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tui.propagation.authority import Ask, newest_serial
 from tui.propagation.classify import Truth
 from tui.propagation.model import Cell, Diagnosis, Endpoint, ExpectedRecord, Status, ZoneInfo
+from tui.propagation.providers import provider_for
 from tui.time_words import clock_time
 
 
@@ -237,6 +238,33 @@ def _names(cells: Sequence[Cell]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.record for c in cells))
 
 
+def _delegation(zone: ZoneInfo, names: tuple[str, ...], missing: bool) -> Diagnosis:
+    """The parent's delegation and the zone's own NS records disagree: say which host really
+    serves the zone (the delegation's: resolvers with an empty cache go there), and whether the
+    records are there."""
+    apex, host = zone.apex, zone.parent_provider or "the delegated servers"
+    own = provider_for(zone.ns_names) or "other servers"
+    sentence = (
+        f"The delegation of {apex} (at {zone.parent or 'its parent zone'}) names {host} "
+        f"({', '.join(zone.parent_ns)}), but {apex}'s own NS records name {own} "
+        f"({', '.join(zone.ns_names)}). Resolvers follow the delegation, so {host} really "
+        f"serves {apex}"
+    )
+    if missing:
+        sentence += (
+            f", and the records are not there: if you added them at {own}, add them at {host}"
+            " instead"
+        )
+    else:
+        sentence += ", and the records checked here are the ones there"
+    sentence += (
+        f". Then make the two agree: set {apex}'s NS records at {host} to "
+        f"{', '.join(zone.parent_ns)}, or, if {own} should serve it, change the name servers "
+        "at your registrar."
+    )
+    return Diagnosis("delegation_mismatch", sentence, names, apex)
+
+
 def _resolver_trouble(zone_cells: Sequence[Cell], zone: ZoneInfo, world: bool) -> list[Diagnosis]:
     """Resolvers that cannot reach the zone, serve expired answers, or deny the records from
     NSEC records: each with what it means and what (if anything) to do."""
@@ -327,6 +355,9 @@ def _zone_diagnoses(
             truths[r.name].answered and not truths[r.name].exists and not truths[r.name].other_data
             for r in members
         )
+        if zone.delegation_differs:
+            out.append(_delegation(zone, names, missing_everywhere))
+            explained.add(apex)  # the wrong host is named there, with both NS sets
         if added and missing_everywhere and zone.known and zone.ns_names and apex not in explained:
             out.append(
                 Diagnosis(

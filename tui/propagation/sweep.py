@@ -360,7 +360,11 @@ class Prober:
         health (serials, lame servers) is checked again on later sweeps; a failed search is
         retried after a minute rather than costing timeouts on every sweep."""
         now = self.clock.monotonic()
-        where = {"overrides": self.authoritative, "recursive": discovery}
+        where = {
+            "overrides": self.authoritative,
+            "recursive": discovery,
+            "port": self.server_port,
+        }
         todo = [
             r.name
             for r in records
@@ -385,7 +389,14 @@ class Prober:
         }
         updates = await asyncio.gather(
             *(
-                authority.zone_info(apex, a.zone.ns_names, a.servers, self.ask)
+                authority.zone_info(
+                    apex,
+                    a.zone.ns_names,
+                    a.servers,
+                    self.ask,
+                    parent=a.zone.parent,
+                    parent_ns=a.zone.parent_ns,
+                )
                 for apex, a in stale.items()
             )
         )
