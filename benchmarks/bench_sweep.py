@@ -4,9 +4,10 @@ Prints the wall time of a sweep of N resolvers x 5 records as a ratio to the per
 (the physical limit is 1.0: every resolver must be asked at least once, all at the same time),
 as a ratio to a sequential baseline (the same sweep one question at a time, concurrency 1),
 and as a ratio to the floor the servers allow (the same public questions sent bare, with no
-engine around them), all measured in the same run. Then the same for 200 resolvers under the
-concurrency cap. The sandbox runs in its own process; on a small machine its one Python
-thread answering every resolver is what limits the floor.
+engine around them: each record's, a DKIM selector's TXT too, and each resolver's control
+question), all measured in the same run, with the engine's own concurrency cap. Then the same
+for 200 resolvers, whose questions exceed that cap. The sandbox runs in its own process; on a
+small machine its one Python thread answering every resolver is what limits the floor.
 
     .venv/bin/python benchmarks/bench_sweep.py [--latency-ms 100] [--rounds 3]
 """
@@ -23,7 +24,7 @@ import httpx
 
 from tui.propagation import ExpectedRecord, Resolver, Role, ServerAddress
 from tui.propagation.resolvers import resolver_from_address
-from tui.propagation.sweep import Prober
+from tui.propagation.sweep import CONTROL, DEFAULT_CONCURRENCY, Prober, question_types
 from tui.propagation.transport import query_wire
 from tui.propagation.udp import UdpMultiplexer
 from tui.sandbox import SandboxServer
@@ -69,21 +70,22 @@ async def _sweep(server: World, resolvers: int, concurrency: int, repeats: int =
 
 async def _floor(server: World, resolvers: int) -> float:
     """The same public questions sent bare (no engine: no zone discovery, no authoritative
-    phase, no classification) over the same shared socket: what the servers themselves allow."""
+    phase, no classification) over the same shared sockets: what the servers themselves allow."""
     records = _records(server)
     udp = UdpMultiplexer()
-    cap = asyncio.Semaphore(200)  # the sweep's own cap: a burst of 1000 overflows UDP buffers
+    cap = asyncio.Semaphore(DEFAULT_CONCURRENCY)  # the sweep's own cap
 
-    async def one(name: str, host: str, port: int) -> None:
+    async def one(name: str, rdtype: str, host: str, port: int) -> None:
         async with cap:
-            await udp.query(query_wire(name, "CNAME", True, False), host, port, 5.0)
+            await udp.query(query_wire(name, rdtype, True, False), host, port, 5.0)
 
+    questions = [(r.name, t) for r in records for t in question_types(r)] + [CONTROL]
     try:
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                one(r.name, row.host, row.port)
-                for r in records
+                one(name, rdtype, row.host, row.port)
+                for name, rdtype in questions
                 for row in server.resolvers[:resolvers]
             )
         )
@@ -129,8 +131,11 @@ def main() -> None:
         publish = f"{server.base_url}/_sandbox/dns/publish"
         httpx.post(publish, json={"domain": "harbor-ceramics.example"}).raise_for_status()
         for count in (30, 200):
-            firsts = [asyncio.run(_sweep(server, count, 200)) for _ in range(options.rounds)]
-            wall = asyncio.run(_sweep(server, count, 200, repeats=options.rounds))
+            firsts = [
+                asyncio.run(_sweep(server, count, DEFAULT_CONCURRENCY))
+                for _ in range(options.rounds)
+            ]
+            wall = asyncio.run(_sweep(server, count, DEFAULT_CONCURRENCY, repeats=options.rounds))
             floors = [asyncio.run(_floor(server, count)) for _ in range(options.rounds)]
             first, floor = statistics.median(firsts), statistics.median(floors)
             line = (

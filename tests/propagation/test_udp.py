@@ -15,7 +15,7 @@ import pytest
 
 from tui.propagation.authority import newest_serial, older
 from tui.propagation.transport import query_wire
-from tui.propagation.udp import UdpMultiplexer
+from tui.propagation.udp import PER_SOCKET, UdpMultiplexer
 
 Q = "s1._domainkey.example.com"
 
@@ -147,3 +147,56 @@ def test_serial_arithmetic_wraps() -> None:
     assert newest_serial([2**32 - 1, 5]) == 5
     assert newest_serial([7, 7]) == 7
     assert newest_serial([]) is None
+
+
+async def test_a_big_sweep_is_spread_over_sockets_each_carrying_a_bounded_load() -> None:
+    """Questions beyond what one socket's receive buffer holds go out on more sockets at
+    once (one round trip), never more than PER_SOCKET on one; all of them are answered."""
+    sources: set[int] = set()
+
+    class Counting(_Server):
+        def datagram_received(self, data: bytes, addr) -> None:  # type: ignore[no-untyped-def]
+            sources.add(addr[1])
+            super().datagram_received(data, addr)
+
+    class Slow(Counting):  # answers a moment later, as a resolver across a network does
+        def datagram_received(self, data: bytes, addr) -> None:  # type: ignore[no-untyped-def]
+            loop.call_later(0.2, super().datagram_received, data, addr)
+
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(
+        lambda: Slow(lambda data: [answer(data).to_wire()]), local_addr=("127.0.0.1", 0)
+    )
+    port = transport.get_extra_info("sockname")[1]
+    udp = UdpMultiplexer()
+    count = PER_SOCKET * 2 + 50
+    try:
+        wire = query_wire(Q, "CNAME", True, False)
+        answers = await asyncio.gather(
+            *(udp.query(wire, "127.0.0.1", port, 5) for _ in range(count))
+        )
+        assert len(answers) == count and udp.sockets() == 3
+        assert max(udp.peak.values()) <= PER_SOCKET
+    finally:
+        udp.close()
+        transport.close()
+    assert len(sources) == 3  # three source ports: three sockets
+
+
+async def test_two_questions_never_share_an_id_to_one_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The IDs drawn collide on purpose: the second question must draw again, even while
+    the first sockets are still being opened (an ID drawn before that wait could be drawn
+    by the other question too, and one answer would go to the wrong question)."""
+    draws = iter([7, 7, 7, 8, 9, 10])
+    monkeypatch.setattr("tui.propagation.udp.secrets.randbelow", lambda _: next(draws))
+    port, _, transport = await serve(lambda data: [answer(data).to_wire()])
+    udp = UdpMultiplexer()
+    try:
+        wire = query_wire(Q, "CNAME", True, False)
+        both = await asyncio.gather(*(udp.query(wire, "127.0.0.1", port, 1) for _ in range(2)))
+    finally:
+        udp.close()
+        transport.close()  # type: ignore[attr-defined]
+    assert sorted(m.id for m in both) == [7, 8]

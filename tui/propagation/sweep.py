@@ -3,9 +3,11 @@
     prober = Prober(authoritative=[...])              # or discovered through `discovery`
     report = await prober.sweep(records, resolvers)   # a Report: cells, diagnoses, ETA
 
-Every question is bounded by one semaphore (about 200 in flight: desktop systems allow 256 or
-1024 open files, dns.md §5.2) and has its own timeout, and everything for one sweep runs
-concurrently, so a dead resolver costs one timeout, not one per record.
+Every question has its own timeout, and everything for one sweep runs concurrently (each
+record's questions, a DKIM selector's TXT question and each resolver's control question go
+out together), so a dead resolver costs one timeout, not one per record, and the extra
+questions cost no extra round trip. Questions in flight are bounded (DEFAULT_CONCURRENCY over
+the shared UDP sockets; STREAMS for TCP retries and DoH, which cost a file descriptor each).
 
 Observer effect (dns.md §3 headline 3): public resolvers are not asked about a record until
 the authoritative servers serve it, because each "does not exist" we provoke is cached for the
@@ -45,7 +47,13 @@ from tui.propagation.transport import Exchange, ask, ask_doh
 from tui.propagation.udp import UdpMultiplexer
 from tui.time_words import is_world
 
-DEFAULT_CONCURRENCY = 200
+# Questions in flight at once over UDP: the multiplexer spreads them over a few sockets, each
+# carrying no more than its receive buffer holds, so a sweep of 30 resolvers (each asked every
+# record, a selector's TXT too, and the control question: about 300 questions) goes out in one
+# round trip. What costs a file descriptor each (a TCP retry, a DoH request) is held to
+# STREAMS: desktop systems allow 256 or 1024 open files (dns.md §5.2).
+DEFAULT_CONCURRENCY = 1000
+STREAMS = 200
 DEFAULT_TIMEOUT = 2.0
 ANYCAST_SAMPLES = 3
 RETRY_DISCOVERY = 60.0  # seconds before a failed zone search is tried again
@@ -113,6 +121,7 @@ class Prober:
         self.timeout = timeout
         self.anycast_samples = max(1, anycast_samples)
         self._limit = asyncio.Semaphore(concurrency)
+        self._streams = asyncio.Semaphore(min(concurrency, STREAMS))
         self._http = http
         self._owns_http = http is None
         self._use_doh: set[str] = set()  # resolvers whose port 53 looked blocked
@@ -160,6 +169,7 @@ class Prober:
                 udp=self._udp,
                 dnssec=dnssec,
                 rdclass=rdclass,
+                streams=self._streams,
             )
         _count(exchange, str(endpoint), not recursion, f"{qname} {rdtype}")
         return exchange
@@ -177,7 +187,7 @@ class Prober:
         if resolver.key in self._use_doh and resolver.doh_url:
             if self._http is None:
                 self._http = httpx.AsyncClient()
-            async with self._limit:
+            async with self._limit, self._streams:
                 exchange = await ask_doh(
                     self._http,
                     resolver.doh_url,

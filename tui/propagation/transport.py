@@ -8,6 +8,7 @@ Nothing here raises for network trouble: every outcome comes back as an :class:`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
 from dataclasses import dataclass
@@ -101,9 +102,13 @@ async def ask(
     udp: UdpMultiplexer | None = None,
     dnssec: bool = False,
     rdclass: str = "IN",
+    streams: asyncio.Semaphore | None = None,
 ) -> Exchange:
     """Do53: UDP first (over the sweep's shared socket when given), TCP when the answer comes
-    back truncated. Whatever the server does, the outcome is an :class:`Exchange`."""
+    back truncated. Whatever the server does, the outcome is an :class:`Exchange`.
+
+    ``streams`` bounds what costs a file descriptor each (a TCP retry), which the shared UDP
+    sockets do not."""
     started = time.perf_counter()
     query = functools.partial(
         make_query, qname, rdtype, recursion=recursion, cd=cd, dnssec=dnssec, rdclass=rdclass
@@ -123,8 +128,11 @@ async def ask(
         # exchange; dnspython raises EOFError, OSError, DNSException or anything its parser
         # trips on, and none of it may escape a sweep.
         try:
-            async with asyncio.timeout(timeout + 0.5):
-                response = await _over_tcp(endpoint, query(), timeout)
+            async with contextlib.AsyncExitStack() as held:
+                if streams is not None:
+                    await held.enter_async_context(streams)
+                async with asyncio.timeout(timeout + 0.5):
+                    response = await _over_tcp(endpoint, query(), timeout)
         except Exception as exc:
             return Exchange(None, _ms(started), f"{TCP_RETRY_FAILED}: {why_failed(exc)}", "tcp")
         return Exchange(read_answer(response, qname), _ms(started), "", "tcp")

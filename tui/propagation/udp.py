@@ -7,7 +7,13 @@ socket per address family carries a whole sweep, and answers are matched to ques
 (server address, port, message ID) and then checked to answer *our* question. No library does
 this for asyncio, hence this module; the wire format is still dnspython's.
 
-Trade-off, stated: one source port per sweep gives an off-path spoofer 16 bits (the ID) to
+A socket carries at most :data:`PER_SOCKET` questions at once: their answers can arrive in one
+burst, and a socket's receive buffer drops what does not fit (208 KiB by default on Linux,
+which a program may raise only up to the system's ``rmem_max``; each small answer takes one to
+two KiB of it). Beyond that, more sockets are opened (up to :data:`MAX_SOCKETS` per family), so
+a sweep of several hundred questions still goes out at once.
+
+Trade-off, stated: a few source ports per sweep give an off-path spoofer 16 bits (the ID) to
 guess instead of 32. We only display what we get (we are not a cache anyone else trusts), and a
 forged answer would be overwritten by the next sweep.
 """
@@ -43,6 +49,9 @@ class Ignored(dns.exception.Timeout):
         self.reasons = reasons
 
 
+PER_SOCKET = 100  # questions in flight on one socket: what one receive buffer holds safely
+MAX_SOCKETS = 16  # per address family
+RECEIVE_BUFFER = 1 << 20  # asked for; the system grants up to its maximum
 MAX_STRAYS = 4  # stray packets described per server: enough to explain, bounded
 WRONG_ID = ""  # a stray with a message ID nobody waits for (else: the question it answers)
 
@@ -99,7 +108,9 @@ class _Protocol(asyncio.DatagramProtocol):
 
 class UdpMultiplexer:
     def __init__(self) -> None:
-        self._transports: dict[int, asyncio.DatagramTransport] = {}
+        self._transports: dict[int, list[asyncio.DatagramTransport]] = {}
+        self._load: dict[asyncio.DatagramTransport, int] = {}  # questions in flight on each
+        self.peak: dict[int, int] = {}  # the most questions ever in flight on one (by id)
         self._creating: asyncio.Lock | None = None
         self._pending: dict[tuple[str, int, int], tuple[bytes, asyncio.Future]] = {}
         # Questions to which only unreadable bytes came back so far: if nothing better comes,
@@ -112,21 +123,53 @@ class UdpMultiplexer:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def _transport(self, family: int) -> asyncio.DatagramTransport:
+        """The family's socket with the fewest questions in flight, or a new one when every
+        socket carries :data:`PER_SOCKET` already (and there are fewer than the maximum).
+        Counts the question on it (the caller gives it back in ``query``)."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a new event loop (a new asyncio.run): start afresh
             self.close()
             self._loop = loop
             self._creating = asyncio.Lock()
         assert self._creating is not None
-        async with self._creating:  # concurrent first questions must share one socket
-            transport = self._transports.get(family)
-            if transport is None or transport.is_closing():
-                local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)  # noqa: S104
-                transport, _ = await loop.create_datagram_endpoint(
-                    lambda: _Protocol(self), local_addr=local, family=family
-                )
-                self._transports[family] = transport
+        found = self._least(family)
+        if found is None:
+            async with self._creating:  # one new socket at a time, and only when needed
+                found = self._least(family)
+                if found is None:
+                    found = await self._open(loop, family)
+        self._load[found] = self._load.get(found, 0) + 1
+        self.peak[id(found)] = max(self.peak.get(id(found), 0), self._load[found])
+        return found
+
+    def _least(self, family: int) -> asyncio.DatagramTransport | None:
+        """A socket with room (the least loaded), or None when a new one should be opened. No
+        awaiting here: a sweep's questions take their sockets in one go."""
+        pool = [t for t in self._transports.get(family, []) if not t.is_closing()]
+        self._transports[family] = pool
+        least = min(pool, key=lambda t: self._load.get(t, 0), default=None)
+        if least is None:
+            return None
+        if self._load.get(least, 0) >= PER_SOCKET and len(pool) < MAX_SOCKETS:
+            return None
+        return least
+
+    async def _open(
+        self, loop: asyncio.AbstractEventLoop, family: int
+    ) -> asyncio.DatagramTransport:
+        local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)  # noqa: S104
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Protocol(self), local_addr=local, family=family
+        )
+        sock = transport.get_extra_info("socket")
+        with contextlib.suppress(OSError, AttributeError):  # a smaller buffer will do
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+        self._transports.setdefault(family, []).append(transport)
         return transport
+
+    def sockets(self) -> int:
+        """How many sockets are open (for tests and benchmarks)."""
+        return sum(len(pool) for pool in self._transports.values())
 
     async def query(self, wire: bytes, host: str, port: int, timeout: float) -> dns.message.Message:
         """The answer to the query ``wire`` (its ID is replaced); raises
@@ -136,13 +179,17 @@ class UdpMultiplexer:
         resolver, so the query is built once and only its ID changes per packet.
         """
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        _key(host, port, 0)  # a host that is no address fails here, before taking a socket
+        # Counts this question on the socket (given back in ``finally``). The ID is picked
+        # only after this await: one picked before could be picked by another question to
+        # the same server meanwhile, and one of the two answers would go to the wrong one.
         transport = await self._transport(family)
-        future: asyncio.Future = asyncio.get_running_loop().create_future()
         while True:  # a fresh ID that no question to this server is waiting on
             query_id = secrets.randbelow(65536)
             key = _key(host, port, query_id)
             if key not in self._pending:
                 break
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._pending[key] = (question_of(wire), future)
         server = key[:2]
         self._waiting[server] = self._waiting.get(server, 0) + 1
@@ -158,6 +205,7 @@ class UdpMultiplexer:
                 raise Ignored(_stray_words(strays), timeout) from None
             raise dns.exception.Timeout(timeout=timeout) from None
         finally:
+            self._load[transport] = max(0, self._load.get(transport, 1) - 1)
             self._pending.pop(key, None)
             self._garbled.discard(key)
             left = self._waiting.get(server, 1) - 1
@@ -216,11 +264,14 @@ class UdpMultiplexer:
             kept.append(reason)
 
     def close(self) -> None:
-        for transport in self._transports.values():
-            # RuntimeError: its event loop is already closed (asyncio.run ended); nothing to do
-            with contextlib.suppress(RuntimeError):
-                transport.close()
+        for pool in self._transports.values():
+            for transport in pool:
+                # RuntimeError: its event loop is already closed (asyncio.run ended)
+                with contextlib.suppress(RuntimeError):
+                    transport.close()
         self._transports.clear()
+        self._load.clear()
+        self.peak.clear()
         for _, future in self._pending.values():
             if not future.done() and not future.get_loop().is_closed():
                 future.cancel()
