@@ -22,7 +22,7 @@ from tests.ui.conftest import messages, signed_in_app
 from tui.app import WixSendingApp
 from tui.propagation import Role, Status
 from tui.sandbox import SandboxServer
-from tui.screens.authenticate import ChoiceScreen
+from tui.screens.choice import ChoiceScreen
 from tui.screens.domains import DomainsPane
 from tui.store.credentials import SecretStores
 from tui.store.paths import Paths
