@@ -105,13 +105,20 @@ class Verdict:
         return abs(self.off) <= TOLERANCE
 
 
-def judge(what: str, eta: datetime | None, flipped: datetime, *, keep: bool = True) -> Verdict:
-    """The engine's ``eta`` against the moment the real answer flipped (or the real cache entry
-    expires), kept on record."""
+def judge(
+    what: str,
+    eta: datetime | None,
+    flipped: datetime,
+    *,
+    keep: bool = True,
+    against: str = "the real flip",
+) -> Verdict:
+    """The engine's ``eta`` against the moment the real answer flipped (or, ``against`` says,
+    the moment the real cache entry expires), kept on record."""
     assert eta is not None, f"{what}: the engine gave no ETA"
     verdict = Verdict(what, (eta - flipped).total_seconds())
     if keep:
-        MEASURED.append(f"{what}: engine ETA {verdict.off:+.1f} s from the real flip")
+        MEASURED.append(f"{what}: engine ETA {verdict.off:+.1f} s from {against}")
     return verdict
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import re
 import shutil
 import signal
 import socket
@@ -49,7 +48,7 @@ PROGRAMS: dict[str, str] = {
 # Daemons live in sbin, which a normal user's PATH on Debian lacks: look there too.
 SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 
-NEGATIVE_TTL = 20  # seconds: long enough for several sweeps, short enough for a quick suite
+NEGATIVE_TTL = 15  # seconds: long enough for several sweeps, short enough for a quick suite
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
 
@@ -487,13 +486,35 @@ options {{ default-key "rndc-key"; default-server 127.0.0.1; default-port {self.
             time.sleep(0.05)
         raise RuntimeError("named did not finish dumping its cache")
 
+    def negatives(self) -> dict[str, tuple[int, str]]:
+        """Every negative entry in BIND's cache: owner -> (seconds left, what it covers),
+        ``ANY`` for an NXDOMAIN (it covers every type of the name), ``CNAME`` etc. for a
+        NODATA. Read from the dump, which is zone-file text: an owner may be left out (the
+        previous line's), relative to a ``$ORIGIN``, and the class may be left out too."""
+        found: dict[str, tuple[int, str]] = {}
+        origin, owner = ".", ""
+        for line in self.dump_cache().splitlines():
+            if line.startswith("$ORIGIN"):
+                origin = line.split()[1]
+                continue
+            if not line.strip() or line.lstrip().startswith(";") or line.startswith("$"):
+                continue
+            fields = line.split()
+            if not line[0].isspace():
+                owner = fields.pop(0)
+                if not owner.endswith("."):
+                    owner = f"{owner}.{origin}" if origin != "." else f"{owner}."
+            if fields and fields[0] == "IN":  # a TTL may come before or after the class
+                fields.pop(0)
+            if len(fields) >= 2 and fields[1] == "IN":
+                fields.pop(1)
+            if len(fields) >= 2 and fields[0].isdigit() and fields[1].startswith("\\-"):
+                found[owner.lower()] = (int(fields[0]), fields[1][2:])
+        return found
+
     def negative_ttl(self, qname: str) -> tuple[int, str] | None:
-        """(seconds left, what it covers) of BIND's cached negative for ``qname``: ``\\-ANY``
-        for an NXDOMAIN, which covers every type, or ``\\-CNAME`` etc. for a NODATA."""
-        owner = re.escape(qname.rstrip(".") + ".")
-        pattern = re.compile(rf"^{owner}\s+(\d+)\s+IN\s+\\-(\S+)\s+;-\$(NXDOMAIN|NXRRSET)", re.M)
-        match = pattern.search(self.dump_cache())
-        return (int(match.group(1)), match.group(2)) if match else None
+        """(seconds left, what it covers) of BIND's cached negative for ``qname``, if any."""
+        return self.negatives().get(qname.rstrip(".").lower() + ".")
 
 
 # --- a server that never answers -----------------------------------------------------------
