@@ -108,7 +108,7 @@ except OSError:
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child before exec: if the test process dies (even by SIGKILL), so does the
     server, so no daemon outlives a crashed or killed test run. Linux only; elsewhere the
     fixtures' teardown is all there is."""
@@ -128,15 +128,34 @@ class Daemon:
         self.process: subprocess.Popen[bytes] | None = None
 
     def _spawn(self, argv: Sequence[str]) -> None:
+        """Start ``argv`` with its program run from a copy in the working directory, or from
+        where it is installed when a copy cannot be run (a ``noexec`` temporary directory).
+
+        Why a copy: Debian and Ubuntu ship AppArmor profiles for /usr/sbin/named and
+        /usr/sbin/unbound that confine them to /etc/bind, /var/cache/bind, /etc/unbound, ...
+        A profile attaches by path, so on a machine with AppArmor enabled (Ubuntu CI runners)
+        the installed daemons could not read their configs under the test's temporary
+        directory. The copy is the same program, unconfined, and nothing system-wide changes.
+        """
+        installed = argv[0]
+        copy = self.workdir / "bin" / Path(installed).name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy2(installed, copy)
+        try:
+            self._popen([str(copy), *argv[1:]])
+        except PermissionError:
+            self._popen(list(argv))
+
+    def _popen(self, argv: list[str]) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                list(argv),
+                argv,
                 cwd=self.workdir,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, led by its PID
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
 
     def _wait_until(self, ready: Callable[[], bool], what: str) -> None:

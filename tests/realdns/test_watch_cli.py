@@ -25,7 +25,14 @@ from tests.realdns.judge import (
     row,
     start_flips,
 )
-from tests.realdns.servers import NEGATIVE_TTL, ask, negative_soa, rcode, require_programs
+from tests.realdns.servers import (
+    NEGATIVE_TTL,
+    ask,
+    die_with_parent,
+    negative_soa,
+    rcode,
+    require_programs,
+)
 
 require_programs()
 
@@ -78,6 +85,7 @@ async def test_watch_counts_down_to_the_second_the_record_appears(world: World) 
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=die_with_parent,  # it polls until ready: it must not outlive a killed run
     )
     try:
         out, err = await asyncio.wait_for(process.communicate(), NEGATIVE_TTL + 30)
