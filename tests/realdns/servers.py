@@ -7,7 +7,7 @@ which it leads, so NSD's server children go too). Nothing here touches port 53, 
 config files or a service manager.
 
     auth = Authoritative(tmp / "nsd", [Zone("early.test")]); auth.start()
-    unbound = Unbound(tmp / "unbound", auth.port, ["early.test"]); unbound.start()
+    unbound = Unbound(tmp / "unbound", {"early.test": auth.port}); unbound.start()
     auth.publish("early.test", "s1._domainkey CNAME s1.dkim.esp.test.")
 
 The zones' negative TTL is short (:data:`NEGATIVE_TTL`), so a cached "does not exist" runs out
@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dns.exception
 import dns.flags
 import dns.message
 import dns.query
@@ -51,6 +52,9 @@ SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 NEGATIVE_TTL = 15  # seconds: long enough for several sweeps, short enough for a quick suite
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
+# Ports are chosen free, then bound by the server a moment later; on a busy machine another
+# process may take one in between, and the server is started again on fresh ones.
+START_ATTEMPTS = 3
 
 
 def find_program(name: str) -> str | None:
@@ -117,9 +121,27 @@ def die_with_parent() -> None:
 
 
 class Daemon:
-    """One server process: its working directory, its log, its PID."""
+    """One server process: its working directory, its log, its PID. Subclasses write their
+    config and spawn in :meth:`_launch`, and say in :meth:`_ready` when they serve."""
 
     kind = "daemon"
+
+    def _launch(self) -> None:
+        raise NotImplementedError
+
+    def _ready(self) -> bool:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self._launch()
+            try:
+                self._wait_until(self._ready, "serving")
+                return
+            except RuntimeError:
+                self.stop()
+                if attempt == START_ATTEMPTS:
+                    raise
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -194,12 +216,6 @@ class Daemon:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
 
-    def __enter__(self) -> Daemon:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
 
 def run(argv: Sequence[str], timeout: float = 10.0) -> str:
     done = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, check=False)
@@ -214,10 +230,16 @@ def run(argv: Sequence[str], timeout: float = 10.0) -> str:
 
 
 def ask(
-    port: int, qname: str, rdtype: str = "CNAME", *, recursion: bool = True, timeout: float = 2.0
+    port: int,
+    qname: str,
+    rdtype: str = "CNAME",
+    *,
+    recursion: bool = True,
+    timeout: float = 2.0,
+    rdclass: str = "IN",
 ) -> dns.message.Message:
     """One question, as `dig` would ask it; raises dns.exception.Timeout on silence."""
-    query = dns.message.make_query(qname, rdtype, use_edns=0, payload=1232)
+    query = dns.message.make_query(qname, rdtype, rdclass, use_edns=0, payload=1232)
     if not recursion:
         query.flags &= ~dns.flags.RD
     return dns.query.udp(query, "127.0.0.1", port=port, timeout=timeout)
@@ -307,14 +329,15 @@ remote-control:
   control-interface: {self.control}
 {zones}"""
 
-    def start(self) -> None:
+    def _launch(self) -> None:
         for zone in self.zones.values():
             (self.workdir / f"{zone.apex}.zone").write_text(zone.text())
         self.port = free_port()
         self.config.write_text(self._config_text())
         self._spawn([program("nsd"), "-d", "-c", str(self.config)])
-        for apex in self.zones:
-            self._wait_until(lambda apex=apex: self.serial(apex) == 1, f"serving {apex}")
+
+    def _ready(self) -> bool:
+        return all(self.serial(z.apex) == z.serial for z in self.zones.values())
 
     def serial(self, apex: str) -> int | None:
         try:
@@ -326,15 +349,40 @@ remote-control:
 
     def replace(self, apex: str, records: Sequence[str]) -> int:
         """The zone now holds exactly ``records`` (plus SOA, NS): a new serial, reloaded, and
-        served before this returns. Returns the new serial."""
+        served before this returns. Returns the new serial.
+
+        A reload makes NSD fork new server processes and retire the old ones, which share the
+        listening sockets with the new ones for a moment. Seeing the new serial once is not
+        enough: an old process could still hand a resolver the old zone, and a resolver would
+        cache that "does not exist". So this also waits until every old one has exited."""
         zone = self.zones[apex]
         zone.records = list(records)
         zone.serial += 1
-        path = self.workdir / f"{apex}.zone"
-        path.write_text(zone.text())
+        retiring = self._serving_processes()
+        (self.workdir / f"{apex}.zone").write_text(zone.text())
         run([program("nsd-control"), "-c", str(self.config), "reload", apex])
-        self._wait_until(lambda: self.serial(apex) == zone.serial, f"serving serial {zone.serial}")
+        self._wait_until(
+            lambda: self.serial(apex) == zone.serial and not retiring & self._serving_processes(),
+            f"serving serial {zone.serial} from new processes only",
+        )
         return zone.serial
+
+    def _serving_processes(self) -> set[int]:
+        """PIDs of NSD's live server processes (in the process group its main process leads).
+        Read from /proc, so Linux only; elsewhere empty, and only the serial is waited for."""
+        if self.process is None:
+            return set()
+        found = set()
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                name = (entry / "comm").read_text().strip()
+                # After the ")" that ends the command name: state, parent PID, group ID, ...
+                state, _, group = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+            except (OSError, ValueError):
+                continue  # gone meanwhile, or not ours to read
+            if int(group) == self.process.pid and name.startswith("nsd: server") and state != "Z":
+                found.add(int(entry.name))
+        return found
 
     def publish(self, apex: str, *records: str) -> int:
         return self.replace(apex, [*self.zones[apex].records, *records])
@@ -389,13 +437,13 @@ class Unbound(Daemon):
   control-use-cert: no
 {stubs}"""
 
-    def start(self) -> None:
+    def _launch(self) -> None:
         self.port, self.control_port = free_port(), free_port()
         self.config.write_text(self._config_text())
         self._spawn([program("unbound"), "-d", "-c", str(self.config)])
-        self._wait_until(self._answers_control, "answering unbound-control")
 
-    def _answers_control(self) -> bool:
+    def _ready(self) -> bool:
+        # unbound exits when it cannot bind a port, so answering its control port is enough.
         try:
             self.control("status")
         except (RuntimeError, subprocess.TimeoutExpired):
@@ -437,7 +485,7 @@ class Bind(Daemon):
         self.rndc_config = workdir / "rndc.conf"
         self.dump = workdir / "cache.db"
 
-    def start(self) -> None:
+    def _launch(self) -> None:
         d = self.workdir
         self.port, self.control_port = free_port(), free_port()
         key = run([program("tsig-keygen"), "-a", "hmac-sha256", "rndc-key"])
@@ -476,17 +524,19 @@ options {{
 options {{ default-key "rndc-key"; default-server 127.0.0.1; default-port {self.control_port}; }};
 """
         )
-        # -g: foreground, log to stderr (the log file); running as root, so -u would be needed
-        # only to drop privileges, which a throwaway test server does not need.
+        # -g: foreground, logging to stderr (the log file). No -u: it stays the test's user,
+        # which is all a throwaway server on high ports needs.
         self._spawn([program("named"), "-g", "-c", str(self.config)])
-        self._wait_until(self._answers_control, "answering rndc")
 
-    def _answers_control(self) -> bool:
+    def _ready(self) -> bool:
+        # named keeps running when a port is taken, so both must be seen to answer: its
+        # control channel, and its own DNS port (the CHAOS version question it answers itself).
         try:
             self.rndc("status")
-        except (RuntimeError, subprocess.TimeoutExpired):
+            version = ask(self.port, "version.bind", "TXT", rdclass="CH", timeout=0.5)
+        except (RuntimeError, subprocess.TimeoutExpired, dns.exception.Timeout, OSError):
             return False
-        return True
+        return bool(answered(version, "TXT"))
 
     def rndc(self, *command: str) -> str:
         return run([program("rndc"), "-c", str(self.rndc_config), *command])
