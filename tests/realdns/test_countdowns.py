@@ -5,11 +5,8 @@ target still cached after the record changed. Each countdown, on every sweep, mu
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.realdns.conftest import World
 from tests.realdns.judge import (
-    TOLERANCE,
     assert_all_hold,
     cell,
     judge_cache,
@@ -145,7 +142,7 @@ async def test_a_record_published_before_anyone_asked_is_ok_at_once(world: World
     rows = [row(name, port) for name, port in world.resolvers.items()]
     engine = prober(world.auth.port)
     try:
-        report = await asyncio.wait_for(engine.sweep([s3], rows), TOLERANCE)
+        report = await engine.sweep([s3], rows)
     finally:
         await engine.aclose()
     for resolver in rows:
