@@ -8,7 +8,7 @@ import pytest
 
 from tui.clock import ScaledClock
 from tui.sandbox.dns import panel
-from tui.sandbox.dns.cache import MAX_ENTRIES, Cache
+from tui.sandbox.dns.cache import MAX_ENTRIES, Cache, Policy
 from tui.sandbox.dns.lab import old_target
 from tui.sandbox.dns.records import Record, name_problem, rrset, soa_rrset
 from tui.sandbox.dns.resolver import History, ResolverSpec
@@ -19,27 +19,28 @@ from tui.sandbox.errors import ControlError
 SOA = soa_rrset("z.example", "ns1.z.example", "h.z.example", 7, 3600, 1800)
 CNAME = dns.rdatatype.CNAME
 A = dns.rdatatype.A
+TXT = dns.rdatatype.TXT
 
 
 def test_negative_entries_last_min_of_soa_ttl_minimum_and_cap():
-    cache = Cache(max_negative_ttl=1000)
-    cache.store_negative("a.z.example", None, SOA, now=0)
-    rcode, soa = cache.negative("a.z.example", A, now=0.5)
+    cache = Cache(Policy(max_negative_ttl=1000))
+    cache.store_negative("a.z.example", A, SOA, now=0, nxdomain=True)
+    rcode, soa, _, _ = cache.negative("a.z.example", A, now=0.5)
     assert rcode == dns.rcode.NXDOMAIN and soa.ttl == 1000
     assert soa[0].minimum == 1800  # the field itself is never changed
-    assert cache.negative("a.z.example", CNAME, now=999.9)[1].ttl == 1
+    assert cache.negative("a.z.example", CNAME, now=999.9).soa.ttl == 1
     assert cache.negative("a.z.example", CNAME, now=1000) is None
 
 
 def test_nodata_is_per_type_and_a_fresh_answer_replaces_negatives():
     cache = Cache()
-    cache.store_negative("a.z.example", A, SOA, now=0)
-    assert cache.negative("a.z.example", A, now=10)[0] == dns.rcode.NOERROR
+    cache.store_negative("a.z.example", A, SOA, now=0, nxdomain=False)
+    assert cache.negative("a.z.example", A, now=10).rcode == dns.rcode.NOERROR
     assert cache.negative("a.z.example", CNAME, now=10) is None
     cache.store_positive(rrset("a.z.example", "A", 300, ["192.0.2.1"]), now=20)
     assert cache.negative("a.z.example", A, now=21) is None
     assert cache.positive("a.z.example", A, now=80).ttl == 240
-    cache.store_negative("a.z.example", None, SOA, now=30)  # an NXDOMAIN wipes the name
+    cache.store_negative("a.z.example", TXT, SOA, now=30, nxdomain=True)  # wipes the name
     assert cache.positive("a.z.example", A, now=31) is None
 
 
