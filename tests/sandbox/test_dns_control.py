@@ -285,6 +285,8 @@ def test_index_lists_the_dns_routes(client):
         ("POST", "/_sandbox/dns/zones"),
         ("POST", "/_sandbox/dns/resolvers/flush"),
         ("POST", "/_sandbox/dns/resolvers/lookup"),
+        ("POST", "/_sandbox/dns/resolvers"),
+        ("POST", "/_sandbox/dns/servers"),
     ]:
         assert route in paths
 

@@ -155,6 +155,7 @@ def test_banner_shows_dns_addresses_and_a_watch_command():
     assert lines[0].startswith("Wix sandbox (midway) serving at http://127.0.0.1:")
     primary, secondary = (f"{h}:{p}" for h, p in info.authoritative)
     assert f"  authoritative  {primary} (primary), {secondary} (secondary)" in lines
+    assert any(line.startswith(f"  parent         {info.parent[0]}:") for line in lines)
     assert f"isp-1 {info.resolvers[0].host}:{info.resolvers[0].port}" in text
     assert f"Wix verifier   {info.verifier.host}:{info.verifier.port}" in text
     start = lines.index("  wix-sending watch \\")

@@ -189,7 +189,7 @@ class Cache:
         if entry is None:
             return None
         left = self._left(entry, now) if table is not self._positive else entry.remaining(now)
-        if entry.remaining(now) <= -self.policy.stale_seconds:
+        if left <= -self.policy.stale_seconds:
             del table[key]  # past any use, stale included
             return None
         fresh = left > 0
