@@ -58,8 +58,9 @@ RESOLVER_FIELDS = (
 def post_resolver(world: World, request: Request, body: dict[str, Any]) -> Any:
     allow(body, *RESOLVER_FIELDS)
     name = string(body, "name", required=True) or ""
-    if name == VERIFIER:
-        raise ControlError(400, f"{VERIFIER} is the sandbox's own verifier; choose another name")
+    if name == VERIFIER or name in AUTHORITATIVE:
+        # Servers are keyed by name: these ones are the world's own, not resolvers to change.
+        raise ControlError(400, f"{name} is one of the sandbox's own servers; choose another name")
     check_name("name", normalize(name))
     create = boolean(body, "create") or False
     with world.lock:
