@@ -345,7 +345,9 @@ async def test_rrl_drops_or_truncates_answers_above_the_rate(frozen, client, sli
     assert (await burst(secondary, 30))["answered"] == 30  # only the primary is limited
     over_tcp = await asyncio.gather(*(ask(primary, TARGET, "A", tcp=True) for _ in range(10)))
     assert all(records(r, "A") for r in over_tcp)  # RRL never limits TCP
-    counts = {s["role"]: s["rateLimit"] for s in client.get("/_sandbox/dns").json()["servers"]}
+    dump = client.get("/_sandbox/dns").json()
+    counts = {s["role"]: s["rateLimit"] for s in [*dump["servers"], dump["parent"]]}
+    assert counts["secondary"] is None and counts["parent"] is None
     assert counts["primary"]["answered"] == seen["answered"]
     assert counts["primary"]["dropped"] == seen["dropped"]
     assert counts["primary"]["slipped"] == seen["truncated"]

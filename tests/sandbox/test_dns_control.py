@@ -29,9 +29,12 @@ def test_get_dns_lists_servers_resolvers_and_zones(lab, client):
     assert [(s["role"], s["host"], s["port"]) for s in dump["servers"]] == [
         ("primary", *info.authoritative[0]),
         ("secondary", *info.authoritative[1]),
-        ("parent", *info.parent),
     ]
-    assert all(s["rateLimit"] is None for s in dump["servers"])
+    assert (dump["parent"]["role"], dump["parent"]["host"], dump["parent"]["port"]) == (
+        "parent",
+        *info.parent,
+    )
+    assert all(s["rateLimit"] is None for s in [*dump["servers"], dump["parent"]])
     assert [(r["name"], r["port"], r["behaviour"]) for r in dump["resolvers"]] == [
         (r.name, r.port, r.behaviour) for r in info.resolvers
     ]

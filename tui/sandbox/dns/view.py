@@ -11,7 +11,7 @@ import dns.rrset
 
 from tui.sandbox.dns.records import rrset_texts
 from tui.sandbox.dns.resolver import Outcome, Resolver
-from tui.sandbox.dns.world import AUTHORITATIVE, DnsWorld
+from tui.sandbox.dns.world import PARENT, PRIMARY, SECONDARY, DnsWorld
 from tui.sandbox.dns.zones import Zone
 from tui.sandbox.models import iso
 
@@ -93,7 +93,9 @@ def _delegated_json(zone: Zone) -> dict[str, Any] | None:
 def dns_json(world: DnsWorld) -> dict[str, Any]:
     with world.lock:
         return {
-            "servers": [server_json(world, role) for role in AUTHORITATIVE],
+            # The DNS host's own servers (what ``--authoritative`` takes), then the parent.
+            "servers": [server_json(world, role) for role in (PRIMARY, SECONDARY)],
+            "parent": server_json(world, PARENT),
             "resolvers": [resolver_json(world, r) for r in world.resolvers.values()],
             "verifier": resolver_json(world, world.verifier),
             "zones": [zone_json(world, z) for z in world.zones.values()],
