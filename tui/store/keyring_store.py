@@ -30,8 +30,9 @@ T = TypeVar("T")
 
 SERVICE = "wix-sending"
 PROBE_ACCOUNT = "__probe__"
-# Long enough for a busy machine (fifty logins at once on two CPUs: the slowest answered in 2-3 s), short
-# enough that a hidden unlock prompt, which never answers, is reported while the user waits.
+# Long enough for a busy machine (fifty logins at once on two CPUs: the slowest answered in
+# 2-3 s), short enough that a hidden unlock prompt, which never answers, is reported while the
+# user still waits.
 DEFAULT_TIMEOUT = 10.0
 TIMEOUT_VARIABLE = "WIX_SENDING_KEYRING_TIMEOUT"
 TIMEOUT_RANGE = (1.0, 600.0)
