@@ -45,7 +45,7 @@ from screenshots.stills import (  # noqa: E402
 )
 from tui.app import WixSendingApp  # noqa: E402
 from tui.sandbox import SandboxServer  # noqa: E402
-from tui.screens.authenticate import ChoiceScreen  # noqa: E402
+from tui.screens.choice import ChoiceScreen  # noqa: E402
 from tui.screens.code import CodeScreen  # noqa: E402
 from tui.screens.confirm import ConfirmScreen  # noqa: E402
 from tui.screens.domains import DomainsPane  # noqa: E402

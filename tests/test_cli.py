@@ -204,3 +204,9 @@ def test_readme_python_example_runs(sandbox_process) -> None:
     assert result.stdout.splitlines()[0] == "False"
     assert "no sender details yet" in result.stdout
     assert "create sender details" in result.stdout
+
+
+def test_readme_points_only_at_what_users_have() -> None:
+    """Users get the repository, not the team's shared notes beside it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert not re.search(r"(\.\./)?shared/(reference|DESIGN)", readme)

@@ -25,12 +25,15 @@ async def ask(
     *,
     rd: bool = True,
     cd: bool = False,
+    dnssec: bool = False,  # DO=1: a signed zone's NSEC records, and AD from validators
     edns: bool = True,
     tcp: bool = False,
     timeout: float = 2.0,
     one_rr_per_rrset: bool = False,  # True: see both of two CNAMEs (dnspython keeps one)
 ) -> dns.message.Message:
-    query = dns.message.make_query(name, qtype, use_edns=0 if edns else False)
+    query = dns.message.make_query(
+        name, qtype, use_edns=0 if edns or dnssec else False, want_dnssec=dnssec
+    )
     if not rd:
         query.flags &= ~dns.flags.RD
     if cd:

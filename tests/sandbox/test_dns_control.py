@@ -30,6 +30,11 @@ def test_get_dns_lists_servers_resolvers_and_zones(lab, client):
         ("primary", *info.authoritative[0]),
         ("secondary", *info.authoritative[1]),
     ]
+    assert (dump["parent"]["role"], dump["parent"]["host"], dump["parent"]["port"]) == (
+        "parent",
+        *info.parent,
+    )
+    assert all(s["rateLimit"] is None for s in [*dump["servers"], dump["parent"]])
     assert [(r["name"], r["port"], r["behaviour"]) for r in dump["resolvers"]] == [
         (r.name, r.port, r.behaviour) for r in info.resolvers
     ]
@@ -283,6 +288,8 @@ def test_index_lists_the_dns_routes(client):
         ("POST", "/_sandbox/dns/zones"),
         ("POST", "/_sandbox/dns/resolvers/flush"),
         ("POST", "/_sandbox/dns/resolvers/lookup"),
+        ("POST", "/_sandbox/dns/resolvers"),
+        ("POST", "/_sandbox/dns/servers"),
     ]:
         assert route in paths
 

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import ipaddress
 
+import dns.exception
+import dns.flags
 import pytest
 
 from tui.sandbox.scenarios import LAB_DOMAINS
 
-from .dnswire import ask, authoritative, rcode, records, resolver, soa, targets, values
+from .dnswire import (
+    ask,
+    authoritative,
+    ede_codes,
+    rcode,
+    records,
+    resolver,
+    soa,
+    targets,
+    values,
+)
 
 CLEAN = ("isp-3", "isp-4", "isp-5", "isp-6", "validating")
 
@@ -35,6 +47,7 @@ def test_every_lab_domain_is_not_authenticated_with_records(lab, client):
     assert names == [
         *(f"isp-{i}" for i in range(1, 7)),
         *("anycast", "validating", "servfail", "refused", "dead"),
+        *("unbound", "path-servfail", "path-silent", "stale"),
     ]
     assert [r.behaviour for r in lab.dns.resolvers][6:] == [
         "anycast",
@@ -42,6 +55,7 @@ def test_every_lab_domain_is_not_authenticated_with_records(lab, client):
         "servfail",
         "refused",
         "dead",
+        *["normal"] * 4,  # the new behaviours are options of normal resolvers
     ]
 
 
@@ -207,4 +221,109 @@ async def test_no_situation_leaks_into_the_clean_resolvers_cache_state(lab, doma
         via = await ask(resolver(lab, "isp-3"), host, one_rr_per_rrset=True)
         if domain == "lagging.example" and rcode(via) == "NXDOMAIN":
             continue  # isp-3 may land on the lagging secondary
+        if domain == "wrong-host.example":
+            continue  # resolvers follow the delegation elsewhere: that is its situation
         assert (rcode(via), targets(via)) == (rcode(at_primary), targets(at_primary))
+
+
+# -- the behaviours real resolvers add to RFC 2308 -------------------------------------------------
+
+
+def nsec_owners(response) -> list[str]:
+    return [s.name.to_text(omit_final_dot=True) for s in response.authority if s.rdtype == 47]
+
+
+async def test_shared_soa(lab, client):
+    published, _ = serial(client, "shared-soa.example")
+    unbound = resolver(lab, "unbound")
+    for host, target in expected(lab, "shared-soa.example"):
+        negative = await ask(unbound, host)
+        # The SOA of a _dmarc lookup 2 min ago: the serial at which the record was published,
+        # its TTL counting from then; the negative itself was cached 10 min ago.
+        assert rcode(negative) == "NXDOMAIN" and soa(negative)[:2] == (1680, published)
+        for name in ("isp-1", "isp-2", *CLEAN):
+            assert targets(await ask(resolver(lab, name), host)) == [target], name
+    cached = client.get("/_sandbox/dns/caches", params={"resolver": "unbound"}).json()
+    entries = cached["resolvers"][0]["caches"][0]
+    hosts = {h for h, _ in expected(lab, "shared-soa.example")}
+    mine = [e for e in entries if e["name"] in hosts]
+    assert {(e["remaining"], e["soaTtl"], e["soaSerial"]) for e in mine} == {
+        (1200, 1680, published)
+    }
+    lab.clock.advance(1200)  # each negative expires on its own clock
+    for host, target in expected(lab, "shared-soa.example"):
+        assert targets(await ask(unbound, host)) == [target]
+
+
+async def test_txt_early(lab, client):
+    unbound = resolver(lab, "unbound")
+    (first, target), *_ = expected(lab, "txt-early.example")
+    early = await ask(unbound, first, "TXT")
+    assert rcode(early) == "NXDOMAIN"
+    assert soa(early)[0] == 3000 and soa(early)[2] == 86400  # capped at 3600, 10 min ago
+    assert targets(await ask(unbound, first)) == [target]  # the CNAME question resolves
+    still = await ask(unbound, first, "TXT")
+    assert rcode(still) == "NXDOMAIN"
+    # Minimising the CNAME question brought the zone's new SOA: the TXT negative now shows
+    # it (capped), though it still ends 3000 s from now.
+    published, _ = serial(client, "txt-early.example")
+    assert soa(still)[:2] == (3600, published)
+    clean = await ask(resolver(lab, "isp-3"), first, "TXT")
+    assert targets(clean) == [target] and values(clean, "TXT")[0].startswith("v=DKIM1;")
+
+
+async def test_dead_path(lab):
+    for host, target in expected(lab, "dead-path.example"):
+        assert rcode(await ask(resolver(lab, "path-servfail"), host)) == "SERVFAIL"
+        with pytest.raises(dns.exception.Timeout):
+            await ask(resolver(lab, "path-silent"), host, timeout=0.2)
+        assert targets(await ask(resolver(lab, "isp-3"), host)) == [target]
+    for name in ("path-servfail", "path-silent"):
+        control = await ask(resolver(lab, name), ".", "SOA")
+        assert rcode(control) == "NOERROR" and records(control, "SOA")
+        (host, target), *_ = expected(lab, "queried-early.example")
+        assert targets(await ask(resolver(lab, name), host)) == [target]
+
+
+async def test_stale_served(lab):
+    stale = resolver(lab, "stale")
+    (first, _), *rest = expected(lab, "stale-served.example")
+    negative = await ask(stale, first)
+    assert rcode(negative) == "NXDOMAIN" and soa(negative)[0] == 30
+    assert ede_codes(negative) == [19]
+    assert [e.text for e in negative.extended_errors()] == ["resolver failure"]
+    for host, target in rest:
+        served = await ask(stale, host)
+        assert records(served, "CNAME") == [(host, 30, target)] and ede_codes(served) == [3]
+    for host, target in expected(lab, "stale-served.example"):
+        assert targets(await ask(resolver(lab, "isp-3"), host)) == [target]
+
+
+async def test_wrong_host(lab, client):
+    primary, _ = authoritative(lab)
+    zone = {z["zone"]: z for z in client.get("/_sandbox/dns").json()["zones"]}["wrong-host.example"]
+    assert zone["nameservers"] == ["ns1.dns-host.example", "ns2.dns-host.example"]
+    assert zone["delegation"] == ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"]
+    referral = await ask(lab.dns.parent, "wrong-host.example", "NS", rd=False)
+    assert sorted(r.to_text() for s in referral.authority for r in s) == [
+        "ada.ns.cloudflare.com.",
+        "bob.ns.cloudflare.com.",
+    ]
+    for host, target in expected(lab, "wrong-host.example"):
+        assert targets(await ask(primary, host)) == [target]
+        for name in ("isp-1", "isp-3", "unbound"):
+            missing = await ask(resolver(lab, name), host)
+            assert rcode(missing) == "NXDOMAIN"
+
+
+async def test_signed(lab):
+    validating = resolver(lab, "validating")
+    for host, target in expected(lab, "signed.example"):
+        found = await ask(validating, host, dnssec=True)
+        if host.startswith("sg."):  # after mail.signed.example: outside the gap _dmarc proved
+            assert targets(found) == [target]
+        else:
+            assert rcode(found) == "NXDOMAIN" and soa(found)[0] == 1200
+            assert nsec_owners(found) == ["signed.example"]
+            assert found.flags & dns.flags.AD
+        assert targets(await ask(resolver(lab, "isp-3"), host)) == [target]

@@ -49,9 +49,10 @@ def test_server_dns_shape():
         assert info.verifier == ResolverInfo(
             "wix-verifier", "127.0.0.1", info.verifier.port, "normal"
         )
+        assert info.parent is not None and info.parent[0] == "127.0.0.1"
         ports = [p for _, p in info.authoritative] + [r.port for r in info.resolvers]
-        ports.append(info.verifier.port)
-        assert len(set(ports)) == len(ports) == 2 + 11 + 1
+        ports += [info.verifier.port, info.parent[1]]
+        assert len(set(ports)) == len(ports) == 2 + 15 + 1 + 1
 
 
 async def test_stop_closes_every_socket_and_thread_and_can_serve_again():
@@ -154,6 +155,7 @@ def test_banner_shows_dns_addresses_and_a_watch_command():
     assert lines[0].startswith("Wix sandbox (midway) serving at http://127.0.0.1:")
     primary, secondary = (f"{h}:{p}" for h, p in info.authoritative)
     assert f"  authoritative  {primary} (primary), {secondary} (secondary)" in lines
+    assert any(line.startswith(f"  parent         {info.parent[0]}:") for line in lines)
     assert f"isp-1 {info.resolvers[0].host}:{info.resolvers[0].port}" in text
     assert f"Wix verifier   {info.verifier.host}:{info.verifier.port}" in text
     start = lines.index("  wix-sending watch \\")

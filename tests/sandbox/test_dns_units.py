@@ -8,10 +8,12 @@ import pytest
 
 from tui.clock import ScaledClock
 from tui.sandbox.dns import panel
-from tui.sandbox.dns.cache import MAX_ENTRIES, Cache
+from tui.sandbox.dns.cache import MAX_ENTRIES, Cache, Policy
 from tui.sandbox.dns.lab import old_target
+from tui.sandbox.dns.parent import parent_answer
 from tui.sandbox.dns.records import Record, name_problem, rrset, soa_rrset
 from tui.sandbox.dns.resolver import History, ResolverSpec
+from tui.sandbox.dns.rrl import RateLimit
 from tui.sandbox.dns.world import DnsOptions, DnsWorld
 from tui.sandbox.dns.zones import new_zone
 from tui.sandbox.errors import ControlError
@@ -19,27 +21,28 @@ from tui.sandbox.errors import ControlError
 SOA = soa_rrset("z.example", "ns1.z.example", "h.z.example", 7, 3600, 1800)
 CNAME = dns.rdatatype.CNAME
 A = dns.rdatatype.A
+TXT = dns.rdatatype.TXT
 
 
 def test_negative_entries_last_min_of_soa_ttl_minimum_and_cap():
-    cache = Cache(max_negative_ttl=1000)
-    cache.store_negative("a.z.example", None, SOA, now=0)
-    rcode, soa = cache.negative("a.z.example", A, now=0.5)
+    cache = Cache(Policy(max_negative_ttl=1000))
+    cache.store_negative("a.z.example", A, SOA, now=0, nxdomain=True)
+    rcode, soa, _, _ = cache.negative("a.z.example", A, now=0.5)
     assert rcode == dns.rcode.NXDOMAIN and soa.ttl == 1000
     assert soa[0].minimum == 1800  # the field itself is never changed
-    assert cache.negative("a.z.example", CNAME, now=999.9)[1].ttl == 1
+    assert cache.negative("a.z.example", CNAME, now=999.9).soa.ttl == 1
     assert cache.negative("a.z.example", CNAME, now=1000) is None
 
 
 def test_nodata_is_per_type_and_a_fresh_answer_replaces_negatives():
     cache = Cache()
-    cache.store_negative("a.z.example", A, SOA, now=0)
-    assert cache.negative("a.z.example", A, now=10)[0] == dns.rcode.NOERROR
+    cache.store_negative("a.z.example", A, SOA, now=0, nxdomain=False)
+    assert cache.negative("a.z.example", A, now=10).rcode == dns.rcode.NOERROR
     assert cache.negative("a.z.example", CNAME, now=10) is None
     cache.store_positive(rrset("a.z.example", "A", 300, ["192.0.2.1"]), now=20)
     assert cache.negative("a.z.example", A, now=21) is None
     assert cache.positive("a.z.example", A, now=80).ttl == 240
-    cache.store_negative("a.z.example", None, SOA, now=30)  # an NXDOMAIN wipes the name
+    cache.store_negative("a.z.example", TXT, SOA, now=30, nxdomain=True)  # wipes the name
     assert cache.positive("a.z.example", A, now=31) is None
 
 
@@ -110,3 +113,132 @@ def test_resolver_count_option_keeps_planned_histories():
     adjusted = world._adjusted(specs)
     assert [s.name for s in adjusted] == ["isp-1", "isp-2", "dead"]
     assert adjusted[0].histories and all(s.latency_ms == 5 for s in adjusted)
+
+
+# -- what real resolvers and servers add -----------------------------------------------------
+
+
+def soa_of(serial: int, ttl: int = 3600, minimum: int = 1800):
+    return soa_rrset("z.example", "ns1.z.example", "h.z.example", serial, ttl, minimum)
+
+
+def test_a_shared_soa_is_replaced_by_a_new_serial_only_and_bounds_every_negative():
+    cache = Cache(Policy(per_type_nxdomain=True, shared_soa=True, max_negative_ttl=3600))
+    cache.store_negative("a.z.example", TXT, soa_of(7), now=0, nxdomain=True)
+    cache.store_negative("b.z.example", TXT, soa_of(7), now=100, nxdomain=True)
+    b = cache.negative("b.z.example", TXT, now=100)
+    assert (b.soa.ttl, b.remaining) == (1700, 1700)  # the same SOA: not renewed
+    cache.store_negative("c.z.example", TXT, soa_of(8), now=1000, nxdomain=True)
+    a = cache.negative("a.z.example", TXT, now=1000)
+    assert (a.soa.ttl, a.soa[0].serial, a.remaining) == (1800, 8, 800)  # new SOA, own clock
+    assert cache.negative("a.z.example", TXT, now=1800) is None
+    assert cache.negative("a.z.example", CNAME, now=10) is None  # per (name, type)
+
+
+def test_a_bind_cache_keeps_each_negatives_own_soa():
+    cache = Cache()
+    cache.store_negative("a.z.example", TXT, soa_of(7), now=0, nxdomain=True)
+    cache.store_negative("c.z.example", TXT, soa_of(8), now=1000, nxdomain=True)
+    a = cache.negative("a.z.example", CNAME, now=1000)  # NXDOMAIN blocks every type
+    assert (a.soa.ttl, a.soa[0].serial) == (800, 7)
+
+
+def test_expired_entries_stay_only_for_serve_stale():
+    stale = Cache(Policy(stale_seconds=100))
+    plain = Cache()
+    for cache in (stale, plain):
+        cache.store_positive(rrset("a.z.example", "A", 60, ["192.0.2.1"]), now=0)
+        cache.store_negative("n.z.example", A, soa_of(7), now=0, nxdomain=True)
+    assert stale.positive("a.z.example", A, now=61) is None
+    assert stale.positive("a.z.example", A, now=61, stale=True) is not None
+    assert stale.positive("a.z.example", A, now=30, stale=True) is None  # fresh is not stale
+    assert stale.negative("n.z.example", A, now=1850, stale=True).rcode == dns.rcode.NXDOMAIN
+    assert stale.positive("a.z.example", A, now=160, stale=True) is None  # past the window
+    assert plain.positive("a.z.example", A, now=61, stale=True) is None
+    assert plain.negative("n.z.example", A, now=1801, stale=True) is None
+
+
+def signed_zone():
+    records = [
+        Record("mail.z.example", "A", "192.0.2.1"),
+        Record("s1._domainkey.z.example", "CNAME", "t.example"),
+        Record("www.z.example", "A", "192.0.2.2"),
+    ]
+    zone = new_zone("z.example", 0.0, 1, records=records, with_base=False)
+    zone.change(0.0, signed=True)
+    return zone.current
+
+
+def gap(version, name: str) -> tuple[str, str]:
+    found = version.nsec_covering(name)
+    return found.name.to_text(omit_final_dot=True), found[0].next.to_text(omit_final_dot=True)
+
+
+def test_the_nsec_chain_is_in_canonical_order_and_wraps_to_the_apex():
+    version = signed_zone()
+    assert gap(version, "_dmarc.z.example") == ("z.example", "s1._domainkey.z.example")
+    assert gap(version, "*.z.example") == ("z.example", "s1._domainkey.z.example")
+    assert gap(version, "s2._domainkey.z.example") == ("s1._domainkey.z.example", "mail.z.example")
+    assert gap(version, "zz.z.example") == ("www.z.example", "z.example")
+    apex = version.nsec_at("z.example")[0].to_text()
+    assert "SOA" in apex and "NS" in apex and "NSEC" in apex
+    assert version.closest_encloser("a.b._domainkey.z.example") == "_domainkey.z.example"
+
+
+def test_aggressive_nsec_needs_the_name_and_its_wildcard_covered_and_no_names_below():
+    version = signed_zone()
+    cache = Cache()
+    soa = version.soa()
+    first = version.nsec_covering("_dmarc.z.example")  # z.example -> s1._domainkey.z.example
+    cache.store_nsec("z.example", [first], soa, now=0)
+    found = cache.nsec_denial("_adsp.z.example", "z.example", now=100)
+    assert found.rcode == dns.rcode.NXDOMAIN and found.soa.ttl == 1700
+    # _domainkey has s1._domainkey below it: an empty non-terminal, never denied.
+    assert cache.nsec_denial("_domainkey.z.example", "z.example", now=100) is None
+    # Deeper names in the gap: their closest encloser is the apex, whose wildcard it denies.
+    assert cache.nsec_denial("x._a.z.example", "z.example", now=100) is not None
+    other = version.nsec_covering("n.z.example")  # mail -> www: no wildcard proof cached
+    alone = Cache()
+    alone.store_nsec("z.example", [other], soa, now=0)
+    assert alone.nsec_denial("n.z.example", "z.example", now=1) is None
+    assert cache.nsec_denial("_adsp.z.example", "z.example", now=1800) is None  # expired
+
+
+def test_the_parent_refers_denies_and_knows_names_between_tld_and_zone():
+    delegations = {"a.b.example": ("ns1.host.example",), "solo": ("ns.solo-host.example",)}
+    referral = parent_answer(delegations, "x.a.b.example", "A")
+    assert referral.referral and referral.rcode == dns.rcode.NOERROR
+    assert [r.to_text() for r in referral.authority[0]] == ["ns1.host.example."]
+    between = parent_answer(delegations, "b.example", "A")  # an empty non-terminal
+    assert between.rcode == dns.rcode.NOERROR and not between.answer
+    assert between.authority[0].name.to_text() == "example."
+    assert parent_answer(delegations, "c.example", "A").rcode == dns.rcode.NXDOMAIN
+    assert parent_answer(delegations, "x.solo", "A").referral  # a one-label zone: from the root
+    root_ns = parent_answer(delegations, "", "NS")
+    assert root_ns.answer and root_ns.answer[0].ttl == 518400
+
+
+def test_rate_limiting_refills_per_netblock_and_slips_every_nth():
+    now = [0.0]
+    limit = RateLimit(rate=2, slip=2, clock=lambda: now[0])
+    assert [limit.decide("192.0.2.1") for _ in range(6)] == [
+        "answer",
+        "answer",
+        "drop",
+        "slip",
+        "drop",
+        "slip",
+    ]
+    assert limit.decide("192.0.2.200") == "drop"  # the same /24
+    assert limit.decide("198.51.100.1") == "answer"  # another netblock
+    now[0] = 0.5  # half a second refills one answer at 2 a second
+    assert limit.decide("192.0.2.1") == "answer" and limit.decide("192.0.2.1") != "answer"
+    assert limit.to_json() == {"rate": 2, "slip": 2, "answered": 4, "dropped": 3, "slipped": 3}
+
+
+def test_resolver_count_option_keeps_resolvers_with_options():
+    world = DnsWorld(ScaledClock(), options=DnsOptions(resolver_count=1))
+    specs = [ResolverSpec("isp-1"), ResolverSpec("isp-2"), ResolverSpec("ub", software="unbound")]
+    assert [s.name for s in world._adjusted(specs)] == ["isp-1", "ub"]
+    assert not ResolverSpec("x", serve_stale="immediate").plain
+    assert ResolverSpec("x", histories=(History("a.example"),), latency_ms=3).plain

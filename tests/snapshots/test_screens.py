@@ -17,7 +17,7 @@ from textual.widgets import TabbedContent
 from tests.snapshots.support import Variant, demo_app, settle, wait_for
 from tui.app import WixSendingApp
 from tui.sandbox import SandboxServer
-from tui.screens.authenticate import ChoiceScreen
+from tui.screens.choice import ChoiceScreen
 from tui.screens.code import CodeScreen
 from tui.screens.domains import DomainsPane
 from tui.screens.help import HelpScreen

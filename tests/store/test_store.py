@@ -247,3 +247,19 @@ def test_private_dirs_are_tightened(home: Path) -> None:
     os.chmod(paths.state_dir, 0o755)  # noqa: S103 - the too-open directory under test
     state_file.save(paths.state_file, state_file.State())
     assert stat.S_IMODE(paths.state_dir.stat().st_mode) == 0o700
+
+
+def test_the_keyring_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.store.keyring_store import DEFAULT_TIMEOUT, TIMEOUT_VARIABLE, timeout_from_environment
+
+    assert timeout_from_environment({}) == DEFAULT_TIMEOUT
+    assert timeout_from_environment({TIMEOUT_VARIABLE: " 45 "}) == 45.0
+    for bad in ("soon", "0", "-3", "nan", "inf", "601"):
+        with pytest.raises(ValueError, match="not a number of seconds from 1 to 600"):
+            timeout_from_environment({TIMEOUT_VARIABLE: bad})
+    monkeypatch.setenv(TIMEOUT_VARIABLE, "soon")
+    status = KeyringStore(backend=MemoryKeyring()).status(refresh=True)
+    assert status.state is KeyringState.BROKEN and TIMEOUT_VARIABLE in status.hint
+    monkeypatch.setenv(TIMEOUT_VARIABLE, "20")
+    assert KeyringStore(backend=MemoryKeyring()).timeout == 20.0
+    assert KeyringStore(backend=MemoryKeyring(), timeout=0.5).timeout == 0.5

@@ -34,7 +34,8 @@ from tui.app import WixSendingApp
 from tui.launch import build_app
 from tui.sandbox import SandboxServer
 from tui.screens.about import AboutScreen
-from tui.screens.authenticate import AuthPanel, ChoiceScreen
+from tui.screens.authenticate import AuthPanel
+from tui.screens.choice import ChoiceScreen
 from tui.screens.code import CodeScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.domains import DomainsPane

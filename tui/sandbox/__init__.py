@@ -12,9 +12,10 @@ app's own client in ``tui.wix`` -- it never imports it -- so contract tests catc
         # read verification codes at GET {base_url}/_sandbox/mailbox
 
 It also serves a DNS world (:mod:`tui.sandbox.dns`) as real UDP+TCP servers on loopback:
-``server.dns.authoritative`` (primary, secondary), ``server.dns.resolvers`` (caching resolvers
-with RFC 2308 negative caching and behaviours) and ``server.dns.verifier``, the resolver the
-sandbox's Authenticate asks -- so authenticating too early fails for a while, as in real life.
+``server.dns.authoritative`` (primary, secondary), ``server.dns.parent`` (the root and TLDs),
+``server.dns.resolvers`` (caching resolvers with RFC 2308 negative caching, behaviours and
+options) and ``server.dns.verifier``, the resolver the sandbox's Authenticate asks -- so
+authenticating too early fails for a while, as in real life.
 
 Everything in the world reads one :class:`~tui.clock.ScaledClock` (``server.clock``), so an
 hour of DNS waiting can pass in a minute. ``GET /_sandbox/`` lists the scenario, the credentials

@@ -93,6 +93,9 @@ def _dns_lines(server: SandboxServer) -> list[str]:
         "DNS world (real UDP+TCP DNS servers on loopback, on the world clock):",
         f"  authoritative  {primary} (primary), {secondary} (secondary)",
     ]
+    if info.parent is not None:
+        where = _address(*info.parent)
+        lines.append(f"  parent         {where} (root and TLDs: the delegations)")
     entries = [
         f"{r.name} {_address(r.host, r.port)}"
         + ("" if r.behaviour in ("normal", r.name) else f" ({r.behaviour})")

@@ -232,14 +232,22 @@ LAB_DOMAINS = (
     "dnssec-broken.example",
     "lagging.example",
     "apex.example",
+    "shared-soa.example",
+    "txt-early.example",
+    "dead-path.example",
+    "stale-served.example",
+    "wrong-host.example",
+    "signed.example",
 )
 
 DNS_LAB = Scenario(
     name="dns-lab",
     description=(
-        "One site whose twelve NOT_AUTHENTICATED sending domains each show one DNS situation: "
+        "One site whose eighteen NOT_AUTHENTICATED sending domains each show one DNS situation: "
         "queried too early, stale target, wrong target, doubled suffix, relative target, typo, "
-        "conflict, proxied, wrong DNS host, DNSSEC broken, lagging secondary, apex."
+        "conflict, proxied, wrong DNS host, DNSSEC broken, lagging secondary, apex, a shared "
+        "SOA (unbound), a TXT negative, a dead path, served stale, a delegation elsewhere, "
+        "aggressive NSEC."
     ),
     sites=(
         SiteSeed(

@@ -22,7 +22,8 @@ from textual.widget import Widget
 from tui import exporting
 from tui.demo import MISTAKES, SandboxError
 from tui.flow.domains import expected_records
-from tui.screens.authenticate import AuthPanel, ChoiceScreen
+from tui.screens.authenticate import AuthPanel
+from tui.screens.choice import ChoiceScreen
 from tui.screens.guided_fix import open_guided_fix
 from tui.services import Session
 from tui.time_words import duration

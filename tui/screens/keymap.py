@@ -24,7 +24,7 @@ class Bound:
 def _contexts(app: type[object]) -> list[tuple[str, Sequence[type[object]]]]:
     """Each set of binding owners live at the same time, named as the user knows it."""
     from tui.screens.about import AboutScreen
-    from tui.screens.authenticate import ChoiceScreen
+    from tui.screens.choice import ChoiceScreen
     from tui.screens.code import CodeScreen
     from tui.screens.confirm import ConfirmScreen
     from tui.screens.domains import DomainsPane

@@ -8,6 +8,10 @@ prints every local variable of every frame of the traceback. The revealed key on
 in :meth:`WixTransport._send`, which scrubs its locals in a ``finally`` and never lets an httpx
 exception out; errors are raised *after* the ``except`` blocks, so no httpx exception (whose
 ``request`` holds the headers) hangs off ``__context__``.
+
+Over 400 lines on purpose: one call's whole life (auth headers, sending, retries, reading the
+answer, turning every failure into a typed error) is one job, and splitting it would spread the
+rules about the key across modules.
 """
 
 from __future__ import annotations

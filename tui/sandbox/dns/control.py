@@ -1,7 +1,10 @@
 """The ``/_sandbox/dns`` control routes: look at the DNS world and change it as a user would.
 
-This module holds the route table, the views, publishing a sending domain's records, and the
-resolver levers; editing records and zones by hand lives in :mod:`tui.sandbox.dns.edits`.
+This module holds the route table, the views, publishing a sending domain's records, flushing
+and lookups; editing records and zones by hand lives in :mod:`tui.sandbox.dns.edits`, and a
+resolver's behaviour and options (``software``, ``maxNegativeTtl``, ``serveStale``,
+``deadZones``/``deadPath``, ``aggressiveNsec``) and the servers' rate limiting in
+:mod:`tui.sandbox.dns.levers`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from tui.sandbox.bounds import (
 )
 from tui.sandbox.dns import panel
 from tui.sandbox.dns.edits import check_name, delete_record, post_record, post_zone
+from tui.sandbox.dns.levers import post_resolver, post_server
 from tui.sandbox.dns.records import (
     AAAA,
     CNAME,
@@ -53,10 +57,18 @@ DNS_DOCS: list[tuple[str, str, str]] = [
         "POST",
         "/dns/zones",
         "{zone, create?, provider?, nameservers?, negativeTtl?, soaTtl?, dnssecBroken?, "
-        "lagSeconds?}",
+        "lagSeconds?, signed?, delegation? (provider, NS list, or null: the zone's own)}",
+    ),
+    (
+        "POST",
+        "/dns/resolvers",
+        "{name, create?, behaviour?, caches?, software? (bind|unbound), maxNegativeTtl?, "
+        "serveStale? (off|on-failure|immediate), deadZones?, deadPath? (servfail|silent), "
+        "aggressiveNsec?}",
     ),
     ("POST", "/dns/resolvers/flush", "{name?, qname?} empty caches"),
     ("POST", "/dns/resolvers/lookup", "{name?, qname, qtype?, cd?, agoSeconds?} query now"),
+    ("POST", "/dns/servers", "{server? (primary|secondary|parent), rateLimit (or null), slip?}"),
 ]
 
 
@@ -172,6 +184,8 @@ DNS_HANDLERS = {
     ("POST", "/dns/records"): post_record,
     ("DELETE", "/dns/records"): delete_record,
     ("POST", "/dns/zones"): post_zone,
+    ("POST", "/dns/resolvers"): post_resolver,
+    ("POST", "/dns/servers"): post_server,
     ("POST", "/dns/resolvers/flush"): post_flush,
     ("POST", "/dns/resolvers/lookup"): post_lookup,
 }

@@ -168,9 +168,26 @@ def delete_record(world: World, request: Request, body: dict[str, Any]) -> Any:
 # -- zones and resolvers ---------------------------------------------------------------------
 
 
+def _delegation(body: dict[str, Any]) -> tuple[str, ...] | None:
+    """``delegation``: a provider's key, a list of NS names, or null (the zone's own NS)."""
+    value = body.get("delegation")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value not in PROVIDERS:
+            raise ControlError(
+                400, f"delegation must be one of {', '.join(PROVIDERS)}, a list of NS names or null"
+            )
+        return PROVIDERS[value].nameservers
+    listed = string_list(body, "delegation") or []
+    if not 1 <= len(listed) <= MAX_NAMESERVERS:
+        raise ControlError(400, f"delegation must list 1 to {MAX_NAMESERVERS} names")
+    return tuple(check_name("delegation", normalize(n)) for n in listed)
+
+
 def post_zone(world: World, request: Request, body: dict[str, Any]) -> Any:
     fields = ("zone", "create", "provider", "nameservers", "negativeTtl", "soaTtl")
-    allow(body, *fields, "dnssecBroken", "lagSeconds")
+    allow(body, *fields, "dnssecBroken", "lagSeconds", "signed", "delegation")
     origin = check_name("zone", normalize(string(body, "zone", required=True) or ""))
     provider = choice(body, "provider", tuple(PROVIDERS))
     listed = string_list(body, "nameservers")
@@ -183,6 +200,8 @@ def post_zone(world: World, request: Request, body: dict[str, Any]) -> Any:
     soa_ttl = optional_number(body, "soaTtl", 0, MAX_DNS_TTL, integer=True)
     lag = optional_number(body, "lagSeconds", 0, MAX_DNS_LAG_SECONDS)
     broken = boolean(body, "dnssecBroken")
+    signed = boolean(body, "signed")
+    delegation = _delegation(body)
     with world.lock:
         if boolean(body, "create") and origin not in world.dns.zones:
             world.dns.add_zone(origin, world.dns.now(), provider=provider or "sandbox")
@@ -196,6 +215,10 @@ def post_zone(world: World, request: Request, body: dict[str, Any]) -> Any:
                 soa_ttl=None if soa_ttl is None else int(soa_ttl),
                 minimum=None if minimum is None else int(minimum),
             )
+        if signed is not None and signed != zone.current.signed:
+            zone.change(world.dns.now(), signed=signed)  # signing is a change: a new serial
+        if "delegation" in body:
+            world.dns.delegate(zone, delegation)
         if broken is not None:
             zone.dnssec_broken = broken
         if lag is not None:

@@ -22,6 +22,7 @@ import dns.rrset
 import dns.set
 
 A, AAAA, CNAME, MX, NS, SOA, TXT = "A", "AAAA", "CNAME", "MX", "NS", "SOA", "TXT"
+NSEC = "NSEC"
 # What a user may add at a sandbox DNS host (SOA and NS come from the zone's provider).
 EDITABLE_TYPES = (A, AAAA, CNAME, MX, TXT)
 
@@ -143,6 +144,12 @@ def negative_soa(soa: dns.rrset.RRset) -> dns.rrset.RRset:
     out = soa.copy()
     out.ttl = min(soa.ttl, soa[0].minimum)
     return out
+
+
+def nsec_rrset(owner: str, following: str, types: Iterable[str], ttl: int) -> dns.rrset.RRset:
+    """``owner NSEC following TYPES``: the next name in the zone and the types at the owner."""
+    bitmap = " ".join(sorted({*types, "NSEC", "RRSIG"}))
+    return dns.rrset.from_text(_absolute(owner), ttl, "IN", NSEC, f"{following}. {bitmap}")
 
 
 def rrset_texts(found: dns.rrset.RRset) -> list[str]:

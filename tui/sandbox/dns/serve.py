@@ -19,7 +19,7 @@ import dns.message
 
 from tui.sandbox.dns.respond import Reply, respond
 from tui.sandbox.dns.wire import Tasks, UdpServer, tcp_handler
-from tui.sandbox.dns.world import PRIMARY, SECONDARY, VERIFIER, DnsWorld
+from tui.sandbox.dns.world import PARENT, PRIMARY, SECONDARY, VERIFIER, DnsWorld
 
 START_TIMEOUT_SECONDS = 10.0
 BIND_ATTEMPTS = 50
@@ -40,6 +40,8 @@ class DnsInfo:
     authoritative: list[tuple[str, int]]  # primary first, then the secondary
     resolvers: list[ResolverInfo]  # the public resolvers, in scenario order
     verifier: ResolverInfo  # the resolver the sandbox's Authenticate asks
+    # The root and TLD server: ask it (RD=0) for a zone's NS to get the parent's delegation.
+    parent: tuple[str, int] | None = None
 
 
 @dataclass
@@ -179,8 +181,8 @@ class DnsServers:
         loop = asyncio.get_running_loop()
         name, world = endpoint.name, self.world
 
-        def answer(query: dns.message.Message) -> Reply | None:
-            return respond(world, name, query)
+        def answer(query: dns.message.Message, source: str | None) -> Reply | None:
+            return respond(world, name, query, source=source)
 
         transport, _ = await loop.create_datagram_endpoint(
             lambda: UdpServer(answer), sock=endpoint.udp
@@ -251,6 +253,7 @@ class DnsServers:
             authoritative=[(host, ports[PRIMARY]), (host, ports[SECONDARY])],
             resolvers=[ResolverInfo(n, host, ports[n], b) for n, b in resolvers if n in ports],
             verifier=ResolverInfo(VERIFIER, host, ports[VERIFIER], "normal"),
+            parent=(host, ports[PARENT]),
         )
 
 

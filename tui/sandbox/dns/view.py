@@ -11,7 +11,7 @@ import dns.rrset
 
 from tui.sandbox.dns.records import rrset_texts
 from tui.sandbox.dns.resolver import Outcome, Resolver
-from tui.sandbox.dns.world import PRIMARY, SECONDARY, DnsWorld
+from tui.sandbox.dns.world import PARENT, PRIMARY, SECONDARY, DnsWorld
 from tui.sandbox.dns.zones import Zone
 from tui.sandbox.models import iso
 
@@ -22,12 +22,28 @@ def _address(world: DnsWorld, name: str) -> dict[str, Any]:
 
 
 def resolver_json(world: DnsWorld, resolver: Resolver) -> dict[str, Any]:
+    spec = resolver.spec
     return {
         "name": resolver.name,
         **_address(world, resolver.name),
         "behaviour": resolver.behaviour,
         "caches": len(resolver.caches),
-        "latencyMs": resolver.spec.latency_ms,
+        "latencyMs": spec.latency_ms,
+        "software": spec.software,
+        "maxNegativeTtl": spec.policy().max_negative_ttl,
+        "serveStale": spec.serve_stale,
+        "deadZones": list(spec.dead_zones),
+        "deadPath": spec.dead_path,
+        "aggressiveNsec": spec.aggressive_nsec,
+    }
+
+
+def server_json(world: DnsWorld, role: str) -> dict[str, Any]:
+    limit = world.rate_limits.get(role)
+    return {
+        "role": role,
+        **_address(world, role),
+        "rateLimit": limit.to_json() if limit is not None else None,
     }
 
 
@@ -50,15 +66,36 @@ def zone_json(world: DnsWorld, zone: Zone, *, served: bool = True) -> dict[str, 
         "negativeTtl": current.minimum,
         "effectiveNegativeTtl": current.negative_ttl,
         "dnssecBroken": zone.dnssec_broken,
+        "signed": current.signed,
         "lagSeconds": zone.lag_seconds,
         "records": [r.to_json() for r in current.records],
+        # The NS set the parent (TLD) lists, and, when that is another host, its copy of the
+        # zone: the one the world's resolvers see.
+        "delegation": list(zone.delegation),
+        "delegatedZone": _delegated_json(zone) if served else None,
+    }
+
+
+def _delegated_json(zone: Zone) -> dict[str, Any] | None:
+    copy = zone.delegated_to
+    if copy is None:
+        return None
+    provider = copy.provider
+    return {
+        "provider": provider.label if provider else "custom nameservers",
+        "providerKey": provider.key if provider else None,
+        "nameservers": list(copy.current.nameservers),
+        "serial": copy.current.serial,
+        "records": [r.to_json() for r in copy.current.records],
     }
 
 
 def dns_json(world: DnsWorld) -> dict[str, Any]:
     with world.lock:
         return {
-            "servers": [{"role": role, **_address(world, role)} for role in (PRIMARY, SECONDARY)],
+            # The DNS host's own servers (what ``--authoritative`` takes), then the parent.
+            "servers": [server_json(world, role) for role in (PRIMARY, SECONDARY)],
+            "parent": server_json(world, PARENT),
             "resolvers": [resolver_json(world, r) for r in world.resolvers.values()],
             "verifier": resolver_json(world, world.verifier),
             "zones": [zone_json(world, z) for z in world.zones.values()],
@@ -102,4 +139,9 @@ def outcome_json(name: str, outcome: Outcome) -> dict[str, Any]:
     }
     if outcome.ede is not None:
         out["ede"] = int(outcome.ede)
+        if outcome.ede_text:
+            out["edeText"] = outcome.ede_text
+    for flag in ("stale", "synthesized", "authentic"):
+        if getattr(outcome, flag):
+            out[flag] = True
     return out

@@ -23,7 +23,8 @@ from tui.sandbox.dns.respond import Reply, encode, formerr
 
 log = logging.getLogger(__name__)
 
-Answerer = Callable[[dns.message.Message], Reply | None]
+# The answering function gets the query and, for UDP, the client's address (rate limiting).
+Answerer = Callable[[dns.message.Message, str | None], Reply | None]
 TCP_IDLE_SECONDS = 30.0  # real seconds; RFC 7766 §6.2.3 suggests a few seconds to minutes
 
 
@@ -73,7 +74,7 @@ class UdpServer(asyncio.DatagramProtocol):
                 wire = formerr(data)
                 delay = 0.0
             else:
-                reply = _safe(self.answerer, query)
+                reply = _safe(self.answerer, query, addr[0])
                 if reply is None:
                     return  # silent
                 wire, delay = encode(reply.message, query, over_tcp=False), reply.delay
@@ -108,7 +109,7 @@ def tcp_handler(answerer: Answerer, tasks: Tasks):
                 if query is None:
                     wire = formerr(data)
                 else:
-                    reply = _safe(answerer, query)
+                    reply = _safe(answerer, query, None)
                     if reply is None:
                         continue  # silent: keep reading, never answer
                     if reply.delay > 0:
@@ -134,10 +135,10 @@ def tcp_handler(answerer: Answerer, tasks: Tasks):
     return spawn
 
 
-def _safe(answerer: Answerer, query: dns.message.Message) -> Reply | None:
+def _safe(answerer: Answerer, query: dns.message.Message, source: str | None) -> Reply | None:
     """The answer, or a SERVFAIL if the world itself broke (logged, never a dead server)."""
     try:
-        return answerer(query)
+        return answerer(query, source)
     except Exception:
         log.exception("sandbox DNS: answering %s failed", query.question)
         response = dns.message.make_response(query)

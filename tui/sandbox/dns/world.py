@@ -1,4 +1,9 @@
-"""The DNS half of the sandbox world: zones at their hosts, two authoritative views, resolvers.
+"""The DNS half of the sandbox world: zones at their hosts, authoritative views, resolvers.
+
+Three authoritative servers: the primary and the secondary of the DNS host every zone lives at
+(the secondary may lag), and the parent (the root and the TLDs, :mod:`parent`), whose referrals
+say where each zone is delegated. Resolvers follow the delegation: when the parent delegates a
+zone to another host (``Zone.delegated_to``), they see that host's copy, not the primary's.
 
 Pure data and logic, no sockets (:mod:`tui.sandbox.dns.serve` puts it on the network). All of it
 is guarded by one re-entrant lock -- the Wix world's own, so ``world.lock`` still makes several
@@ -10,26 +15,36 @@ from __future__ import annotations
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tui.clock import ScaledClock
 from tui.sandbox.dns import panel, plans
 from tui.sandbox.dns.authority import AuthAnswer, View, answer
+from tui.sandbox.dns.parent import parent_answer
 from tui.sandbox.dns.records import CNAME, TXT, A, Record, dkim_key, esp_address, normalize
-from tui.sandbox.dns.resolver import NORMAL, Outcome, Resolver, ResolverSpec
-from tui.sandbox.dns.zones import ZONE_AGE_SECONDS, Zone, ZoneVersion, new_zone
+from tui.sandbox.dns.resolver import Outcome, Resolver, ResolverSpec
+from tui.sandbox.dns.rrl import RateLimit
+from tui.sandbox.dns.zones import (
+    ZONE_AGE_SECONDS,
+    Zone,
+    ZoneVersion,
+    new_zone,
+    provider_for,
+)
 from tui.sandbox.errors import ControlError
 
 if TYPE_CHECKING:
     from tui.sandbox.models import SendingDomain
 
-PRIMARY, SECONDARY = "primary", "secondary"
+PRIMARY, SECONDARY, PARENT = "primary", "secondary", "parent"
+AUTHORITATIVE = (PRIMARY, SECONDARY, PARENT)
 VERIFIER = "wix-verifier"
 ESP_ZONE = "ascendbywix.com"
 ESP_TTL = 3600
 MAX_ZONES = 500
 MAX_RECORDS_PER_ZONE = 1000
+MAX_RESOLVERS = 200
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,8 @@ class DnsWorld:
         self.unserved: dict[str, Zone] = {}
         self.resolvers: dict[str, Resolver] = {}
         self.verifier = Resolver(ResolverSpec(VERIFIER))
+        # Response rate limiting per authoritative server (none unless asked for).
+        self.rate_limits: dict[str, RateLimit] = {}
         # Called (under the lock) after the set of resolvers may have changed.
         self.listeners: list[Callable[[], None]] = []
         # Where a server listens, once something serves the world (see DnsServers).
@@ -86,6 +103,7 @@ class DnsWorld:
             now = self.now()
             self.zones.clear()
             self.unserved.clear()
+            self.rate_limits.clear()
             for origin, records in plans.base_zones(now):
                 self.add_zone(origin, now - ZONE_AGE_SECONDS, records=records, with_base=False)
             self.sync_domains(domains, at=now - ZONE_AGE_SECONDS)
@@ -93,13 +111,16 @@ class DnsWorld:
             self.resolvers = {s.name: Resolver(s) for s in self._adjusted(specs)}
             self.verifier = Resolver(ResolverSpec(VERIFIER))
             for resolver in self.resolvers.values():
-                for past in resolver.spec.histories:
+                # Oldest first: what a resolver keeps depends on the order it learned things.
+                histories = sorted(resolver.spec.histories, key=lambda h: -h.ago_seconds)
+                for past in histories:
                     resolver.resolve(
                         normalize(past.qname),
                         past.qtype,
                         now=now - past.ago_seconds,
                         upstream=self,
                         cache=min(past.cache, len(resolver.caches) - 1),
+                        past=True,
                     )
             for listener in self.listeners:
                 listener()
@@ -109,13 +130,13 @@ class DnsWorld:
         count, latency = self.options.resolver_count, self.options.latency_ms
         out = list(specs)
         if count is not None:
-            planned = {s.name: s for s in specs if s.behaviour == NORMAL}
+            planned = {s.name: s for s in specs if s.plain}
             normals = [
                 planned.get(f"isp-{i}", ResolverSpec(f"isp-{i}")) for i in range(1, count + 1)
             ]
-            out = normals + [s for s in specs if s.behaviour != NORMAL]
+            out = normals + [s for s in specs if not s.plain]
         if latency:
-            out = [ResolverSpec(s.name, s.behaviour, s.caches, latency, s.histories) for s in out]
+            out = [replace(s, latency_ms=latency) for s in out]
         return out
 
     def sync_domains(self, domains: Iterable[DomainDns], at: float | None = None) -> None:
@@ -196,31 +217,92 @@ class DnsWorld:
             raise ControlError(404, f"no zone {origin!r} in this world; zones: {known}")
         return found
 
-    def view(self, role: str, at: float) -> View:
+    def view(self, role: str, at: float, *, delegated: bool = False) -> View:
+        """Which zone version a server answers a name from. ``delegated``: as the world's
+        resolvers reach it, through the parent's delegation (another host's copy, maybe)."""
+
         def find(name: str) -> ZoneVersion | None:
             zone = self.zone_for(name)
             if zone is None:
                 return None
+            if delegated and zone.delegated_to is not None:
+                return zone.delegated_to.version_at(at)
             return zone.version_at(at) if role == PRIMARY else zone.secondary_at(at)
 
         return find
 
+    def delegations(self) -> dict[str, tuple[str, ...]]:
+        """Each served zone and the NS set its parent lists for it."""
+        return {origin: zone.delegation for origin, zone in self.zones.items()}
+
+    def delegate(
+        self, zone: Zone, nameservers: tuple[str, ...] | None, at: float | None = None
+    ) -> None:
+        """Have the parent delegate ``zone`` to ``nameservers`` (None, or the zone's own: to
+        its own servers again). Another host gets its own copy of the zone (made at ``at``),
+        holding only what any zone holds, unless it already had one: the records stay where
+        the user put them."""
+        with self.lock:
+            at = self.now() if at is None else at
+            if nameservers is None or nameservers == zone.current.nameservers:
+                zone.delegated_to = None
+                return
+            if zone.delegated_to and zone.delegated_to.current.nameservers == nameservers:
+                return
+            provider = provider_for(nameservers)
+            copy = new_zone(
+                zone.origin,
+                at,
+                self._serial_base + 1,
+                provider=provider.key if provider else "sandbox",
+            )
+            if provider is None:
+                copy.change(at, nameservers=nameservers)
+            zone.delegated_to = copy
+
     # -- answering -------------------------------------------------------------------------
 
-    def authoritative(self, role: str, qname: str, qtype: str) -> AuthAnswer:
+    def authoritative(
+        self, role: str, qname: str, qtype: str, *, dnssec: bool = False
+    ) -> AuthAnswer:
         with self.lock:
-            return answer(self.view(role, self.now()), normalize(qname), qtype)
+            if role == PARENT:
+                return parent_answer(self.delegations(), normalize(qname), qtype)
+            return answer(self.view(role, self.now()), normalize(qname), qtype, dnssec=dnssec)
 
     def resolver(self, name: str) -> Resolver | None:
         return self.verifier if name == VERIFIER else self.resolvers.get(name)
 
-    def recursive(self, name: str, qname: str, qtype: str, *, cd: bool = False) -> Outcome:
+    def recursive(
+        self, name: str, qname: str, qtype: str, *, cd: bool = False, dnssec: bool = False
+    ) -> Outcome:
         """A resolver's answer now; a resolver that no longer exists stays silent."""
         with self.lock:
             found = self.resolver(name)
             if found is None:
                 return Outcome(silent=True)
-            return found.resolve(normalize(qname), qtype, now=self.now(), upstream=self, cd=cd)
+            return found.resolve(
+                normalize(qname), qtype, now=self.now(), upstream=self, cd=cd, dnssec=dnssec
+            )
+
+    def set_resolver(self, spec: ResolverSpec, *, create: bool = False) -> Resolver:
+        """Change a resolver's behaviour and options (its cache stays), or add a new one
+        (``create``), which gets its own server at once."""
+        with self.lock:
+            found = self.resolver(spec.name)
+            if found is not None:
+                found.reconfigure(spec)
+                return found
+            if not create:
+                known = ", ".join(self.resolvers)
+                raise ControlError(404, f"no resolver named {spec.name!r}; resolvers: {known}")
+            if len(self.resolvers) >= MAX_RESOLVERS:
+                raise ControlError(400, f"the sandbox runs at most {MAX_RESOLVERS} resolvers")
+            created = Resolver(spec)
+            self.resolvers[spec.name] = created
+            for listener in self.listeners:
+                listener()
+            return created
 
     def lookup(
         self, name: str, qname: str, qtype: str, *, cd: bool = False, ago: float = 0.0
@@ -232,17 +314,36 @@ class DnsWorld:
             if found is None:
                 raise ControlError(404, f"no resolver named {name!r}")
             at = self.now() - ago
-            return found.resolve(normalize(qname), qtype, now=at, upstream=self, cd=cd)
+            # A look in the past happened before any path to a zone broke.
+            return found.resolve(
+                normalize(qname), qtype, now=at, upstream=self, cd=cd, past=ago > 0
+            )
 
     # Upstream, for the resolvers: which authoritative server a resolver asks is fixed per
     # (resolver, name), so tests are stable, yet some resolvers do land on a lagging secondary.
+    # Resolvers ask with DO=1 (BIND and unbound do by default), so signed zones send NSECs.
     def ask(self, resolver: str, qname: str, qtype: str, at: float) -> AuthAnswer:
         role = SECONDARY if zlib.crc32(f"{resolver}|{qname}".encode()) & 1 else PRIMARY
-        return answer(self.view(role, at), qname, qtype)
+        found = answer(self.view(role, at, delegated=True), qname, qtype, dnssec=True)
+        if found.zone is None:  # in no zone (then): the root or its TLD says so
+            return parent_answer(self.delegations(), qname, qtype)
+        return found
+
+    def _resolved_zone(self, qname: str) -> Zone | None:
+        zone = self.zone_for(qname)
+        return (zone.delegated_to or zone) if zone is not None else None
 
     def bogus(self, qname: str) -> bool:
         zone = self.zone_for(qname)
         return zone is not None and zone.dnssec_broken
+
+    def signed(self, qname: str) -> bool:
+        zone = self._resolved_zone(qname)
+        return zone is not None and zone.current.signed
+
+    def apex(self, qname: str) -> str | None:
+        zone = self.zone_for(qname)
+        return zone.origin if zone is not None else None
 
     # -- editing ---------------------------------------------------------------------------
 
@@ -328,4 +429,4 @@ class DnsWorld:
     def endpoint_names(self) -> list[str]:
         """Every server the wire layer should run: the two authoritative, then resolvers."""
         with self.lock:
-            return [PRIMARY, SECONDARY, *self.resolvers, VERIFIER]
+            return [*AUTHORITATIVE, *self.resolvers, VERIFIER]

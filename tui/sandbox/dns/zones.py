@@ -8,19 +8,23 @@ version; the secondary serves the newest version at least ``lag_seconds`` old; a
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+import dns.name
 import dns.rrset
 
 from tui.sandbox.dns.records import (
     MX,
     NS,
+    SOA,
     TXT,
     A,
     Record,
     is_at_or_below,
+    nsec_rrset,
     rrset,
     site_address,
     soa_rrset,
@@ -89,6 +93,10 @@ class ZoneVersion:
     soa_ttl: int = DEFAULT_SOA_TTL
     minimum: int = DEFAULT_MINIMUM
     records: tuple[Record, ...] = ()
+    # The zone publishes an NSEC chain (RFC 4034 §4) in its denials. The sandbox does not sign
+    # (no keys, no RRSIGs): its validating resolvers take the world's word that the chain is
+    # authentic, which is all aggressive NSEC (RFC 8198) needs to be shown.
+    signed: bool = False
 
     @property
     def negative_ttl(self) -> int:
@@ -137,6 +145,44 @@ class ZoneVersion:
         """Owns records, is the apex, or is an empty non-terminal (RFC 8020: not NXDOMAIN)."""
         return name in self._existing
 
+    # -- the NSEC chain of a signed zone ----------------------------------------------------
+
+    @functools.cached_property
+    def _chain(self) -> tuple[dns.name.Name, ...]:
+        """The owner names in DNSSEC canonical order (RFC 4034 §6.1; dnspython's Name ordering
+        is that order). Empty non-terminals own nothing, so they are not in the chain."""
+        owners = {self.origin, *(n for n in self._by_name if is_at_or_below(n, self.origin))}
+        return tuple(sorted(dns.name.from_text(n or ".") for n in owners))
+
+    def _nsec_of(self, index: int) -> dns.rrset.RRset:
+        chain = self._chain
+        owner = chain[index]
+        following = chain[(index + 1) % len(chain)]  # the last NSEC points back to the apex
+        text = owner.to_text(omit_final_dot=True)
+        types = {r.type for r in self._by_name.get(text, ())}
+        if text == self.origin:
+            types |= {SOA, NS}
+        return nsec_rrset(text, following.to_text(omit_final_dot=True), types, self.negative_ttl)
+
+    def nsec_at(self, name: str) -> dns.rrset.RRset | None:
+        """The NSEC owned by ``name`` (it owns records), proving which types it has."""
+        wanted = dns.name.from_text(name)
+        index = bisect.bisect_left(self._chain, wanted)
+        if index < len(self._chain) and self._chain[index] == wanted:
+            return self._nsec_of(index)
+        return None
+
+    def nsec_covering(self, name: str) -> dns.rrset.RRset:
+        """The NSEC whose owner..next gap holds ``name`` (a name that owns nothing)."""
+        index = bisect.bisect_left(self._chain, dns.name.from_text(name)) - 1
+        return self._nsec_of(index % len(self._chain))
+
+    def closest_encloser(self, name: str) -> str:
+        """The longest ancestor of ``name`` that exists in the zone (RFC 4035 §5.4)."""
+        while name != self.origin and name not in self._existing:
+            name = name.partition(".")[2]
+        return name
+
 
 @dataclass
 class Zone:
@@ -146,6 +192,15 @@ class Zone:
     versions: list[ZoneVersion] = field(default_factory=list)
     dnssec_broken: bool = False  # a DS at the parent that no DNSKEY matches: validators fail
     lag_seconds: float = 0.0  # how long each change takes to reach the secondary
+    # When the parent delegates the zone to another DNS host than this one (the user edits
+    # records here, the world's resolvers follow the delegation there): the zone as that host
+    # serves it. None: the parent delegates to this zone's own name servers.
+    delegated_to: Zone | None = None
+
+    @property
+    def delegation(self) -> tuple[str, ...]:
+        """The NS set the parent zone lists for this zone."""
+        return (self.delegated_to or self).current.nameservers
 
     @property
     def current(self) -> ZoneVersion:
@@ -174,6 +229,7 @@ class Zone:
         hostmaster: str | None = None,
         soa_ttl: int | None = None,
         minimum: int | None = None,
+        signed: bool | None = None,
     ) -> ZoneVersion:
         """Record a change made at ``now``: a new version with the next serial."""
         old = self.current
@@ -186,6 +242,7 @@ class Zone:
             hostmaster=hostmaster or old.hostmaster,
             soa_ttl=old.soa_ttl if soa_ttl is None else soa_ttl,
             minimum=old.minimum if minimum is None else minimum,
+            signed=old.signed if signed is None else signed,
         )
         self.versions.append(new)
         if len(self.versions) > MAX_VERSIONS:
