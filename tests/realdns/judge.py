@@ -99,9 +99,14 @@ async def flip(
 class Verdict:
     what: str
     off: float  # seconds the engine's ETA is after (+) or before (-) the real flip
+    # The engine said "at most": its ETA is an upper bound, which holds when the real flip
+    # comes no later than it (within the tolerance), however much earlier.
+    at_most: bool = False
 
     @property
     def holds(self) -> bool:
+        if self.at_most:
+            return self.off >= -TOLERANCE
         return abs(self.off) <= TOLERANCE
 
 
@@ -112,13 +117,15 @@ def judge(
     *,
     keep: bool = True,
     against: str = "the real flip",
+    at_most: bool = False,
 ) -> Verdict:
     """The engine's ``eta`` against the moment the real answer flipped (or, ``against`` says,
     the moment the real cache entry expires), kept on record."""
     assert eta is not None, f"{what}: the engine gave no ETA"
-    verdict = Verdict(what, (eta - flipped).total_seconds())
+    verdict = Verdict(what, (eta - flipped).total_seconds(), at_most)
     if keep:
-        MEASURED.append(f"{what}: engine ETA {verdict.off:+.1f} s from {against}")
+        bound = " (an upper bound)" if at_most else ""
+        MEASURED.append(f"{what}: engine ETA{bound} {verdict.off:+.1f} s from {against}")
     return verdict
 
 
@@ -202,12 +209,15 @@ def judge_sweeps(
             if key not in flipped or c.status not in TIME_BOUND:
                 continue
             what = f"{label}: {key[0]} at {names[key[1]]}, sweep {number}"
-            out.setdefault(key, []).append(judge(what, c.eta, flipped[key], keep=False))
+            verdict = judge(what, c.eta, flipped[key], keep=False, at_most=c.at_most)
+            out.setdefault(key, []).append(verdict)
     for (name, resolver), verdicts in out.items():
         offs = [v.off for v in verdicts]
         who = next(r.name for r in reports[0].resolvers if r.key == resolver)
+        bounds = sum(v.at_most for v in verdicts)
+        upper = f" ({bounds} of them upper bounds)" if bounds else ""
         MEASURED.append(
-            f"{label}: {name} at {who}: {len(offs)} sweep(s) counting down, engine ETA "
+            f"{label}: {name} at {who}: {len(offs)} sweep(s) counting down{upper}, engine ETA "
             f"{min(offs):+.1f} to {max(offs):+.1f} s from the real flip"
         )
     return out

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.realdns.conftest import World
 from tests.realdns.judge import TOLERANCE, assert_all_hold, cell, judge_cache, prober, record, row
 from tests.realdns.servers import ask, negative_soa, rcode, require_programs
@@ -49,11 +47,6 @@ async def test_long_negatives_count_down_from_the_resolvers_caps(world: World) -
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: states the cost of asking too early as the zone's negative TTL (86400 s) "
-    "where resolvers cap it (unbound 3600 s, BIND 10800 s); issue 10 deliverable 2",
-)
 async def test_the_cost_of_asking_too_early_is_what_resolvers_keep(world: World) -> None:
     """`--check-anyway` asks before the record is published and warns how long each resolver
     will now keep "does not exist". The real caches say how long that is."""

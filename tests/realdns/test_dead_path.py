@@ -51,12 +51,6 @@ def test_a_dead_path_resolver_answers_other_names_but_not_the_zone(
     assert answered(ask(world.unbound.port, S1.name)) == ["s1.dkim.esp.test."]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a resolver silent on the zone's names is 'unreachable' and left out of the "
-    "verdict, so the run says ready; it must ask a control question and count 'can't reach "
-    "your zone' as not ready; issue 10 deliverable 4",
-)
 async def test_a_resolver_that_cannot_reach_the_zone_is_not_ready(
     world: World, dead_path: Unbound
 ) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.realdns.conftest import World
 from tests.realdns.judge import assert_all_hold, cell, judge, judge_cache, prober, record, row
 from tests.realdns.servers import answered, ask, rcode, require_programs
@@ -20,7 +18,7 @@ from tui.propagation import Status
 require_programs()
 
 
-async def test_a_txt_nxdomain_hides_the_cname_at_bind_but_not_at_unbound(world: World) -> None:
+async def test_a_txt_nxdomain_is_seen_at_unbound_and_bind(world: World) -> None:
     zone = "types.test"
     s1 = record("s1._domainkey.types.test", "s1.dkim.esp.test")
     for port in world.resolvers.values():
@@ -33,26 +31,33 @@ async def test_a_txt_nxdomain_hides_the_cname_at_bind_but_not_at_unbound(world: 
     finally:
         await engine.aclose()
     unbound, bind = rows
-    # unbound: the CNAME question is answered, the TXT question still gets the negative.
-    assert cell(report, s1.name, unbound).status is Status.OK
+    # unbound: the CNAME question is answered, the TXT question still gets the negative, and
+    # the engine, which asks both, shows the TXT negative and its countdown.
     assert rcode(ask(world.unbound.port, s1.name, "TXT")) == "NXDOMAIN"
-    assert world.unbound.message_ttl(s1.name, "TXT") is not None
+    txt_left = world.unbound.message_ttl(s1.name, "TXT")
     assert answered(ask(world.unbound.port, s1.name)) == ["s1.dkim.esp.test."]
+    at_unbound = cell(report, s1.name, unbound)
+    assert at_unbound.status is Status.CACHED_NEGATIVE and at_unbound.rdtype == "TXT"
+    assert {t.rdtype: t.status for t in at_unbound.types} == {
+        "CNAME": Status.OK,
+        "TXT": Status.CACHED_NEGATIVE,
+    }
+    assert "(the CNAME itself is visible)" in at_unbound.detail
+    txt = judge_cache(
+        "per type: s1 TXT at unbound, its message cache", at_unbound.remaining, txt_left
+    )
     # BIND: the NXDOMAIN covers every type; the engine sees it and counts it down right.
     entries = world.bind.negatives()
     entry = entries.get(s1.name + ".")
     assert entry is not None and entry[1] == "ANY", entries
     at_bind = cell(report, s1.name, bind)
     assert at_bind.status is Status.CACHED_NEGATIVE
-    assert_all_hold([judge_cache("per type: s1 at bind (its \\-ANY)", at_bind.remaining, entry[0])])
+    assert_all_hold(
+        [txt, judge_cache("per type: s1 at bind (its \\-ANY)", at_bind.remaining, entry[0])]
+    )
     assert not report.all_ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: asks only CNAME, so the TXT negative DKIM verifiers get from unbound is "
-    "not seen and the run says ready; issue 10 deliverable 3",
-)
 async def test_a_txt_negative_at_unbound_keeps_the_record_from_ready(world: World) -> None:
     zone = "txt.test"
     s1 = record("s1._domainkey.txt.test", "s1.dkim.esp.test")

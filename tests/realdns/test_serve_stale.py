@@ -84,12 +84,6 @@ async def test_a_stale_answer_carries_ede_3_and_the_next_one_is_fresh(
     await flip(serve_stale.resolver.port, S1.name, has_cname(S1.target), within=TOLERANCE)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: takes a stale-served answer (EDE 3) for a fresh one with the reply TTL left, "
-    "so its countdown runs 30 s while the next answer is already fresh; issue 10 "
-    "deliverable 5",
-)
 async def test_a_stale_served_answer_is_not_a_30_s_countdown(
     world: World, serve_stale: ServeStale
 ) -> None:

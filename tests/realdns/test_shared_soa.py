@@ -37,13 +37,6 @@ from tui.propagation import Report, Status
 
 require_programs()
 
-ENGINE_SOA = (
-    "engine: reads the time left from the SOA in each answer, which unbound refreshes for the "
-    "whole zone; it must keep the first observation of a negative and not lengthen it without "
-    "a proven re-fetch (a negative carrying the serial the record was published at is an old "
-    "one); issue 10 deliverable 2"
-)
-
 
 # --- another client's question brings the new SOA --------------------------------------------
 
@@ -107,7 +100,11 @@ def test_unbound_shows_the_newer_soa_on_an_older_negative(refresh: Refresh) -> N
     left = NEGATIVE_TTL - (refresh.refreshed_at - refresh.cached_at).total_seconds()
     unbound_ttl, unbound_serial = refresh.seen["unbound"]
     bind_ttl, bind_serial = refresh.seen["bind"]
-    assert unbound_serial == 2 and unbound_ttl - left > TOLERANCE
+    # The newer SOA came at the earliest with the record, 2 s after the negative was cached
+    # (the engine's own TXT question brings it on the first sweep, through qname
+    # minimisation, or the other client does), so unbound shows at least about 2 s more than
+    # the negative has left (whole seconds, hence the 1 s).
+    assert unbound_serial == 2 and unbound_ttl - left > 1.0
     assert bind_serial == 1 and abs(bind_ttl - left) <= TOLERANCE
     expiry = refresh.cached_at + timedelta(seconds=NEGATIVE_TTL)
     for key, flipped in refresh.flipped.items():
@@ -120,7 +117,6 @@ def test_bind_countdown_holds_through_a_soa_refresh(refresh: Refresh) -> None:
     assert_all_hold(verdicts)
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE_SOA)
 def test_unbound_countdown_holds_through_a_soa_refresh(refresh: Refresh) -> None:
     verdicts = refresh.verdicts["unbound"]
     assert len(verdicts) >= 4
@@ -187,7 +183,6 @@ def test_our_own_sweep_refreshes_unbounds_soa(self_refresh: SelfRefresh) -> None
     assert ttl - self_refresh.message_ttl > TOLERANCE
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE_SOA)
 def test_countdown_holds_when_our_own_sweep_refreshes_the_soa(
     self_refresh: SelfRefresh,
 ) -> None:

@@ -520,6 +520,8 @@ def combine(cells: list[Cell]) -> Cell:
     first = cells[0]
     if len(cells) == 1 or not first.queried:
         return first
+    first = _fetched_for_another_type(first, cells[1:])
+    cells = [first, *cells[1:]]
     deciding = max(cells, key=lambda c: (SEVERITY[c.status], c.remaining or 0.0))
     types = tuple(type_check(c) for c in cells)
     if deciding is first:
@@ -528,6 +530,27 @@ def combine(cells: list[Cell]) -> Cell:
     if first.status is Status.OK:
         detail += f" (the {first.rdtype} itself is visible)"
     return replace(deciding, target=first.target or deciding.target, detail=detail, types=types)
+
+
+def _fetched_for_another_type(first: Cell, others: list[Cell]) -> Cell:
+    """A cached 'no CNAME' while the TXT question, asked in the same sweep, came back through
+    the right CNAME: the resolver has just fetched the record to answer us. BIND keeps one cache
+    per name, and the fetched CNAME replaces its negative at once (tests/realdns); unbound keeps
+    an answer per question and serves the negative until it runs out. Which one this resolver
+    is cannot be told from outside, so the countdown is only an upper bound."""
+    if first.status is not Status.CACHED_NEGATIVE or first.rdtype != "CNAME":
+        return first
+    # A TXT cell is OK only when its answer came through the CNAME to the expected target.
+    if not any(c.status is Status.OK and c.target for c in others):
+        return first
+    return replace(
+        first,
+        at_most=True,
+        reason=first.reason or "fetched",
+        bound=f"{first.bound}; at most that, as our TXT question just made this resolver "
+        "fetch the CNAME: a resolver that caches per name (BIND) answers it from now on, one "
+        "that caches per question (unbound) once its negative runs out",
+    )
 
 
 def worst(cells: list[Cell]) -> Cell:

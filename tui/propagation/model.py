@@ -132,7 +132,8 @@ class Cell:
     soa_serial: int | None = None  # the serial of the SOA a negative answer carried
     # Why, as a stable code where a status alone does not say: "nsec" (a denial from NSEC
     # records), "old_negative" (a negative older than its refreshed SOA), "ede" (the resolver
-    # sent an Extended DNS Error), "ignored" (packets that were not an answer were dropped).
+    # sent an Extended DNS Error), "ignored" (packets that were not an answer were dropped),
+    # "fetched" (our TXT question just made the resolver fetch the record it denied).
     reason: str = ""
     rdtype: str = "CNAME"  # the question type whose answer decided the status
     types: tuple[TypeCheck, ...] = ()  # per type, when more than one is asked
