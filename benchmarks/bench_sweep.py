@@ -1,4 +1,6 @@
-"""How long one propagation sweep takes, against sandbox resolvers that each add latency.
+"""How long one propagation sweep takes, against resolvers that each add latency: the sandbox's,
+and one real unbound (NSD behind it) reached through delayed ports (delay_proxy.py), when
+unbound and NSD are installed.
 
 Prints the wall time of a sweep of N resolvers x 5 records as a ratio to the per-answer latency
 (the physical limit is 1.0: every resolver must be asked at least once, all at the same time),
@@ -6,8 +8,9 @@ as a ratio to a sequential baseline (the same sweep one question at a time, conc
 and as a ratio to the floor the servers allow (the same public questions sent bare, with no
 engine around them: each record's, a DKIM selector's TXT too, and each resolver's control
 question), all measured in the same run, with the engine's own concurrency cap. Then the same
-for 200 resolvers, whose questions exceed that cap. The sandbox runs in its own process; on a
-small machine its one Python thread answering every resolver is what limits the floor.
+for 200 sandbox resolvers, more than one socket carries. The sandbox and the delay proxy run in
+their own processes; on a small machine the sandbox's one Python thread answering every
+resolver is what limits its floor.
 
     .venv/bin/python benchmarks/bench_sweep.py [--latency-ms 100] [--rounds 3]
 """
@@ -18,8 +21,12 @@ import argparse
 import asyncio
 import multiprocessing
 import statistics
+import sys
+import tempfile
 import time
+from pathlib import Path
 
+import delay_proxy  # beside this file
 import httpx
 
 from tui.propagation import ExpectedRecord, Resolver, Role, ServerAddress
@@ -44,17 +51,25 @@ def _records(server: World) -> list[ExpectedRecord]:
     raise SystemExit("the scenario has no sending domain with records")
 
 
-async def _sweep(server: World, resolvers: int, concurrency: int, repeats: int = 0) -> float:
+Address = tuple[str, int]
+
+
+async def _sweep(
+    authoritative: list[Address],
+    resolvers: list[Address],
+    records: list[ExpectedRecord],
+    concurrency: int,
+    repeats: int = 0,
+    expect_ok: bool = False,
+) -> float:
     """The first sweep of a new prober (which also finds the zone); with ``repeats``, the
     median of that many further sweeps of the same prober instead (what ``watch`` does every
     interval)."""
-    authoritative = [ServerAddress(h, p) for h, p in server.authoritative]
+    servers = [ServerAddress(h, p) for h, p in authoritative]
     rows: list[Resolver] = [
-        resolver_from_address(ServerAddress(r.host, r.port), Role.PUBLIC)
-        for r in server.resolvers[:resolvers]
+        resolver_from_address(ServerAddress(host, port), Role.PUBLIC) for host, port in resolvers
     ]
-    prober = Prober(authoritative=authoritative, concurrency=concurrency, timeout=5.0)
-    records = _records(server)
+    prober = Prober(authoritative=servers, concurrency=concurrency, timeout=5.0)
     times = []
     try:
         for _ in range(1 + repeats):
@@ -62,16 +77,17 @@ async def _sweep(server: World, resolvers: int, concurrency: int, repeats: int =
             report = await prober.sweep(records, rows, force=True)
             times.append(time.perf_counter() - started)
             asked = sum(1 for c in report.cells.values() if c.queried)
-            assert asked == len(records) * (len(rows) + len(authoritative)), "every cell asked"
+            assert asked == len(records) * (len(rows) + len(servers)), "every cell asked"
+            # The real world is set up to be all visible: anything else is a broken setup.
+            assert not expect_ok or report.all_ok, [c.detail for c in report.cells.values()]
     finally:
         await prober.aclose()
     return statistics.median(times[1:]) if repeats else times[0]
 
 
-async def _floor(server: World, resolvers: int) -> float:
+async def _floor(resolvers: list[Address], records: list[ExpectedRecord]) -> float:
     """The same public questions sent bare (no engine: no zone discovery, no authoritative
     phase, no classification) over the same shared sockets: what the servers themselves allow."""
-    records = _records(server)
     udp = UdpMultiplexer()
     cap = asyncio.Semaphore(DEFAULT_CONCURRENCY)  # the sweep's own cap
 
@@ -84,14 +100,49 @@ async def _floor(server: World, resolvers: int) -> float:
         started = time.perf_counter()
         await asyncio.gather(
             *(
-                one(name, rdtype, row.host, row.port)
+                one(name, rdtype, host, port)
                 for name, rdtype in questions
-                for row in server.resolvers[:resolvers]
+                for host, port in resolvers
             )
         )
         return time.perf_counter() - started
     finally:
         udp.close()
+
+
+def _measure(
+    label: str,
+    authoritative: list[Address],
+    resolvers: list[Address],
+    records: list[ExpectedRecord],
+    latency_ms: float,
+    rounds: int,
+    *,
+    sequential: bool = False,
+    expect_ok: bool = False,
+) -> None:
+    latency = latency_ms / 1000
+    cap = DEFAULT_CONCURRENCY
+    firsts = [
+        asyncio.run(_sweep(authoritative, resolvers, records, cap, expect_ok=expect_ok))
+        for _ in range(rounds)
+    ]
+    wall = asyncio.run(
+        _sweep(authoritative, resolvers, records, cap, repeats=rounds, expect_ok=expect_ok)
+    )
+    floors = [asyncio.run(_floor(resolvers, records)) for _ in range(rounds)]
+    first, floor = statistics.median(firsts), statistics.median(floors)
+    line = (
+        f"{label}: {len(resolvers)} resolvers x {len(records)} records: sweep {wall:.3f} s = "
+        f"{wall / latency:.2f}x the {latency_ms:g} ms latency "
+        f"(first sweep, finding the zone too: {first / latency:.2f}x), "
+        f"{wall / floor:.2f}x the bare-questions floor ({floor:.3f} s = "
+        f"{floor / latency:.2f}x the latency)"
+    )
+    if sequential:
+        alone = asyncio.run(_sweep(authoritative, resolvers, records, 1))
+        line += f", {wall / alone:.3f}x the sequential baseline ({alone:.1f} s)"
+    print(line, flush=True)
 
 
 def _serve(latency_ms: float, ready) -> None:  # runs in the child process
@@ -117,41 +168,78 @@ class _Row:
         self.host, self.port = host, port
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency-ms", type=float, default=100.0)
-    parser.add_argument("--rounds", type=int, default=3)
-    options = parser.parse_args()
-    latency = options.latency_ms / 1000
+def _against_the_sandbox(latency_ms: float, rounds: int) -> None:
     parent, child = multiprocessing.Pipe()
-    process = multiprocessing.Process(target=_serve, args=(options.latency_ms, child), daemon=True)
+    process = multiprocessing.Process(target=_serve, args=(latency_ms, child), daemon=True)
     process.start()
     try:
         server = World(parent.recv())
         publish = f"{server.base_url}/_sandbox/dns/publish"
         httpx.post(publish, json={"domain": "harbor-ceramics.example"}).raise_for_status()
+        records = _records(server)
         for count in (30, 200):
-            firsts = [
-                asyncio.run(_sweep(server, count, DEFAULT_CONCURRENCY))
-                for _ in range(options.rounds)
-            ]
-            wall = asyncio.run(_sweep(server, count, DEFAULT_CONCURRENCY, repeats=options.rounds))
-            floors = [asyncio.run(_floor(server, count)) for _ in range(options.rounds)]
-            first, floor = statistics.median(firsts), statistics.median(floors)
-            line = (
-                f"{count} resolvers x {RECORDS} records: sweep {wall:.3f} s = "
-                f"{wall / latency:.2f}x the {options.latency_ms:g} ms latency "
-                f"(first sweep, finding the zone too: {first / latency:.2f}x), "
-                f"{wall / floor:.2f}x the bare-questions floor ({floor:.3f} s = "
-                f"{floor / latency:.2f}x the latency)"
+            rows = [(r.host, r.port) for r in server.resolvers[:count]]
+            _measure(
+                "sandbox",
+                server.authoritative,
+                rows,
+                records,
+                latency_ms,
+                rounds,
+                sequential=count == 30,
             )
-            if count == 30:
-                sequential = asyncio.run(_sweep(server, count, 1))
-                line += f", {wall / sequential:.3f}x the sequential baseline ({sequential:.1f} s)"
-            print(line, flush=True)
     finally:
         process.terminate()
         process.join()
+
+
+def _against_unbound(latency_ms: float, rounds: int) -> None:
+    """NSD serving the zone, one real unbound caching in front of it, and 30 delayed ports
+    before that unbound, each standing for one resolver across a network."""
+    # The harness of the real-software suite (tests/realdns) starts and stops the daemons; a
+    # second copy of it here would drift from the one the tests trust.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.realdns.servers import Authoritative, Unbound, Zone, missing_programs
+
+    if missing := missing_programs():
+        print(f"unbound: skipped, not installed: {', '.join(missing)}", flush=True)
+        return
+    labels = ("s1._domainkey", "s2._domainkey", "em", "bounce", "links")
+    targets = [f"{label.split('.')[0]}.esp.test" for label in labels]
+    pairs = list(zip(labels, targets, strict=True))
+    zone = Zone("bench.test", records=[f"{a} CNAME {t}." for a, t in pairs])
+    esp = Zone("esp.test", records=[f'{t.split(".")[0]} TXT "v=DKIM1; p=x"' for t in targets])
+    records = [ExpectedRecord(f"{a}.bench.test", t) for a, t in pairs]
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as root:
+        auth = Authoritative(Path(root) / "nsd", [zone, esp])
+        servers = [auth]
+        proxy = None
+        try:
+            auth.start()
+            unbound = Unbound(
+                Path(root) / "unbound", {"bench.test": auth.port, "esp.test": auth.port}
+            )
+            servers.append(unbound)
+            unbound.start()
+            proxy, ports = delay_proxy.start(30, latency_ms / 1000, unbound.port)
+            rows = [("127.0.0.1", port) for port in ports]
+            auth_row = [("127.0.0.1", auth.port)]
+            _measure("unbound", auth_row, rows, records, latency_ms, rounds, expect_ok=True)
+        finally:
+            if proxy is not None:
+                proxy.terminate()
+                proxy.join()
+            for server in reversed(servers):
+                server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    options = parser.parse_args()
+    _against_the_sandbox(options.latency_ms, options.rounds)
+    _against_unbound(options.latency_ms, options.rounds)
 
 
 if __name__ == "__main__":
