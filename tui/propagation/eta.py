@@ -79,6 +79,15 @@ def overall(
             return Eta(None, "", f"No ETA: {trouble}.", ready=False)
         if not answered:
             return Eta(None, "", "No resolver answered: check the network.", ready=False)
+        if all(roles.get(c.resolver) is Role.AUTHORITATIVE for c in answered):
+            # The zone's own servers answering is not propagation: silence is not success.
+            return Eta(
+                None,
+                "",
+                "The authoritative servers serve the records, but no public resolver answered: "
+                "check the network.",
+                ready=False,
+            )
         return Eta(now, "", "All records are visible at every resolver that answered.", True)
     latest = max(pending, key=lambda c: c.eta or now)
     assert latest.eta is not None
