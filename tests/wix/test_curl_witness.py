@@ -141,46 +141,42 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _answers(url: str) -> bool:
+    probe = subprocess.run(
+        ["curl", "-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return probe.stdout == "200"
+
+
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """``wix-sending sandbox`` (run from this checkout) on a free port, as its own process."""
     port = _free_port()
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui", "sandbox", "--port", str(port), "--scenario", "fresh"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # stderr to a file, not a pipe: nobody reads a pipe while the tests run, and a full one
+    # would stall the server.
+    log = tmp_path_factory.mktemp("curl-witness") / "sandbox.stderr"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tui", "sandbox", "--port", str(port), "--scenario", "fresh"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
-        index_url = f"{base_url}/_sandbox/"
-        while True:
-            probe = subprocess.run(
-                [
-                    "curl",
-                    "-s",
-                    "--noproxy",
-                    "*",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    index_url,
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if probe.stdout == "200":
-                break
+        while not _answers(f"{base_url}/_sandbox/"):
             if process.poll() is not None or time.monotonic() > deadline:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                pytest.fail(f"wix-sending sandbox did not start on port {port}: {stderr}")
+                said = log.read_text(errors="replace")[-2000:]
+                pytest.fail(f"wix-sending sandbox did not start on port {port}: {said}")
             time.sleep(0.1)
         yield Sandbox(base_url)
     finally:
