@@ -44,16 +44,35 @@ def test_missing_authorization_is_401(client, sandbox):
 
 
 @pytest.mark.parametrize(
+    "key",
+    [
+        "IST.wrong-key",
+        "IST.sandbox.fresh.qfyIsOHx6UhwSpJYExX_iij1ZX0khZDw",  # one character off
+        "IST.sandbox.midway.b0KhDeUiXGyHUWNLXYA3gSMZ5gbvrVIm",  # a key of another world's site
+    ],
+    ids=["unknown", "mistyped", "not-in-this-world"],
+)
+def test_an_invalid_key_is_401_even_with_a_good_site_id(client, sandbox, key):
+    # The newer "Troubleshoot Auth Issues" page: a revoked or invalid key is 401 (§5.1).
+    creds = sandbox.credentials[0]
+    response = client.get(EMAILS, headers={"Authorization": key, "wix-site-id": creds.site_id})
+    assert response.status_code == 401
+    assert app_code(response) == "UNAUTHENTICATED"
+    assert "API key is not valid" in response.json()["message"]
+    without_site = client.get(EMAILS, headers={"Authorization": key})
+    assert without_site.status_code == 401  # the key is judged before the site header
+
+
+@pytest.mark.parametrize(
     "headers",
     [
-        {"Authorization": "IST.wrong-key", "wix-site-id": "SITE"},
         {"Authorization": "KEY"},
         {"Authorization": "KEY", "wix-account-id": "ACCOUNT"},
         {"Authorization": "KEY", "wix-site-id": "00000000-0000-4000-8000-000000000000"},
     ],
-    ids=["wrong-key", "no-site-id", "account-id-only", "unknown-site"],
+    ids=["no-site-id", "account-id-only", "unknown-site"],
 )
-def test_permission_problems_are_403(client, sandbox, headers):
+def test_permission_problems_with_a_valid_key_are_403(client, sandbox, headers):
     creds = sandbox.credentials[0]
     filled = {
         k: v.replace("KEY", creds.api_key).replace("SITE", creds.site_id)

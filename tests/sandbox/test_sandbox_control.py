@@ -18,7 +18,14 @@ def test_index_lists_scenario_sites_and_routes(client, sandbox):
     index = client.get("/_sandbox/").json()
     assert index["scenario"]["name"] == "fresh"
     assert index["scenario"]["description"]
-    assert set(index["scenarios"]) == {"fresh", "midway", "agency", "dns-lab", "hostile"}
+    assert set(index["scenarios"]) == {
+        "fresh",
+        "midway",
+        "agency",
+        "dns-lab",
+        "hostile",
+        "single-sender",
+    }
     assert index["timeScale"] == 1.0
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", index["now"])
     (creds,) = index["sites"]

@@ -39,7 +39,7 @@ def test_status_429_fault_carries_retry_after_and_envelope(site, client):
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "2"
     error = response.json()["details"]["applicationError"]
-    assert error["code"] == "TOO_MANY_REQUESTS"
+    assert error["code"] == "RESOURCE_EXHAUSTED"  # the family Wix names (fact sheet §5.5)
 
 
 def test_drop_after_applies_the_write_then_kills_the_connection(site, client):

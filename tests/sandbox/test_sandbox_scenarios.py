@@ -10,7 +10,7 @@ DOMAINS = "/sending-domains/v1/sending-domains"
 
 
 def test_every_scenario_has_a_description_and_sandbox_looking_keys():
-    assert set(SCENARIOS) == {"fresh", "midway", "agency", "dns-lab", "hostile"}
+    assert set(SCENARIOS) == {"fresh", "midway", "agency", "dns-lab", "hostile", "single-sender"}
     for scenario in SCENARIOS.values():
         assert scenario.description and "\n" not in scenario.description
         for creds in scenario.credentials():
@@ -47,7 +47,15 @@ def test_fresh(site):
     account = site.get("/email-marketing/v1/account-details").json()["accountDetails"]
     assert account["status"] == "ACTIVE"
     assert account["package"]["id"] == "Free"
-    assert set(account) == {"status", "package", "quotaPeriod", "maxCampaignAudienceSize"}
+    # trackingSettings only when switched on (POST /_sandbox/account): its shape is unknown.
+    assert set(account) == {
+        "status",
+        "package",
+        "quotaPeriod",
+        "maxCampaignAudienceSize",
+        "features",
+    }
+    assert account["features"]["multipleSenderDetails"] is False  # Free allows one sender
     assert account["quotaPeriod"]["dateFrom"] < account["quotaPeriod"]["dateTo"]
 
 
@@ -118,3 +126,37 @@ def test_the_hostile_scenario_serves_its_strings_as_they_are(use_scenario):
     (site,) = use_scenario("hostile")
     names = [d["fromName"] for d in site.get(DETAILS).json()["senderDetails"]]
     assert sorted(names) == sorted(HOSTILE_NAMES)
+
+
+def test_single_sender(use_scenario):
+    """A plan that allows one sender: Account Details says so, and Create Sender Details
+    refuses a second one with a 428 (fact sheet §3.1, §4)."""
+    (site,) = use_scenario("single-sender")
+    account = site.get("/email-marketing/v1/account-details").json()["accountDetails"]
+    assert account["package"]["id"] == "Free"
+    assert account["features"]["multipleSenderDetails"] is False
+
+    emails = {e["emailAddress"]: e["verified"] for e in site.get(EMAILS).json()["senderEmails"]}
+    assert emails == {
+        "hello@lakeside-yoga.example": True,
+        "classes@lakeside-studio.example": True,
+    }
+    (details,) = site.get(DETAILS).json()["senderDetails"]
+    assert (details["fromEmailAddress"], details["default"]) == (
+        "hello@lakeside-yoga.example",
+        True,
+    )
+    (domain,) = site.query_domain("lakeside-yoga.example")
+    assert domain["status"] == "NOT_AUTHENTICATED"
+    assert domain["dnsRecords"]
+
+    # The second address is verified, so the only thing in the way is the plan.
+    second = site.create_sender("Lakeside Classes", "classes@lakeside-studio.example")
+    assert second.status_code == 428
+    assert second.json()["details"]["applicationError"]["description"]
+    assert len(site.get(DETAILS).json()["senderDetails"]) == 1
+    # Its domain never appeared, so asking for it is the gate's 428.
+    query = {"query": {"filter": {"domain": "lakeside-studio.example"}}}
+    gated = site.post(f"{DOMAINS}/query", json=query)
+    assert gated.status_code == 428
+    assert gated.json()["details"]["applicationError"]["code"] == "SENDER_DETAILS_DO_NOT_EXIST"

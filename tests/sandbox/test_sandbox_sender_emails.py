@@ -170,6 +170,33 @@ def test_verify_errors(site):
     assert unknown.status_code == 404
 
 
+@pytest.mark.parametrize("code", ["1", "12", " 1"])
+def test_verify_refuses_codes_shorter_than_3_as_a_length_violation(site, code):
+    email = site.create_email("hello@sunrise.example")
+    site.post(f"{BASE}/{email['id']}/send-verification-code")
+    response = site.post(f"{BASE}/{email['id']}/verify", json={"verificationCode": code})
+    assert response.status_code == 400
+    assert violations(response) == [
+        {
+            "field": "verificationCode",
+            "description": "must be at least 3 characters",
+            "violatedRule": "MIN",
+            "data": {"threshold": 3},
+        }
+    ]
+    assert site.get(f"{BASE}/{email['id']}").json()["senderEmail"]["verified"] is False
+
+
+@pytest.mark.parametrize("code", ["123", "1234567890"])
+def test_verify_judges_codes_of_3_to_10_characters(site, code):
+    # In range: the length passes and the code itself is judged (wrong here).
+    email = site.create_email("hello@sunrise.example")
+    site.post(f"{BASE}/{email['id']}/send-verification-code")
+    response = site.post(f"{BASE}/{email['id']}/verify", json={"verificationCode": code})
+    assert response.status_code == 400
+    assert violations(response)[0]["description"] == "the verification code is wrong"
+
+
 def test_already_verified_is_409_for_send_and_verify(site):
     email = site.create_email(site.creds.owner_email)
     send = site.post(f"{BASE}/{email['id']}/send-verification-code")
@@ -220,11 +247,63 @@ def test_list_pages_with_an_opaque_cursor(site):
     assert seen == [f"user{i}@sunrise.example" for i in range(5)]
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "ten", "2.5", "-1"])
+@pytest.mark.parametrize("limit", ["101", "ten", "2.5", "-1"])
 def test_list_rejects_bad_limits(site, limit):
     response = site.get(BASE, params={"paging.limit": limit})
     assert response.status_code == 400
     assert violations(response)[0]["field"] == "paging.limit"
+
+
+def test_list_limit_bounds_name_the_documented_range(site):
+    below = violations(site.get(BASE, params={"paging.limit": "-1"}))[0]
+    assert (below["violatedRule"], below["data"]) == ("MIN", {"threshold": 0})
+    above = violations(site.get(BASE, params={"paging.limit": "101"}))[0]
+    assert (above["violatedRule"], above["data"]) == ("MAX", {"threshold": 100})
+
+
+def test_list_accepts_limit_0_as_an_empty_page_that_keeps_its_place(site):
+    for i in range(3):
+        site.create_email(f"user{i}@sunrise.example")
+    empty = site.get(BASE, params={"paging.limit": "0"})
+    assert empty.status_code == 200
+    body = empty.json()
+    assert body["senderEmails"] == []
+    assert body["pagingMetadata"]["count"] == 0
+    assert body["pagingMetadata"]["hasNext"] is True
+    following = site.get(BASE, params={"paging.cursor": body["pagingMetadata"]["cursors"]["next"]})
+    assert [e["emailAddress"] for e in following.json()["senderEmails"]] == [
+        f"user{i}@sunrise.example" for i in range(3)
+    ]
+
+
+def test_list_limit_0_of_an_empty_list_has_no_next(site):
+    body = site.get(BASE, params={"paging.limit": "0"}).json()
+    assert body == {
+        "senderEmails": [],
+        "pagingMetadata": {"count": 0, "cursors": {}, "hasNext": False},
+    }
+
+
+def test_list_refuses_a_cursor_over_1000_characters(site):
+    for i in range(2):
+        site.create_email(f"user{i}@sunrise.example")
+    cursor = site.get(BASE, params={"paging.limit": "1"}).json()["pagingMetadata"]["cursors"][
+        "next"
+    ]
+    assert len(cursor) <= 1000
+    assert site.get(BASE, params={"paging.cursor": cursor}).status_code == 200
+    too_long = site.get(BASE, params={"paging.cursor": "A" * 1001})
+    assert too_long.status_code == 400
+    (violation,) = violations(too_long)
+    assert violation == {
+        "field": "paging.cursor",
+        "description": "must be at most 1000 characters",
+        "violatedRule": "MAX",
+        "data": {"threshold": 1000},
+    }
+    # 1000 characters is still judged as a cursor (a bad one here), not refused for its length.
+    at_limit = violations(site.get(BASE, params={"paging.cursor": "A" * 1000}))[0]
+    assert at_limit["description"] != "must be at most 1000 characters"
 
 
 def test_list_accepts_limit_100_and_rejects_a_foreign_cursor(site):

@@ -64,7 +64,8 @@ def test_custom_domain_sender_creates_an_initializing_domain(site, sandbox):
     hosts = [r["hostName"] for r in records]
     assert hosts[:3] == [f"s1._domainkey.{DOMAIN}", f"s2._domainkey.{DOMAIN}", f"sg.{DOMAIN}"]
     for record in records:
-        assert set(record) == {"hostName", "value"}
+        assert set(record) == {"hostName", "value", "type"}
+        assert record["type"] == "CNAME"  # UNKNOWN_TYPE | CNAME in the typings (§1.2)
         assert record["value"].startswith(record["hostName"] + ".s00")
         assert record["value"].endswith(".ascendbywix.com")
 
@@ -115,10 +116,15 @@ def test_query_by_id_and_no_match(site):
     domain = with_domain(site)
     by_id = site.post(f"{BASE}/query", json={"query": {"filter": {"id": {"$in": [domain["id"]]}}}})
     assert [d["id"] for d in by_id.json()["sendingDomains"]] == [domain["id"]]
+    unknown_id = site.post(f"{BASE}/query", json={"query": {"filter": {"id": "nope"}}})
+    assert unknown_id.status_code == 200
+    assert unknown_id.json()["sendingDomains"] == []
+    # Both fields must match; asking for a domain no sender details use is the gate's 428.
     both = site.post(
         f"{BASE}/query", json={"query": {"filter": {"id": domain["id"], "domain": "x.example"}}}
     )
-    assert both.json()["sendingDomains"] == []
+    assert both.status_code == 428
+    assert app_error(both)["code"] == "SENDER_DETAILS_DO_NOT_EXIST"
 
 
 @pytest.mark.parametrize("body", [{}, {"query": {}}, {"query": {"filter": {}}}, None])
@@ -244,23 +250,121 @@ def test_unknown_status_cannot_be_authenticated(use_scenario):
     assert app_error(response)["code"] == "SENDING_DOMAIN_NOT_READY"
 
 
-def test_query_is_capped_at_50_and_honours_paging(use_scenario):
+NORTHWIND = [  # in creation order, which is the order Query lists them in
+    "northwind-studio.example",
+    "alpine-tours.example",
+    "bloom-florist.example",
+    "cedar-lane.example",
+    "old-harbor.example",
+    "fresh-launch.example",
+]
+
+
+def query(site, **query) -> dict:
+    response = site.post(f"{BASE}/query", json={"query": query})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_query_pages_with_a_cursor(use_scenario):
     agency, _ = use_scenario("agency")
-    names = [
-        "fresh-launch.example",
-        "northwind-studio.example",
-        "alpine-tours.example",
-        "bloom-florist.example",
+    filter_ = {"domain": {"$in": list(reversed(NORTHWIND))}}
+    first = query(agency, filter=filter_, cursorPaging={"limit": 4})
+    assert [d["domain"] for d in first["sendingDomains"]] == NORTHWIND[:4]
+    metadata = first["pagingMetadata"]
+    assert (metadata["count"], metadata["hasNext"]) == (4, True)
+    cursor = metadata["cursors"]["next"]
+    assert isinstance(cursor, str) and 0 < len(cursor) <= 1000
+    # Following requests send the cursor, not the filter.
+    second = query(agency, cursorPaging={"cursor": cursor, "limit": 4})
+    assert [d["domain"] for d in second["sendingDomains"]] == NORTHWIND[4:]
+    assert second["pagingMetadata"] == {"count": 2, "cursors": {}, "hasNext": False}
+
+
+def test_query_cursor_stays_short_for_a_long_in_list(use_scenario):
+    agency, _ = use_scenario("agency")
+    padding = [f"{'x' * 55}{i}.example" for i in range(200)]  # never sending domains
+    names = NORTHWIND + padding
+    assert len(str(names)) > 10_000
+    # The unreachable names do not matter: the reachable ones are listed.
+    first = query(agency, filter={"domain": {"$in": names}}, cursorPaging={"limit": 1})
+    cursor = first["pagingMetadata"]["cursors"]["next"]
+    assert len(cursor) <= 1000
+    rest = query(agency, cursorPaging={"cursor": cursor})
+    assert [d["domain"] for d in rest["sendingDomains"]] == NORTHWIND[1:]
+
+
+def test_query_accepts_paging_limit_as_the_doc_page_names_it(use_scenario):
+    agency, _ = use_scenario("agency")
+    body = query(agency, filter={"domain": {"$in": NORTHWIND}}, paging={"limit": 2})
+    assert [d["domain"] for d in body["sendingDomains"]] == NORTHWIND[:2]
+    assert body["pagingMetadata"]["hasNext"] is True
+    following = query(agency, cursorPaging={"cursor": body["pagingMetadata"]["cursors"]["next"]})
+    assert [d["domain"] for d in following["sendingDomains"]] == NORTHWIND[2:]
+
+
+@pytest.mark.parametrize("limit", [0, 100])
+def test_query_limit_bounds_are_accepted(use_scenario, limit):
+    agency, _ = use_scenario("agency")
+    body = query(agency, filter={"domain": {"$in": NORTHWIND}}, cursorPaging={"limit": limit})
+    assert body["pagingMetadata"]["count"] == len(body["sendingDomains"]) == min(limit, 6)
+    assert body["pagingMetadata"]["hasNext"] is (limit == 0)
+    if limit == 0:  # an empty page keeps its place
+        rest = query(agency, cursorPaging={"cursor": body["pagingMetadata"]["cursors"]["next"]})
+        assert [d["domain"] for d in rest["sendingDomains"]] == NORTHWIND
+
+
+def test_query_answers_at_most_50_per_page(use_scenario):
+    (lab,) = use_scenario("dns-lab")
+    every = [
+        d["domain"] for d in lab.client.get("/_sandbox/state").json()["sites"][0]["sendingDomains"]
     ]
-    query = {"filter": {"domain": {"$in": names}}, "paging": {"limit": 2, "offset": 1}}
-    body = agency.post(f"{BASE}/query", json={"query": query}).json()
-    # Results come in creation order: northwind-studio, alpine-tours, bloom-florist, fresh-launch.
-    assert [d["domain"] for d in body["sendingDomains"]] == [
-        "alpine-tours.example",
-        "bloom-florist.example",
-    ]
-    assert body["pagingMetadata"] == {"count": 2, "cursors": {}, "hasNext": True}
-    big = {"filter": {"domain": {"$in": names}}, "cursorPaging": {"limit": 500}}
-    assert agency.post(f"{BASE}/query", json={"query": big}).json()["pagingMetadata"]["count"] == 4
-    bad = {"filter": {"domain": names[0]}, "paging": {"limit": 0}}
-    assert agency.post(f"{BASE}/query", json={"query": bad}).status_code == 400
+    body = query(lab, filter={"domain": {"$in": every}}, cursorPaging={"limit": 100})
+    assert body["pagingMetadata"]["count"] == len(every) == 18  # under the cap of 50
+
+
+@pytest.mark.parametrize(
+    ("paging", "field", "says"),
+    [
+        ({"paging": {"limit": 2, "offset": 1}}, "query.paging.offset", "cursorPaging"),
+        ({"paging": {"offset": 0}}, "query.paging.offset", "pages with a cursor"),
+        ({"paging": {"cursor": "abc"}}, "query.paging.cursor", "cursorPaging"),
+        ({"cursorPaging": {"limit": 101}}, "query.cursorPaging.limit", "at most 100"),
+        ({"cursorPaging": {"limit": -1}}, "query.cursorPaging.limit", "at least 0"),
+        ({"cursorPaging": {"limit": "5"}}, "query.cursorPaging.limit", "integer"),
+        ({"cursorPaging": {"limit": True}}, "query.cursorPaging.limit", "integer"),
+        ({"paging": {"limit": 101}}, "query.paging.limit", "at most 100"),
+        ({"cursorPaging": {"cursor": 5}}, "query.cursorPaging.cursor", "string"),
+        ({"cursorPaging": {"cursor": "A" * 1001}}, "query.cursorPaging.cursor", "1000"),
+        ({"cursorPaging": {"cursor": "garbage!"}}, "query.cursorPaging.cursor", "not a valid"),
+        ({"cursorPaging": []}, "query.cursorPaging", "object"),
+        ({"cursorPaging": {}, "paging": {}}, "query.paging", "not both"),
+    ],
+)
+def test_query_refuses_offset_paging_and_bad_cursor_paging(use_scenario, paging, field, says):
+    agency, _ = use_scenario("agency")
+    body = {"query": {"filter": {"domain": NORTHWIND[0]}, **paging}}
+    response = agency.post(f"{BASE}/query", json=body)
+    assert response.status_code == 400, response.text
+    (violation,) = response.json()["details"]["validationError"]["fieldViolations"]
+    assert violation["field"] == field
+    assert says in violation["description"]
+
+
+def test_query_cursor_from_before_a_reset_is_refused(use_scenario):
+    agency, _ = use_scenario("agency")
+    first = query(agency, filter={"domain": {"$in": NORTHWIND}}, cursorPaging={"limit": 1})
+    cursor = first["pagingMetadata"]["cursors"]["next"]
+    agency, _ = use_scenario("agency")
+    response = agency.post(f"{BASE}/query", json={"query": {"cursorPaging": {"cursor": cursor}}})
+    assert response.status_code == 400
+    (violation,) = response.json()["details"]["validationError"]["fieldViolations"]
+    assert "send the query with its filter again" in violation["description"]
+
+
+def test_query_cursor_of_a_sender_emails_list_is_refused(use_scenario):
+    agency, _ = use_scenario("agency")
+    emails = agency.get("/sender-emails/v1/sender-emails", params={"paging.limit": "1"}).json()
+    foreign = emails["pagingMetadata"]["cursors"]["next"]
+    response = agency.post(f"{BASE}/query", json={"query": {"cursorPaging": {"cursor": foreign}}})
+    assert response.status_code == 400

@@ -4,10 +4,13 @@ Rules (fact sheet §5.1/§5.2, with the sandbox's choices marked [INFERRED]):
 
 - No (or empty) ``Authorization`` -> 401 ``UNAUTHENTICATED``.
 - Both ``wix-site-id`` and ``wix-account-id`` -> 400 ``INVALID_ARGUMENT`` [INFERRED code].
-- API key: unknown key, missing ``wix-site-id``, unknown site, or a site another account owns
-  -> 403 ``PERMISSION_DENIED``. Each key carries the scopes it was created with; the caller
-  checks the route's scope against them (:mod:`tui.sandbox.scopes`) once this module has said
-  who is calling.
+- API key that is not one of the world's keys (unknown, mistyped, or from before a reset) -> 401
+  ``UNAUTHENTICATED``: the "Troubleshoot Auth Issues" page, the newer one, answers a revoked or
+  invalid key with 401 (fact sheet §5.1; the older API-key pages said 403).
+- Known API key, but missing ``wix-site-id``, an unknown site, or a site another account owns
+  -> 403 ``PERMISSION_DENIED`` (the key is fine; it cannot act there). Each key carries the
+  scopes it was created with; the caller checks the route's scope against them
+  (:mod:`tui.sandbox.scopes`, also 403) once this module has said who is calling.
 - OAuth token (raw or ``Bearer <token>``): identifies the site through its app instance, so
   ``wix-site-id`` is optional; if present it must name that site (else 403). Unknown or expired
   token -> 401 ``UNAUTHENTICATED``. A value is treated as a token when it has the ``Bearer``
@@ -131,7 +134,9 @@ def authenticate(
 
     api_key = api_keys.get(authorization)
     if api_key is None:
-        raise SandboxError(403, "PERMISSION_DENIED", "the API key is not valid")
+        raise SandboxError(
+            401, "UNAUTHENTICATED", "the API key is not valid (unknown, mistyped or revoked)"
+        )
     if not site_header:
         raise SandboxError(
             403, "PERMISSION_DENIED", "wix-site-id header is required for site-level methods"

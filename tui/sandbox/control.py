@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from tui.sandbox import snapshot
 from tui.sandbox.bodies import allow as _allow
+from tui.sandbox.bodies import boolean as _boolean
 from tui.sandbox.bodies import string as _string
 from tui.sandbox.bounds import (
     MAX_ACCOUNT_NUMBER,
@@ -32,8 +33,8 @@ from tui.sandbox.bounds import (
 )
 from tui.sandbox.dns.control import DNS_DOCS, DNS_HANDLERS
 from tui.sandbox.errors import ControlError, SandboxError
-from tui.sandbox.models import iso
-from tui.sandbox.world import World
+from tui.sandbox.models import DEFAULT_TRACKING_SETTINGS, iso
+from tui.sandbox.world import FAILED_CHECK_ANSWERS, World
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,24 @@ CONTROL_DOCS: list[tuple[str, str, str]] = [
     ("POST", "/clock", "{timeScale?, advanceSeconds?}"),
     ("POST", "/reset", "{scenario?, initializingSeconds?} reseed the world"),
     *DNS_DOCS,
-    ("POST", "/account", "{siteId?, status?, packageId?, emailsUsed?, campaignsUsed?, ...}"),
+    (
+        "POST",
+        "/account",
+        "{siteId?, status?, packageId?, emailsUsed?, campaignsUsed?, billingCycle?, topTier?, "
+        "multipleSenderDetails?, removeWixBranding?, scheduling?, showFeatures?, "
+        "trackingSettings?, ...}",
+    ),
     ("GET", "/rate-limit", "current per-site limit"),
     ("POST", "/rate-limit", "{perMinute} (also clears counters)"),
     ("POST", "/oauth/expire-tokens", "expire every access token now"),
     ("POST", "/sending-domains/status", "{siteId?, domain, status} force a raw status"),
+    ("GET", "/sending-domains/failed-check", "how Authenticate answers a failed DNS check"),
+    (
+        "POST",
+        "/sending-domains/failed-check",
+        "{answer: 428|200} a failed DNS check answers 428 (default) or 200 with the domain "
+        "still NOT_AUTHENTICATED, until switched back or reset",
+    ),
 ]
 
 
@@ -175,18 +189,65 @@ ACCOUNT_FIELDS = {
 }
 
 
+# JSON name -> Account attribute, for the true/false fields. multipleSenderDetails is also the
+# rule Create Sender Details enforces; showFeatures false leaves "features" out altogether.
+ACCOUNT_FLAGS = {
+    "topTier": "top_tier",
+    "multipleSenderDetails": "multiple_senders",
+    "removeWixBranding": "remove_wix_branding",
+    "scheduling": "scheduling",
+    "showFeatures": "show_features",
+}
+MAX_TRACKING_SETTINGS_BYTES = 64 * 1024
+
+
+def _tracking_settings(body: dict[str, Any]) -> tuple[bool, dict[str, Any] | None]:
+    """(given?, value): true = the sandbox's default object, false/null = left out, an object =
+    sent as is (any shape: Wix's is unknown, so clients must take it as opaque)."""
+    if "trackingSettings" not in body:
+        return False, None
+    value = body["trackingSettings"]
+    if value is None or value is False:
+        return True, None
+    if value is True:
+        return True, dict(DEFAULT_TRACKING_SETTINGS)
+    if not isinstance(value, dict):
+        raise ControlError(400, "trackingSettings must be true, false, null or a JSON object")
+    if len(json.dumps(value)) > MAX_TRACKING_SETTINGS_BYTES:
+        raise ControlError(400, "trackingSettings must be at most 64 KB of JSON")
+    return True, value
+
+
 def post_account(world: World, request: Request, body: dict[str, Any]) -> Any:
-    _allow(body, "siteId", "status", "packageId", *ACCOUNT_FIELDS)
+    _allow(
+        body,
+        "siteId",
+        "status",
+        "packageId",
+        "billingCycle",
+        "trackingSettings",
+        *ACCOUNT_FIELDS,
+        *ACCOUNT_FLAGS,
+    )
     changes: dict[str, Any] = {}
     # Any status string is accepted: unknown values test that clients tolerate new enums.
     if (status := _string(body, "status")) is not None:
         changes["status"] = status
     if (package_id := _string(body, "packageId")) is not None:
         changes["package_id"] = package_id
+    # Any billing cycle string too (the typings' enum: UNKNOWN, TWO_YEARS, YEARLY, MONTHLY).
+    if (cycle := _string(body, "billingCycle")) is not None:
+        changes["billing_cycle"] = cycle
     for key, (attribute, minimum) in ACCOUNT_FIELDS.items():
         value = optional_number(body, key, minimum, MAX_ACCOUNT_NUMBER, integer=True)
         if value is not None:
             changes[attribute] = value
+    for key, attribute in ACCOUNT_FLAGS.items():
+        if (flag := _boolean(body, key)) is not None:
+            changes[attribute] = flag
+    given, tracking = _tracking_settings(body)
+    if given:
+        changes["tracking_settings"] = tracking
     return {"accountDetails": world.update_account(_string(body, "siteId"), changes)}
 
 
@@ -214,6 +275,25 @@ def post_domain_status(world: World, request: Request, body: dict[str, Any]) -> 
     return {"sendingDomain": world.force_domain_status(_string(body, "siteId"), domain, status)}
 
 
+def get_failed_check(world: World, request: Request, body: dict[str, Any]) -> Any:
+    return {"answer": world.failed_check_answer}
+
+
+def post_failed_check(world: World, request: Request, body: dict[str, Any]) -> Any:
+    _allow(body, "answer")
+    answer = body.get("answer")
+    if answer is None:
+        raise ControlError(400, "answer is required: 428 or 200")
+    if isinstance(answer, bool) or answer not in FAILED_CHECK_ANSWERS:
+        raise ControlError(
+            400,
+            "answer must be 428 (a failed DNS check is a 428 DNS_RECORDS_NOT_FOUND) or 200 "
+            "(it is a 200 whose domain is still NOT_AUTHENTICATED)",
+        )
+    world.set_failed_check_answer(int(answer))
+    return {"answer": world.failed_check_answer}
+
+
 HANDLERS: dict[tuple[str, str], ControlHandler] = {
     ("GET", "/"): get_index,
     ("GET", "/state"): get_state,
@@ -231,6 +311,8 @@ HANDLERS: dict[tuple[str, str], ControlHandler] = {
     ("POST", "/rate-limit"): post_rate_limit,
     ("POST", "/oauth/expire-tokens"): post_expire_tokens,
     ("POST", "/sending-domains/status"): post_domain_status,
+    ("GET", "/sending-domains/failed-check"): get_failed_check,
+    ("POST", "/sending-domains/failed-check"): post_failed_check,
 }
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 # Canonical application-error codes per HTTP status, used when the sandbox has no more specific
 # name (auth failures, injected status faults, unknown routes). [INFERRED from the gRPC-style
-# status names Wix documents in its Errors article.]
+# status names Wix documents in its Errors article; 429 is RESOURCE_EXHAUSTED, the family the
+# Errors article lists (fact sheet §5.4/§5.5).]
 CANONICAL_CODES: Mapping[int, str] = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
@@ -27,7 +28,7 @@ CANONICAL_CODES: Mapping[int, str] = {
     405: "METHOD_NOT_ALLOWED",
     409: "ALREADY_EXISTS",
     428: "FAILED_PRECONDITION",
-    429: "TOO_MANY_REQUESTS",
+    429: "RESOURCE_EXHAUSTED",
 }
 
 

@@ -6,6 +6,7 @@ ISO-8601 with milliseconds and ``Z`` (``2026-01-01T09:00:00.000Z``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,7 +78,9 @@ class DnsRecord:
     value: str
 
     def to_json(self) -> dict[str, str]:
-        return {"hostName": self.host_name, "value": self.value}
+        # ``type`` is UNKNOWN_TYPE | CNAME in Wix's typings; every record Wix describes is a
+        # CNAME, so the sandbox always sends "CNAME" (fact sheet §1.2).
+        return {"hostName": self.host_name, "value": self.value, "type": "CNAME"}
 
 
 @dataclass
@@ -104,9 +107,18 @@ class SendingDomain:
         }
 
 
+BILLING_CYCLES = ("UNKNOWN", "TWO_YEARS", "YEARLY", "MONTHLY")
+
+# What ``trackingSettings`` holds when switched on without an object of the caller's own. Wix
+# publishes no inner field names (fact sheet §4: "opens tracking and click tracking"), so these
+# names are the sandbox's guess; a client must treat the object as opaque.
+DEFAULT_TRACKING_SETTINGS: dict[str, Any] = {"opensTracking": True, "clickTracking": True}
+
+
 @dataclass(frozen=True)
 class Package:
-    """An email-marketing plan. Quotas are sandbox fixtures, not Wix's real numbers."""
+    """An email-marketing plan. Quotas, billing cycles and feature sets are sandbox fixtures,
+    not Wix's real numbers."""
 
     id: str
     group: str
@@ -114,6 +126,10 @@ class Package:
     emails: int
     max_audience: int
     multiple_senders: bool
+    billing_cycle: str = "MONTHLY"
+    top_tier: bool = False
+    remove_wix_branding: bool = False
+    scheduling: bool = False
 
 
 # Wix documents that more than one sender needs a Core or Advanced plan (fact sheet §3.1).
@@ -121,16 +137,53 @@ PACKAGES: dict[str, Package] = {
     p.id: p
     for p in (
         Package("Free", "Free", 3, 5000, 5000, multiple_senders=False),
-        Package("Ascend_Basic", "Basic", 5, 9500, 9500, multiple_senders=False),
-        Package("Ascend_Core", "Core", -1, 50000, 25000, multiple_senders=True),
-        Package("Ascend_Advanced", "Advanced", -1, 200000, 100000, multiple_senders=True),
+        Package(
+            "Ascend_Basic",
+            "Basic",
+            5,
+            9500,
+            9500,
+            multiple_senders=False,
+            billing_cycle="YEARLY",
+            scheduling=True,
+        ),
+        Package(
+            "Ascend_Core",
+            "Core",
+            -1,
+            50000,
+            25000,
+            multiple_senders=True,
+            billing_cycle="YEARLY",
+            remove_wix_branding=True,
+            scheduling=True,
+        ),
+        Package(
+            "Ascend_Advanced",
+            "Advanced",
+            -1,
+            200000,
+            100000,
+            multiple_senders=True,
+            billing_cycle="YEARLY",
+            top_tier=True,
+            remove_wix_branding=True,
+            scheduling=True,
+        ),
     )
 }
 
 
 @dataclass
 class Account:
-    """A site's email-marketing account (Account Details API)."""
+    """A site's email-marketing account (Account Details API).
+
+    ``multiple_senders`` is both what ``features.multipleSenderDetails`` says and the rule
+    Create Sender Details enforces, so the two never disagree. ``show_features`` False leaves
+    ``features`` out (it is ``@internal`` in one of Wix's typings, so a caller may not get it);
+    ``tracking_settings`` None leaves ``trackingSettings`` out (its shape is unknown, so the
+    fact sheet puts it behind a switch, §4).
+    """
 
     status: str
     package_id: str
@@ -141,6 +194,12 @@ class Account:
     multiple_senders: bool
     campaigns_used: int = 0
     emails_used: int = 0
+    billing_cycle: str = "MONTHLY"
+    top_tier: bool = False
+    remove_wix_branding: bool = False
+    scheduling: bool = False
+    show_features: bool = True
+    tracking_settings: dict[str, Any] | None = None
 
     @classmethod
     def on_package(cls, package_id: str, status: str = "ACTIVE") -> Account:
@@ -149,18 +208,24 @@ class Account:
         return account
 
     def change_package(self, package_id: str) -> None:
-        """Move to a plan; an unknown id keeps the quotas and allows a single sender only."""
+        """Move to a plan (quotas, billing cycle, features); an unknown id keeps the quotas and
+        the billing cycle, and gets no features at all: a single sender only."""
         self.package_id = package_id
         package = PACKAGES.get(package_id)
         if package is None:
             self.package_group = package_id
             self.multiple_senders = False
+            self.top_tier = self.remove_wix_branding = self.scheduling = False
             return
         self.package_group = package.group
         self.campaigns_quota = package.campaigns
         self.emails_quota = package.emails
         self.max_audience = package.max_audience
         self.multiple_senders = package.multiple_senders
+        self.billing_cycle = package.billing_cycle
+        self.top_tier = package.top_tier
+        self.remove_wix_branding = package.remove_wix_branding
+        self.scheduling = package.scheduling
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         # The quota period is the calendar month around "now" on the world clock.
@@ -170,7 +235,7 @@ class Account:
             if start.month == 12
             else start.replace(month=start.month + 1)
         )
-        return {
+        out: dict[str, Any] = {
             "status": self.status,
             "package": {
                 "id": self.package_id,
@@ -179,6 +244,8 @@ class Account:
                     "campaigns": self.campaigns_quota,
                     "emails": self.emails_quota,
                 },
+                "billingCycle": self.billing_cycle,
+                "topTier": self.top_tier,
             },
             "quotaPeriod": {
                 "dateFrom": iso(start),
@@ -187,6 +254,15 @@ class Account:
             },
             "maxCampaignAudienceSize": self.max_audience,
         }
+        if self.show_features:
+            out["features"] = {
+                "multipleSenderDetails": self.multiple_senders,
+                "removeWixBranding": self.remove_wix_branding,
+                "scheduling": self.scheduling,
+            }
+        if self.tracking_settings is not None:
+            out["trackingSettings"] = copy.deepcopy(self.tracking_settings)
+        return out
 
 
 @dataclass
@@ -207,6 +283,10 @@ class Site:
     codes_sent: dict[str, list[str]] = field(default_factory=dict)  # sender email id -> codes
     # sender email id -> world times of recent sends, for the resend limit (pruned as it goes)
     code_send_times: dict[str, list[datetime]] = field(default_factory=dict)
+    # Query Sending Domains cursor key -> the (ids, domains) filter it pages, least recent first
+    query_filters: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...] | None]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)

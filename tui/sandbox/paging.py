@@ -3,6 +3,12 @@
 Cursors are opaque to clients: URL-safe base64 of a small JSON document naming the list they
 belong to, the offset, and the filter of the first page (a cursor carries its filter, as in the
 Wix query language, so later pages ignore a different ``emailAddress`` param).
+
+Limits per the List pages (fact sheet §2.1, §3.1): ``paging.limit`` 0-100 (default 50 [INFERRED],
+Wix's default is unconfirmed), ``paging.cursor`` at most 1000 characters; anything else is a 400
+field violation. ``limit=0`` is accepted and answers a page of no items [INFERRED: what Wix
+returns is unconfirmed]: ``count`` 0, ``hasNext`` true when there are items, and then a
+``cursors.next`` that starts where this page did (so ``hasNext`` always comes with a cursor).
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from typing import Any, TypeVar
 from tui.sandbox.errors import invalid, violation
 
 DEFAULT_LIMIT = 50
+MIN_LIMIT = 0
 MAX_LIMIT = 100
+MAX_CURSOR_LENGTH = 1000
 
 T = TypeVar("T")
 
@@ -30,19 +38,40 @@ class PageRequest:
 
 
 def parse_limit(raw: str | None, field: str = "paging.limit") -> int:
+    """A query-string limit ("" or absent: the default)."""
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     try:
         limit = int(raw)
     except ValueError:
         raise invalid([violation(field, "must be an integer", "FORMAT")]) from None
-    if limit < 1:
-        raise invalid([violation(field, "must be at least 1", "MIN", {"threshold": 1})])
+    return check_limit(limit, field)
+
+
+def check_limit(limit: int, field: str) -> int:
+    if limit < MIN_LIMIT:
+        raise invalid(
+            [violation(field, f"must be at least {MIN_LIMIT}", "MIN", {"threshold": MIN_LIMIT})]
+        )
     if limit > MAX_LIMIT:
         raise invalid(
             [violation(field, f"must be at most {MAX_LIMIT}", "MAX", {"threshold": MAX_LIMIT})]
         )
     return limit
+
+
+def check_cursor_length(cursor: str, field: str = "paging.cursor") -> None:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise invalid(
+            [
+                violation(
+                    field,
+                    f"must be at most {MAX_CURSOR_LENGTH} characters",
+                    "MAX",
+                    {"threshold": MAX_CURSOR_LENGTH},
+                )
+            ]
+        )
 
 
 def encode_cursor(kind: str, offset: int, filter_: dict[str, Any]) -> str:
@@ -51,6 +80,7 @@ def encode_cursor(kind: str, offset: int, filter_: dict[str, Any]) -> str:
 
 
 def decode_cursor(kind: str, cursor: str, field: str = "paging.cursor") -> tuple[int, dict]:
+    check_cursor_length(cursor, field)
     bad = invalid([violation(field, "is not a valid cursor for this list", "FORMAT")])
     try:
         padded = cursor + "=" * (-len(cursor) % 4)

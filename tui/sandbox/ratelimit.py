@@ -1,6 +1,7 @@
 """Per-site request rate limit over a rolling minute of world time.
 
-Wix documents 200 requests per minute per app instance, answered with 429 (fact sheet §5.5).
+Wix documents 200 requests per minute per app instance, answered with 429 (fact sheet §5.5);
+the application code is ``RESOURCE_EXHAUSTED``, the family Wix's Errors article names (§5.5).
 Retry-After is not documented for Wix [UNCONFIRMED]; the sandbox sends one (integer world
 seconds until the oldest counted request leaves the window) so clients can be tested honouring
 it. Refused requests are not counted.
@@ -14,6 +15,7 @@ from collections import deque
 from tui.sandbox.errors import SandboxError
 
 DEFAULT_PER_MINUTE = 200
+RATE_LIMIT_CODE = "RESOURCE_EXHAUSTED"
 WINDOW_SECONDS = 60.0
 
 
@@ -33,7 +35,7 @@ class RateLimiter:
             retry_after = max(1, math.ceil(seen[0] + WINDOW_SECONDS - now))
             raise SandboxError(
                 429,
-                "TOO_MANY_REQUESTS",
+                RATE_LIMIT_CODE,
                 f"more than {self.per_minute} requests per minute for this site",
                 data={"retryAfterSeconds": retry_after},
                 headers={"Retry-After": str(retry_after)},

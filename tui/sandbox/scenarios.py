@@ -313,6 +313,39 @@ HOSTILE = Scenario(
     ),
 )
 
+# A plan that allows one sender (Account Details says features.multipleSenderDetails: false):
+# creating a second sender details is the plan's 428, and the way out on this plan -- moving the
+# one sender to the other address -- closes the first domain (its 428 SENDER_DETAILS_DO_NOT_EXIST).
+SINGLE_SENDER = Scenario(
+    name="single-sender",
+    description=(
+        "One site on the Free plan, which allows one sender (features.multipleSenderDetails is "
+        "false): default sender details with their domain NOT_AUTHENTICATED, and a second "
+        "verified address on another domain that cannot get sender details of its own."
+    ),
+    sites=(
+        SiteSeed(
+            name="Lakeside Yoga",
+            site_id="a889a8f3-f08a-4752-a7da-ed0f009fbc9b",
+            account_id="379ac374-3932-46b3-88cb-d42070b22e77",
+            api_key="IST.sandbox.single-sender.bUd6X0juMMfrR6K0XRZjTAh6c8mI8JzU",
+            instance_id="391becfb-dc46-4088-8061-520a8ccf5748",
+            owner_email="lakeside.yoga@gmail.com",
+            package_id="Free",
+            emails_used=120,
+            sender_emails=(
+                SenderEmailSeed("hello@lakeside-yoga.example", verified=True, age_hours=30),
+                SenderEmailSeed("classes@lakeside-studio.example", verified=True, age_hours=2),
+            ),
+            senders=(SenderSeed("Lakeside Yoga", "hello@lakeside-yoga.example", age_hours=28),),
+            domains=(DomainSeed("lakeside-yoga.example", "NOT_AUTHENTICATED", age_hours=28),),
+        ),
+    ),
+)
+
 SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
-    {scenario.name: scenario for scenario in (FRESH, MIDWAY, AGENCY, DNS_LAB, HOSTILE)}
+    {
+        scenario.name: scenario
+        for scenario in (FRESH, MIDWAY, AGENCY, DNS_LAB, HOSTILE, SINGLE_SENDER)
+    }
 )

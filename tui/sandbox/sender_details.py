@@ -3,9 +3,17 @@
 Rules from the docs (fact sheet §3.1): the address must be a verified sender email, the first
 sender is the default, the default cannot be deleted, more than one sender needs a Core/Advanced
 plan, and no two senders share both name and address. Creating (or updating to) an address on a
-custom domain makes that domain's sending domain appear.
+custom domain makes that domain's sending domain appear; deleting the last sender details on a
+domain, or moving them to an address on another domain, closes that domain's sending domain
+(Get/Query/Authenticate answer 428 ``SENDER_DETAILS_DO_NOT_EXIST``, see
+:mod:`tui.sandbox.sending_domains`) without deleting it. Mark As Default answers ``{}``
+(the world drops what :func:`mark_as_default` returns).
 
-Error codes where Wix's names are unconfirmed [INFERRED]:
+Whether a second sender is allowed is ``features.multipleSenderDetails`` of Account Details
+(``Account.multiple_senders``), so the rule and what Account Details says never disagree.
+
+Error codes where Wix's names are unconfirmed [INFERRED] (Wix publishes none for these; the
+names are the sandbox's own, and clients must not infer a cause from them, fact sheet §3.1):
 
 - address not a verified sender email of the site -> 428 ``SENDER_EMAIL_NOT_VERIFIED``
 - second sender on a single-sender plan -> 428 ``PLAN_DOES_NOT_SUPPORT_MULTIPLE_SENDERS``

@@ -7,8 +7,9 @@ mailbox. Error codes chosen where Wix's names are unconfirmed (fact sheet §2.3)
 - send code / verify on a verified address -> 409 ``SENDER_EMAIL_ALREADY_VERIFIED``
 - wrong / stale / never-sent code -> 400 field violation on ``verificationCode``
   (``violatedRule`` ``CUSTOM``, description says which case)
-- ``verificationCode`` empty -> 400 ``REQUIRED``; longer than 10 characters -> 400 ``MAX``
-  (the 10 comes from third-party client code, fact sheet §2.1)
+- ``verificationCode`` missing or empty -> 400 ``REQUIRED``; 1-2 characters -> 400 ``MIN``
+  (``data.threshold`` 3); more than 10 -> 400 ``MAX`` (``data.threshold`` 10). Wix documents
+  3-10 characters (fact sheet §2.1): a length violation is a validation error, not a wrong code.
 - verify answers ``{}`` (re-Get to see ``verified: true``); delete answers ``{}``
 - send code more than 5 times for one sender email within a rolling hour of world time -> 428
   ``VERIFICATION_CODE_LIMIT_REACHED`` with ``data.retryAfterSeconds`` (world seconds until the
@@ -41,6 +42,7 @@ from tui.sandbox.models import Env, SenderEmail, Site, iso
 from tui.sandbox.paging import page_of, page_request
 from tui.sandbox.validation import email_violations, same_address
 
+VERIFICATION_CODE_MIN_LENGTH = 3
 VERIFICATION_CODE_MAX_LENGTH = 10
 CODES_PER_WINDOW = 5
 CODE_WINDOW = timedelta(hours=1)
@@ -156,6 +158,17 @@ def verify(site: Site, sender_email_id: str, body: dict[str, Any], env: Env) -> 
         raise invalid([violation("verificationCode", "is required", "REQUIRED")])
     if not isinstance(code, str):
         raise invalid([violation("verificationCode", "must be a string", "FORMAT")])
+    if len(code) < VERIFICATION_CODE_MIN_LENGTH:
+        raise invalid(
+            [
+                violation(
+                    "verificationCode",
+                    f"must be at least {VERIFICATION_CODE_MIN_LENGTH} characters",
+                    "MIN",
+                    {"threshold": VERIFICATION_CODE_MIN_LENGTH},
+                )
+            ]
+        )
     if len(code) > VERIFICATION_CODE_MAX_LENGTH:
         raise invalid(
             [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.sandbox import sending_domains
 from tui.sandbox.models import Site, iso
 from tui.sandbox.routes import WIX_ROUTES
 from tui.sandbox.scenarios import RESTRICTED_KEY_SCOPES, SCENARIOS, SiteCredentials
@@ -44,6 +45,7 @@ def index(world: World, control_routes: list[dict[str, str]]) -> dict[str, Any]:
             "now": iso(world.clock.now()),
             "initializingSeconds": world.initializing_seconds,
             "rateLimitPerMinute": world.rate_limiter.per_minute,
+            "failedCheckAnswer": world.failed_check_answer,
             "sites": [credentials_json(c) for c in world.credentials],
             "wixRoutes": [
                 {"name": r.name, "method": r.method, "path": r.path, "scope": r.scope}
@@ -60,6 +62,7 @@ def _site_state(world: World, site: Site) -> dict[str, Any]:
     for domain in site.sending_domains.values():
         shown = domain.to_json()
         shown["sandbox"] = {
+            "reachable": sending_domains.is_reachable(site, domain),
             "readyAt": iso(domain.ready_at),
             "wixManaged": domain.wix_managed,
             "records": [r.to_json() for r in domain.records],
@@ -97,6 +100,7 @@ def state(world: World) -> dict[str, Any]:
             "timeScale": world.clock.speed,
             "initializingSeconds": world.initializing_seconds,
             "rateLimitPerMinute": world.rate_limiter.per_minute,
+            "failedCheckAnswer": world.failed_check_answer,
             "activeTokens": world.tokens.active(world.clock.monotonic()),
             # Every CNAME the sandbox's DNS hosts serve now (GET /_sandbox/dns shows the rest).
             "publishedRecords": [

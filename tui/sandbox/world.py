@@ -47,6 +47,7 @@ from tui.sandbox.scenarios import (
 from tui.sandbox.seed import seed
 
 DEFAULT_INITIALIZING_SECONDS = 120.0
+FAILED_CHECK_ANSWERS = (428, 200)
 
 
 def _initializing(seconds: float) -> float:
@@ -82,6 +83,9 @@ class World:
         self.sites: dict[str, Site] = {}
         self.api_keys: dict[str, ApiKey] = {}
         self.scenario: Scenario = SCENARIOS["fresh"]
+        # How Authenticate answers a failed DNS check: 428 DNS_RECORDS_NOT_FOUND, or 200 with
+        # the domain still NOT_AUTHENTICATED (fact sheet §1.6). Back to 428 on every reset.
+        self.failed_check_answer = 428
         self._rng = random.Random()
         self.reset(scenario)
 
@@ -91,8 +95,9 @@ class World:
         self, scenario: str | None = None, *, initializing_seconds: float | None = None
     ) -> None:
         """Reseed from a scenario (default: the current one) and forget everything transient:
-        mailbox, faults, tokens, rate counters, the rate limit, and the whole DNS world (zones,
-        resolver caches). The clock is left alone (time only moves forward)."""
+        mailbox, faults, tokens, rate counters, the rate limit, how a failed DNS check is
+        answered, and the whole DNS world (zones, resolver caches). The clock is left alone
+        (time only moves forward)."""
         name = scenario or self.scenario.name
         if name not in SCENARIOS:
             raise ControlError(
@@ -110,6 +115,7 @@ class World:
             self.faults.apply_preset()
             self.tokens.clear()
             self.rate_limiter.reset(DEFAULT_PER_MINUTE)
+            self.failed_check_answer = 428
             env = self._env()
             seeded = seed(self.scenario, env)
             self.sites, self.api_keys = seeded.sites, seeded.api_keys
@@ -180,6 +186,13 @@ class World:
     def expire_tokens(self) -> int:
         with self.lock:
             return self.tokens.expire_all(self.clock.monotonic())
+
+    def set_failed_check_answer(self, status: int) -> None:
+        """428 (the default) or 200: how Authenticate answers a failed DNS check."""
+        if status not in FAILED_CHECK_ANSWERS:
+            raise ControlError(400, "answer must be 428 or 200")
+        with self.lock:
+            self.failed_check_answer = status
 
     def set_rate_limit(self, per_minute: int) -> None:
         with self.lock:
@@ -267,10 +280,8 @@ class World:
 
     def mark_sender_details_default(self, site_id: str, sender_details_id: str) -> dict[str, Any]:
         with self.lock:
-            chosen = sender_details.mark_as_default(
-                self.site(site_id), sender_details_id, self._env()
-            )
-            return {"senderDetails": chosen.to_json()}
+            sender_details.mark_as_default(self.site(site_id), sender_details_id, self._env())
+            return {}  # Wix answers an empty object, not the sender (fact sheet §3.1)
 
     def get_default_sender_details(self, site_id: str) -> dict[str, Any]:
         with self.lock:
@@ -304,6 +315,7 @@ class World:
                 result.missing,
                 result.detail,
                 self.clock.now(),
+                failed_check_answer=self.failed_check_answer,
             )
             return {"sendingDomain": done.to_json()}
 
