@@ -150,7 +150,7 @@ def test_incomplete_records_are_not_watched_and_say_why() -> None:
     # A missing or UNKNOWN_TYPE type is a CNAME: watched.
     assert records == [ExpectedRecord("s1.bakery.example", "s1.t.example")]
     assert len(problems) == 2
-    assert "record 2 ('s2.bakery.example') came without a value" in problems[0]
+    assert "record for 's2.bakery.example' came without a value" in problems[0]
     assert "record 3 came without a host name" in problems[1]
     assert all("read the domain again later" in p for p in problems)
 

@@ -58,8 +58,8 @@ READ_AGAIN_LATER = "Wix may not have finished it: read the domain again later."
 def incomplete_note(record: DnsRecord, number: int) -> str:
     """One sentence for a record Wix sent without a host name or a value: which one, what it
     lacks, and what to do."""
-    host = f" ({_quoted(record.host_name)})" if record.host_name.strip() else ""
-    return f"Wix's record {number}{host} came without {record.missing}. {READ_AGAIN_LATER}"
+    which = f"for {_quoted(record.host_name)}" if record.host_name.strip() else str(number)
+    return f"Wix's record {which} came without {record.missing}. {READ_AGAIN_LATER}"
 
 
 def _quoted(name: str, limit: int = 60) -> str:
