@@ -241,3 +241,58 @@ async def test_account_details_features_are_read_when_sent_and_never_guessed(
             assert account.features.multiple_sender_details is multiple
         else:  # the sandbox of today: nothing is guessed
             assert account.features.multiple_sender_details is None
+
+
+async def test_a_200_still_not_authenticated_is_a_failed_dns_check(
+    wix: WixClient, control: SandboxControl
+) -> None:
+    """Wix's typings: Authenticate answers the domain "after authentication attempt", which
+    may still be NOT_AUTHENTICATED. Today's sandbox has no switch for it, so its ``body``
+    fault plays the answer; the domain read afterwards is the sandbox's own."""
+    await verified(wix, control, "hello@bakery.example")
+    await wix.create_sender_details("Bakery", "hello@bakery.example")
+    control.advance(3600)
+    domain = await wix.find_sending_domain("bakery.example")
+    assert domain is not None and domain.status is DomainStatus.NOT_AUTHENTICATED
+    unchanged = {
+        "sendingDomain": {"id": domain.id, "domain": domain.domain, "status": "NOT_AUTHENTICATED"}
+    }
+    control.fault("sending-domains.authenticate", "body", body=unchanged, status=200)
+    attempt = await wix.attempt_authentication(domain.id)
+    assert not attempt.refused
+    assert attempt.domain is not None
+    assert attempt.domain.status is DomainStatus.NOT_AUTHENTICATED
+    verdict = judge_attempt(refused=False, status_after=attempt.domain.status)
+    assert verdict.outcome is Outcome.DNS_FAILED and verdict.counts
+
+
+async def test_a_record_without_a_value_keeps_the_domain(
+    wix: WixClient, control: SandboxControl
+) -> None:
+    """The typings make hostName and value optional. Played with the sandbox's ``body``
+    fault until it has a switch of its own."""
+    await verified(wix, control, "hello@bakery.example")
+    await wix.create_sender_details("Bakery", "hello@bakery.example")
+    control.advance(3600)
+    domain = await wix.find_sending_domain("bakery.example")
+    assert domain is not None
+    answer = {
+        "sendingDomains": [
+            {
+                "id": domain.id,
+                "domain": domain.domain,
+                "status": "UNKNOWN_STATUS",
+                "dnsRecords": [
+                    {"hostName": "s1._domainkey.bakery.example", "type": "UNKNOWN_TYPE"},
+                    {"hostName": "sg.bakery.example", "value": "sg.t.example"},
+                ],
+            }
+        ],
+        "pagingMetadata": {"count": 1, "cursors": {}, "hasNext": False},
+    }
+    control.fault("sending-domains.query", "body", body=answer, status=200)
+    (found,) = await wix.query_sending_domains(domains=["bakery.example"])
+    assert found.status_label == "unknown: UNKNOWN_STATUS"
+    assert [r.incomplete for r in found.dns_records] == [True, False]
+    assert [r.type for r in found.dns_records] == ["CNAME", "CNAME"]
+    assert found.dns_records[0].type_raw == "UNKNOWN_TYPE"
