@@ -88,3 +88,56 @@ def test_export_defaults_to_the_current_directory(
     monkeypatch.chdir(tmp_path)
     path = exporting.export(Format.BIND, DOMAIN, RECORDS)
     assert path.parent == Path(os.getcwd()).resolve()
+
+
+# --- incomplete records and UNKNOWN_TYPE (fact sheet §1.2) ----------------------------------
+
+INCOMPLETE = [
+    RECORDS[0],
+    Record("s2._domainkey.example.com", "CNAME", "", incomplete=True),
+    Record("", "CNAME", "x.example", incomplete=True),
+    RECORDS[1],
+]
+
+
+def test_bind_skips_an_incomplete_record_with_a_comment_saying_why() -> None:
+    lines = exporting.to_bind(DOMAIN, INCOMPLETE).splitlines()
+    records = [line for line in lines if not line.startswith(";")]
+    assert records == [exporting.zone_line(RECORDS[0]), exporting.zone_line(RECORDS[1])]
+    comments = lines[2:4]
+    assert comments[0].startswith("; skipped: ") and "s2._domainkey.example.com" in comments[0]
+    assert "without a value" in comments[0] and "read the" in comments[0]
+    assert "without a host name" in comments[1]
+    # Nothing in the file would be read as a record by a zone parser but the two good ones.
+    assert all(line.startswith(";") or "\tIN\tCNAME\t" in line for line in lines)
+
+
+def test_csv_skips_an_incomplete_record_with_a_line_saying_why() -> None:
+    rows = list(csv.reader(io.StringIO(exporting.to_csv(INCOMPLETE))))
+    assert rows[0] == ["host", "type", "value"]
+    assert rows[1:3] == [[r.host, r.type, r.value] for r in RECORDS]
+    assert len(rows) == 5
+    assert all(row[0].startswith("# skipped: ") and len(row) == 1 for row in rows[3:])
+
+
+def test_json_lists_the_skipped_records_apart() -> None:
+    body = json.loads(exporting.to_json(DOMAIN, INCOMPLETE))
+    assert [r["host"] for r in body["records"]] == [r.host for r in RECORDS]
+    assert [s["host"] for s in body["skipped"]] == ["s2._domainkey.example.com", ""]
+    assert all("skipped" in s["reason"] for s in body["skipped"])
+    assert "skipped" not in json.loads(exporting.to_json(DOMAIN, RECORDS))
+
+
+@pytest.mark.parametrize("raw", ["UNKNOWN_TYPE", "unknown_type", "", " "])
+def test_unknown_type_is_never_written_into_a_zone_file(raw: str) -> None:
+    record = Record("sg.example.com", raw, "sg.t.example")
+    assert "\tIN\tCNAME\t" in exporting.zone_line(record)
+    for fmt in Format:
+        assert "UNKNOWN_TYPE" not in exporting.render(fmt, DOMAIN, [record]).upper()
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_a_file_of_only_incomplete_records_is_still_written(tmp_path: Path, fmt: Format) -> None:
+    path = exporting.export(fmt, DOMAIN, INCOMPLETE[1:3], directory=tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "skipped" in text and "x.example" not in text.replace("reason", "")

@@ -42,11 +42,37 @@ DESCRIPTION = {
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One record to publish, as Wix gives it (host name, type, value)."""
+    """One record to publish, as Wix gives it (host name, type, value). ``incomplete``: Wix
+    sent it without a host name or a value; it is never written as a record, only noted."""
 
     host: str
     type: str
     value: str
+    incomplete: bool = False
+
+    @property
+    def skipped_because(self) -> str:
+        """Why an incomplete record is not in an export, in one line."""
+        lacks = " and ".join(
+            what for what, text in (("a host name", self.host), ("a value", self.value)) if not text
+        )
+        host = f" for {self.host}" if self.host else ""
+        return (
+            f"skipped: Wix sent a record{host} without {lacks or 'all its parts'}; read the "
+            "domain again later and export again"
+        )
+
+
+def publishable(records: Sequence[Record]) -> list[Record]:
+    """The records an export writes: the complete ones."""
+    return [r for r in records if not r.incomplete]
+
+
+def zone_type(text: str) -> str:
+    """The type a zone line gets: Wix documents only CNAME records, and its ``UNKNOWN_TYPE``
+    (or no type at all) means no type was said, never a DNS type to write."""
+    text = text.strip().upper()
+    return "CNAME" if text in ("", "UNKNOWN_TYPE") else text
 
 
 def _absolute(name: str) -> str:
@@ -57,7 +83,12 @@ def _absolute(name: str) -> str:
 
 
 def zone_line(record: Record) -> str:
-    return f"{_absolute(record.host)}\t{ZONE_TTL}\tIN\t{record.type}\t{_absolute(record.value)}"
+    """The record as one BIND line; an incomplete record as a comment saying why it is not
+    there (a zone line without a name or a target would be wrong, not just empty)."""
+    if record.incomplete:
+        return f"; {record.skipped_because}"
+    rtype = zone_type(record.type)
+    return f"{_absolute(record.host)}\t{ZONE_TTL}\tIN\t{rtype}\t{_absolute(record.value)}"
 
 
 def to_bind(domain: str, records: Sequence[Record]) -> str:
@@ -66,19 +97,30 @@ def to_bind(domain: str, records: Sequence[Record]) -> str:
 
 
 def to_csv(records: Sequence[Record]) -> str:
+    """host, type, value rows; each incomplete record as one last line starting with "#",
+    saying why it is not among them."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["host", "type", "value"])
+    for record in publishable(records):
+        writer.writerow([record.host, zone_type(record.type), record.value])
     for record in records:
-        writer.writerow([record.host, record.type, record.value])
+        if record.incomplete:
+            writer.writerow([f"# {record.skipped_because}"])
     return out.getvalue()
 
 
 def to_json(domain: str, records: Sequence[Record]) -> str:
-    body = {
+    body: dict[str, object] = {
         "domain": domain,
-        "records": [{"host": r.host, "type": r.type, "value": r.value} for r in records],
+        "records": [
+            {"host": r.host, "type": zone_type(r.type), "value": r.value}
+            for r in publishable(records)
+        ],
     }
+    skipped = [{"host": r.host, "reason": r.skipped_because} for r in records if r.incomplete]
+    if skipped:
+        body["skipped"] = skipped
     return json.dumps(body, indent=2) + "\n"
 
 

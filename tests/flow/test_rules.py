@@ -133,6 +133,28 @@ def test_expected_records_are_plain_cnames() -> None:
     )
 
 
+def test_incomplete_records_are_not_watched_and_say_why() -> None:
+    parsed = SendingDomain.parse(
+        {
+            "id": "d",
+            "domain": "bakery.example",
+            "status": "NOT_AUTHENTICATED",
+            "dnsRecords": [
+                {"hostName": "s1.bakery.example", "value": "s1.t.example", "type": "UNKNOWN_TYPE"},
+                {"hostName": "s2.bakery.example", "type": "CNAME"},
+                {"value": "s3.t.example"},
+            ],
+        }
+    )
+    records, problems = expected_records(parsed)
+    # A missing or UNKNOWN_TYPE type is a CNAME: watched.
+    assert records == [ExpectedRecord("s1.bakery.example", "s1.t.example")]
+    assert len(problems) == 2
+    assert "record for 's2.bakery.example' came without a value" in problems[0]
+    assert "record 3 came without a host name" in problems[1]
+    assert all("read the domain again later" in p for p in problems)
+
+
 def test_international_names_are_watched_in_their_ascii_form() -> None:
     records, problems = expected_records(_domain(DnsRecord("em1.bücher.example", "t.example")))
     assert problems == []
@@ -154,7 +176,8 @@ def test_international_names_are_watched_in_their_ascii_form() -> None:
         ("s1 ._domainkey.bakery.example", "t.example", "contains spaces"),
         ("s1\x1b[31m.bakery.example", "t.example", "invalid label"),
         ("s1.bakery.example", "t\u202e.example", "not a valid international name"),
-        ("s1.bakery.example", "", "the target is empty"),
+        # No value at all: an incomplete record (Wix's typings make it optional).
+        ("s1.bakery.example", "", "came without a value"),
     ],
 )
 def test_names_dns_cannot_carry_are_refused_with_a_reason(

@@ -435,3 +435,67 @@ async def test_the_status_line_counts_unanswered_questions(
         watch(app).tick()
         await pilot.pause()
         assert "2 questions unanswered (2 by authoritative servers)" in note(app, "#grid-status")
+
+
+async def test_an_incomplete_record_shows_is_not_copied_nor_exported_nor_watched(
+    paths: Paths,
+    keyring_stores: SecretStores,
+    server: SandboxServer,
+    control: SandboxControl,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Wix's typings make a record's hostName and value optional (fact sheet §1.2). Played
+    with the sandbox's ``body`` fault on every Query until it has a switch of its own."""
+    control.reset("midway")
+    (found,) = [d for d in control.state()["sites"][0]["sendingDomains"] if d["domain"] == MIDWAY]
+    answer = {
+        "sendingDomains": [
+            {
+                "id": found["id"],
+                "domain": MIDWAY,
+                "status": "NOT_AUTHENTICATED",
+                "dnsRecords": [
+                    {"hostName": f"sg.{MIDWAY}", "value": f"sg.{MIDWAY}.t.example"},
+                    {"hostName": f"s1._domainkey.{MIDWAY}", "type": "CNAME"},  # no value
+                    {"hostName": f"s2.{MIDWAY}", "value": "s2.t.example", "type": "UNKNOWN_TYPE"},
+                ],
+            }
+        ],
+        "pagingMetadata": {"count": 1, "cursors": {}, "hasNext": False},
+    }
+    control.fault("sending-domains.query", "body", body=answer, status=200, count=1000)
+    work = (tmp_path / "work").resolve()
+    work.mkdir()
+    monkeypatch.chdir(work)
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        table = pane(app).query_one(RecordsTable)
+        await wait_for(pilot, lambda: len(table.records) == 3)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(3)]
+        assert rows[1][0] == f"s1._domainkey.{MIDWAY}"
+        assert rows[1][2].startswith("⚠ incomplete") and "R reads the domain again" in rows[1][2]
+        assert rows[2][1] == "CNAME"  # UNKNOWN_TYPE reads as CNAME
+        assert "1 incomplete" in note(app, "#domain-summary")
+        assert f"not watched: Wix's record for 's1._domainkey.{MIDWAY}'" in note(
+            app, "#domain-summary"
+        )
+        assert len(watch(app).records) == 2
+
+        table.focus()
+        await pilot.press("down", "c")  # the incomplete record: nothing copied, and why
+        await toast(pilot, "Nothing copied: record 2 of 3 is incomplete")
+        await pilot.press("C")
+        lines = app.clipboard.splitlines()
+        assert len(lines) == 3 and lines[1].startswith("; skipped:")
+        assert all("UNKNOWN_TYPE" not in line for line in lines)
+
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("1")
+        path = work / f"{MIDWAY}-dns-records.zone"
+        await wait_for(pilot, lambda: f"to {path}" in note(app, "#export-note"))
+        text = path.read_text(encoding="utf-8")
+        assert text.count("\tIN\tCNAME\t") == 2 and "; skipped: " in text
+        await toast(pilot, f"Exported 2 records of {MIDWAY} to {path} (1 incomplete")

@@ -18,12 +18,14 @@ from tests.ui.test_domains import (
     badges,
     note,
     open_domains,
+    pane,
     publish,
     toast,
     wait_for,
     watch,
 )
 from tui.sandbox import SandboxServer
+from tui.screens.authenticate import AuthPanel
 from tui.screens.confirm import ConfirmScreen
 from tui.store.credentials import SecretStores
 from tui.store.paths import Paths
@@ -155,3 +157,69 @@ async def test_an_unreadable_state_file_is_not_saved_over_and_the_app_says_so(
     monkeypatch.undo()
     os.chmod(paths.state_file, 0o600)
     assert paths.state_file.read_bytes() == before  # the other domain's time is still there
+
+
+# --- issue 11: what an attempt was (fact sheet §1.6) -------------------------------------------
+
+
+def _domain_id(app) -> str:
+    panel = pane(app).query_one(AuthPanel)
+    assert panel.domain is not None and panel.domain.domain == MIDWAY
+    return panel.domain.id
+
+
+async def _allowed(pilot, app, control: SandboxControl) -> None:
+    await open_domains(pilot)
+    await pilot.press("m")
+    await wait_for(pilot, lambda: "marked_added" in saved(paths_of(app)))
+    control.advance(HOUR + 60)
+    await wait_for(pilot, lambda: "allows an attempt now" in note(app, "#auth-line"))
+
+
+def paths_of(app) -> Paths:
+    return app.services.paths
+
+
+async def test_a_200_still_not_authenticated_says_the_dns_check_failed(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer, control: SandboxControl
+) -> None:
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await _allowed(pilot, app, control)
+        unchanged = {
+            "sendingDomain": {
+                "id": _domain_id(app),
+                "domain": MIDWAY,
+                "status": "NOT_AUTHENTICATED",
+            }
+        }
+        control.fault("sending-domains.authenticate", "body", body=unchanged, status=200)
+        await pilot.press("t")
+        await wait_for(
+            pilot, lambda: "DNS check failed" in saved(paths).get("last_auth_result", "")
+        )
+        await toast(pilot, "The DNS check failed")
+        await toast(pilot, "4 hours between attempts")
+        assert f"{MIDWAY} is authenticated" not in messages(app)
+        assert badges(app)[MIDWAY] == "✗ not authenticated"
+        await wait_for(pilot, lambda: "The last attempt failed" in note(app, "#auth-line"))
+
+
+async def test_a_refusal_while_initializing_is_not_an_attempt(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer, control: SandboxControl
+) -> None:
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await _allowed(pilot, app, control)
+        domain_id = _domain_id(app)
+        refusal = {"message": "not yet", "details": {"applicationError": {"code": "ANY_CODE"}}}
+        control.fault("sending-domains.authenticate", "body", body=refusal, status=428)
+        initializing = {
+            "sendingDomain": {"id": domain_id, "domain": MIDWAY, "status": "INITIALIZING"}
+        }
+        control.fault("sending-domains.get", "body", body=initializing, status=200)
+        await pilot.press("t")
+        await toast(pilot, "not ready yet")
+        assert "4-hour wait does not start" in messages(app)
+        assert "last_auth_attempt" not in saved(paths)  # no DNS check: not an attempt
+        await wait_for(pilot, lambda: badges(app)[MIDWAY] == "⧗ initializing")

@@ -148,3 +148,37 @@ def test_error_text_has_no_headers_and_repr_is_short() -> None:
     text = f"{error!s} {error!r} {error.user_message()}"
     assert "POST /p/1" in text and "401" in text
     assert "Authorization" not in text
+
+
+# --- 401 is about the key, 403 about permissions and the site (fact sheet §5.1, §5.4) -------
+
+
+def test_401_says_check_the_key_and_not_the_permissions() -> None:
+    error = _map(401, {"message": "", "details": {}})
+    assert isinstance(error, e.Unauthorized)
+    assert "Check the key" in error.hint
+    assert "API Keys Manager" in error.hint
+    assert "permissions this needs" not in error.hint and "site ID" not in error.hint
+
+
+def test_403_says_permissions_and_site_and_that_the_key_may_be_revoked() -> None:
+    error = _map(403, {"message": "", "details": {}})
+    assert isinstance(error, e.PermissionDenied)
+    assert "permissions" in error.hint and "site ID" in error.hint
+    # Older Wix pages answer a revoked key with 403: the key's existence is checked too.
+    assert "still exists" in error.hint
+    assert "Check the key itself" not in error.hint
+
+
+def test_no_verify_advice_for_an_unnamed_create_refusal() -> None:
+    for code in ("PLAN_X", "WHATEVER", ""):
+        error = _map(428, _app_error(code, "w"), operation="sender-details.create")
+        assert "verif" not in error.user_message().lower(), code
+        assert "plan" not in error.sentence.lower().replace("wix says", ""), code
+
+
+def test_a_428_without_description_quotes_its_message() -> None:
+    body = {"message": "not now", "details": {}}
+    error = _map(428, body, operation="sender-details.create")
+    assert error.sentence.endswith("Wix says: not now.")
+    assert error.wix_says == "not now"

@@ -9,7 +9,7 @@ from tui.flow.journey import PUBLIC_MAILBOX_DOMAINS
 from tui.propagation.model import NO_SIGNAL, ExpectedRecord, Report, Role, Status
 from tui.propagation.names import InvalidInput, parse_name
 from tui.sanitize import visible
-from tui.wix.models import SenderDetails, SenderEmail, SendingDomain
+from tui.wix.models import DnsRecord, SenderDetails, SenderEmail, SendingDomain
 
 
 def custom_domains(details: Sequence[SenderDetails], emails: Sequence[SenderEmail]) -> list[str]:
@@ -27,10 +27,15 @@ def expected_records(domain: SendingDomain) -> tuple[list[ExpectedRecord], list[
     Wix's names get the same checks as ``watch HOST=TARGET`` (:func:`parse_name`: IDNA,
     length, labels): a name DNS cannot carry would only ever show as a failure at every
     resolver, so it is refused up front with the reason, and the valid records are still
-    watched. Records of another type (Wix documents only CNAME) are not watched."""
+    watched. A record Wix sent without a host name or a value (its typings make both optional)
+    is not watched either, with a sentence saying so. Records of another type (Wix documents
+    only CNAME; a missing or UNKNOWN_TYPE type reads as CNAME) are not watched."""
     records: list[ExpectedRecord] = []
     problems: list[str] = []
-    for record in domain.dns_records:
+    for number, record in enumerate(domain.dns_records, 1):
+        if record.incomplete:
+            problems.append(incomplete_note(record, number))
+            continue
         if record.type != "CNAME":
             continue
         try:
@@ -45,6 +50,16 @@ def expected_records(domain: SendingDomain) -> tuple[list[ExpectedRecord], list[
             ExpectedRecord(host.ascii, target.ascii, display_name=str(host) if host.is_idn else "")
         )
     return records, problems
+
+
+READ_AGAIN_LATER = "Wix may not have finished it: read the domain again later."
+
+
+def incomplete_note(record: DnsRecord, number: int) -> str:
+    """One sentence for a record Wix sent without a host name or a value: which one, what it
+    lacks, and what to do."""
+    which = f"for {_quoted(record.host_name)}" if record.host_name.strip() else str(number)
+    return f"Wix's record {which} came without {record.missing}. {READ_AGAIN_LATER}"
 
 
 def _quoted(name: str, limit: int = 60) -> str:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+
+from tui.wix.models import DomainStatus
 
 FIRST_ATTEMPT_AFTER = timedelta(hours=1)
 RETRY_AFTER_FAILURE = timedelta(hours=4)
@@ -61,3 +64,59 @@ def authenticate_decision(
             "attempt, so that its resolvers see them.",
         )
     return AuthDecision(True, None, "The schedule allows an attempt now.")
+
+
+# --- what an attempt was ----------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    AUTHENTICATED = "authenticated"
+    DNS_FAILED = "dns-failed"  # Wix checked the DNS and did not authenticate
+    NOT_READY = "not-ready"  # the domain is still INITIALIZING: no DNS check happened
+    UNCLEAR = "unclear"  # the status afterwards is not one that says
+
+
+@dataclass(frozen=True)
+class AttemptVerdict:
+    outcome: Outcome
+    result: str
+    """What ``last_auth_result`` records ("" when the attempt is not recorded at all)."""
+
+    @property
+    def counts(self) -> bool:
+        """Whether this was an attempt for the schedule (recorded, and unless it succeeded,
+        the 4-hour wait starts)."""
+        return bool(self.result)
+
+
+def judge_attempt(
+    *,
+    refused: bool,
+    code: str | None = None,
+    status_after: DomainStatus | None,
+    status_label: str = "",
+) -> AttemptVerdict:
+    """What an Authenticate attempt was, from the domain's status read after it (fact sheet
+    §1.6). ``refused``: Wix answered with a refusal (428, application ``code``), else 200;
+    ``status_after``: the status read afterwards (``None``: it could not be read).
+
+    - AUTHENTICATED afterwards: success, whatever the answer was;
+    - INITIALIZING afterwards: Wix is still making the records, so no DNS check happened;
+      not an attempt, and the 4-hour wait does not start;
+    - NOT_AUTHENTICATED afterwards, refused or with a 200: the DNS check failed, an attempt;
+    - not read, or a status that says nothing (``UNKNOWN_STATUS``, something new): counted as
+      an attempt, so that an unclear answer never lets attempts follow one another at once.
+    """
+    refusal = f"refused: {code or 'FAILED_PRECONDITION'}"
+    if status_after is DomainStatus.AUTHENTICATED:
+        return AttemptVerdict(Outcome.AUTHENTICATED, AUTHENTICATED)
+    if status_after is DomainStatus.INITIALIZING:
+        return AttemptVerdict(Outcome.NOT_READY, "")
+    if status_after is DomainStatus.NOT_AUTHENTICATED:
+        if refused:
+            return AttemptVerdict(Outcome.DNS_FAILED, refusal)
+        return AttemptVerdict(Outcome.DNS_FAILED, "DNS check failed: still NOT_AUTHENTICATED")
+    after = status_label or "could not be read"
+    if refused:
+        return AttemptVerdict(Outcome.UNCLEAR, f"{refusal} (status afterwards: {after})")
+    return AttemptVerdict(Outcome.UNCLEAR, f"unclear: Wix answered, status afterwards {after}")

@@ -10,6 +10,7 @@ change, so a restart remembers them. Trying before the schedule allows needs an 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -20,7 +21,9 @@ from tui.flow.schedule import (
     AUTHENTICATED,
     RETRY_AFTER_FAILURE,
     AuthDecision,
+    Outcome,
     authenticate_decision,
+    judge_attempt,
 )
 from tui.flow.writes import may_have_happened, write_failure
 from tui.propagation.model import Report
@@ -30,8 +33,11 @@ from tui.time_words import clock_time, is_world, until
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
-from tui.wix.errors import FailedPrecondition, SenderDetailsDoNotExist, WixError
+from tui.wix.errors import SenderDetailsDoNotExist, WixError
 from tui.wix.models import DomainStatus, SendingDomain
+
+if TYPE_CHECKING:  # the client module loads httpx; this screen only names its result
+    from tui.wix.client import AuthAttempt
 
 UNCERTAIN = "unknown: Wix's answer was unreadable"
 READ_STATUS = "Its status is read again; check it before trying again."
@@ -283,21 +289,9 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         self.tick()
         started = self.services.clock.now()
         try:
-            found = await client.authenticate_sending_domain(domain.id)
+            attempt = await client.attempt_authentication(domain.id)
         except SenderDetailsDoNotExist as exc:
             self.post_message(self.NeedsSenderDetails(exc))
-        except FailedPrecondition as exc:
-            # Wix looked and refused: that is an attempt, and the 4-hour rule starts now.
-            self._record(domain.domain, started, f"refused: {exc.code or 'FAILED_PRECONDITION'}")
-            self.last_words = exc.user_message()
-            rule = FOUR_HOUR_RULE.format(when=self._at(started + RETRY_AFTER_FAILURE))
-            self.app.notify(
-                f"{exc.user_message()}\n\n{rule}",
-                title=f"{domain.domain} not authenticated",
-                severity="error",
-                timeout=20,
-                markup=False,
-            )
         except WixError as exc:
             if may_have_happened(exc):
                 # Wix had the request: it may have looked (and even authenticated). Counted as
@@ -316,26 +310,72 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
                 # No verdict on the DNS (network, permission, rate limit): not an attempt.
                 self.app.notify(exc.user_message(), severity="error", timeout=15, markup=False)
         else:
-            ok = found.status is DomainStatus.AUTHENTICATED
-            self._record(domain.domain, started, AUTHENTICATED if ok else found.status_label)
-            self.post_message(self.Authenticated(found))
-            if ok:
-                self.app.notify(
-                    f"{found.domain} is authenticated: email can go out from your own domain.",
-                    title="Authenticated",
-                    markup=False,
-                )
-            else:
-                self.app.notify(
-                    f"Wix answered, but {found.domain} is {found.status_label}. Check the "
-                    "records and try again later.",
-                    severity="warning",
-                    markup=False,
-                )
+            self._judged(domain, started, attempt)
         finally:
             self.attempting = False
             if self.is_mounted:
                 self.tick()
+
+    def _judged(self, domain: SendingDomain, started: datetime, attempt: AuthAttempt) -> None:
+        """Record and say what the attempt came to (``flow.schedule.judge_attempt``): only a
+        DNS check counts for the 4-hour rule, never a refusal while Wix is still making the
+        records; and a 200 is a success only when the domain says AUTHENTICATED."""
+        found, refusal = attempt.domain, attempt.refusal
+        verdict = judge_attempt(
+            refused=refusal is not None,
+            code=refusal.code if refusal is not None else None,
+            status_after=found.status if found is not None else None,
+            status_label=found.status_label if found is not None else "",
+        )
+        if verdict.counts:
+            self._record(domain.domain, started, verdict.result)
+        if found is not None:
+            self.post_message(self.Authenticated(found))
+        name = domain.domain
+        said = refusal.user_message() if refusal is not None else ""
+        self.last_words = said
+        rule = FOUR_HOUR_RULE.format(when=self._at(started + RETRY_AFTER_FAILURE))
+        if verdict.outcome is Outcome.AUTHENTICATED:
+            self.app.notify(
+                f"{name} is authenticated: email can go out from your own domain.",
+                title="Authenticated",
+                markup=False,
+            )
+        elif verdict.outcome is Outcome.NOT_READY:
+            self.app.notify(
+                f"{name} is not ready yet: Wix is still making its DNS records (INITIALIZING). "
+                "No DNS check was made, so the 4-hour wait does not start; the domain is read "
+                "again every few minutes and can be authenticated once it is NOT_AUTHENTICATED.",
+                title=f"{name} not ready yet",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
+        elif verdict.outcome is Outcome.DNS_FAILED:
+            if refusal is None:
+                said = (
+                    f"The DNS check failed: Wix answered, but {name} is still NOT_AUTHENTICATED "
+                    "(Wix does not see the records yet). Check the records and how far they "
+                    "have propagated."
+                )
+                self.last_words = said
+            self.app.notify(
+                f"{said}\n\n{rule}",
+                title=f"{name} not authenticated",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+        else:
+            status = found.status_label if found is not None else "could not be read"
+            head = said or f"Wix answered, but {name}'s status is {status}."
+            self.app.notify(
+                f"{head} Its status afterwards: {status}; check the Wix dashboard.\n\n{rule}",
+                title=f"{name} not authenticated",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
 
     @job(
         "state-save",

@@ -160,6 +160,8 @@ class DomainsPane(Pane):
         domain, text = self._domain, ""
         if domain is not None:
             text = f"{domain.domain}: {badge(domain)} · {len(domain.dns_records)} records"
+            if domain.incomplete_records:
+                text += f" ({len(domain.incomplete_records)} incomplete: R reads them again)"
             if domain.status is DomainStatus.INITIALIZING:
                 text += ". Wix is making its DNS records (usually 1-5 minutes)"
                 left = self._list.poll_in()
@@ -239,6 +241,9 @@ class DomainsPane(Pane):
         if copied is None:
             self.app.notify("No DNS records to copy yet.", markup=False)
             return
+        if not copied.text:
+            self.app.notify(copied.what, severity="warning", markup=False)
+            return
         # OSC 52 only: over SSH it is the one clipboard that reaches the user's machine.
         self.app.copy_to_clipboard(copied.text)
         self.app.notify(f"Copied {copied.what}:\n{copied.text.rstrip()}", markup=False)
@@ -255,6 +260,11 @@ class DomainsPane(Pane):
                 self._export(exporting.Format(value), domain.domain, records_of(domain))
 
         body = f"{len(domain.dns_records)} records of {domain.domain}, into the current directory."
+        if domain.incomplete_records:
+            body += (
+                f" {len(domain.incomplete_records)} of them came incomplete from Wix: they are "
+                "left out, with a line saying why (R reads the domain again)."
+            )
         self.app.push_screen(ChoiceScreen("Export the DNS records as", body, options), chosen)
 
     @job(
@@ -276,7 +286,13 @@ class DomainsPane(Pane):
                 True,
             )
         else:
-            text, error = f"Exported {len(records)} records of {domain} to {path}", False
+            written = len(exporting.publishable(records))
+            text, error = f"Exported {written} records of {domain} to {path}", False
+            if written < len(records):
+                text += (
+                    f" ({len(records) - written} incomplete, left out with a line saying why; "
+                    "R reads the domain again)"
+                )
         self.app.call_from_thread(self._exported, text, error)
 
     def _exported(self, text: str, error: bool) -> None:

@@ -37,11 +37,9 @@ NAME_HINT = "Recipients see it as the sender, e.g. your business (1-100 characte
 
 
 def precondition_text(error: FailedPrecondition) -> str:
-    """Wix's reason when it gave one: our generic sentence for a 428 on create assumes the
-    address is unverified, which is wrong when the plan is what stands in the way."""
-    said = error.server_message.strip().rstrip(".")
-    if said:
-        return f"Wix cannot create this sender: {said}."
+    """A refusal to create the sender, in the client's words: the cause as Wix's data tells
+    it (the plan's features, the address's verification; see ``explain_sender_refusal``),
+    never guessed from a code, with Wix's own words quoted."""
     return error.user_message()
 
 

@@ -24,7 +24,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
 
-from tui.exporting import Record, zone_line
+from tui.exporting import Record, publishable, zone_line, zone_type
 from tui.flow.domains import custom_domains
 from tui.flow.polling import initializing_delay
 from tui.flow.retry import read_retry
@@ -298,12 +298,29 @@ class DomainList(UsesServices, RunsJobs, Vertical):
 
 
 def records_of(domain: SendingDomain) -> list[Record]:
-    return [Record(r.host_name.strip(), r.type, r.value.strip()) for r in domain.dns_records]
+    return [
+        Record(r.host_name.strip(), r.type, r.value.strip(), incomplete=r.incomplete)
+        for r in domain.dns_records
+    ]
+
+
+INCOMPLETE_HOST = "⚠ incomplete: no host name from Wix yet"
+INCOMPLETE_VALUE = "⚠ incomplete: no value from Wix yet; R reads the domain again"
+
+
+def _cells(record: Record) -> tuple[Text, Text, Text]:
+    """A row's cells: an incomplete record says so, glyph and word, where its part is missing
+    (and how to read it again), rather than showing an empty cell."""
+    host = record.host or INCOMPLETE_HOST
+    value = record.value or INCOMPLETE_VALUE
+    if record.incomplete and record.value and not record.host:
+        value = f"{record.value} (R reads the domain again)"
+    return Text(host), Text(zone_type(record.type)), Text(value)
 
 
 @dataclass(frozen=True, slots=True)
 class Copied:
-    text: str  # what goes on the clipboard
+    text: str  # what goes on the clipboard ("": nothing, and ``what`` says why)
     what: str  # what it is, in words, for the toast
 
 
@@ -330,7 +347,7 @@ class RecordsTable(DataTable[Text]):
         self.domain, self.records = name, records
         self.clear()
         for index, record in enumerate(records):
-            self.add_row(Text(record.host), Text(record.type), Text(record.value), key=str(index))
+            self.add_row(*_cells(record), key=str(index))
 
     def selected(self) -> Copied | None:
         """What ``c`` copies: the cell under the cursor (the whole record on the type column)."""
@@ -339,6 +356,8 @@ class RecordsTable(DataTable[Text]):
         row, column = self.cursor_coordinate
         row = min(max(row, 0), len(self.records) - 1)
         record, number = self.records[row], f"record {row + 1} of {len(self.records)}"
+        if record.incomplete:
+            return Copied("", f"Nothing copied: {number} is incomplete ({record.skipped_because}).")
         key = COLUMNS[min(max(column, 0), len(COLUMNS) - 1)][1]
         if key == "host":
             return Copied(record.host, f"the host of {number}")
@@ -351,4 +370,12 @@ class RecordsTable(DataTable[Text]):
         if not self.records:
             return None
         text = "".join(zone_line(r) + "\n" for r in self.records)
-        return Copied(text, f"all {len(self.records)} records of {self.domain}")
+        complete = len(publishable(self.records))
+        if complete == len(self.records):
+            return Copied(text, f"all {len(self.records)} records of {self.domain}")
+        left_out = len(self.records) - complete
+        return Copied(
+            text,
+            f"the {complete} complete records of {self.domain} ({left_out} incomplete, left out "
+            "with a comment saying why)",
+        )

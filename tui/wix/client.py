@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -42,7 +43,13 @@ from tui.wix.endpoints import (
     SENDING_DOMAINS_GET,
     SENDING_DOMAINS_QUERY,
 )
-from tui.wix.errors import WixError, WixProtocolError
+from tui.wix.errors import (
+    FailedPrecondition,
+    SenderDetailsDoNotExist,
+    WixError,
+    WixProtocolError,
+    explain_sender_refusal,
+)
 from tui.wix.models import (
     AccountDetails,
     DomainStatus,
@@ -71,6 +78,22 @@ QUERY_MAX_RESULTS = 50
 """Query Sending Domains returns at most 50 domains, so longer ``$in`` lists are split."""
 MAX_PAGES = 1000
 """A bound on cursor paging, so a server that keeps sending cursors cannot loop us forever."""
+CURSOR_MAX_LENGTH = 1000
+"""The documented maximum of ``paging.cursor`` (fact sheet §2.1, §3.1): a longer one is refused
+before it is sent, whether a caller gave it or a server's ``pagingMetadata`` did."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthAttempt:
+    """What an Authenticate attempt came to: the domain as read afterwards (``None`` when it
+    could not be read) and Wix's refusal, if it refused (``None`` after a 200)."""
+
+    domain: SendingDomain | None
+    refusal: FailedPrecondition | None
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
 
 
 class WixClient:
@@ -193,14 +216,69 @@ class WixClient:
     # --- Sender Details -------------------------------------------------------------------
 
     async def create_sender_details(self, from_name: str, from_email_address: str) -> SenderDetails:
+        """Create sender details. Wix documents two 428s here without naming them (a plan
+        that allows one sender, an address that is not verified), so on a 428 the cause is
+        looked up in Wix's data (:meth:`_why_refused`), never guessed from the code."""
+        address = _text(from_email_address, "from address")
         body = {
             "senderDetails": {
                 "fromName": _text(from_name, "from-name"),
-                "fromEmailAddress": _text(from_email_address, "from address"),
+                "fromEmailAddress": address,
             }
         }
-        return await self._t.call(
-            SENDER_DETAILS_CREATE, body=body, parse=_one("senderDetails", SenderDetails.parse)
+        try:
+            return await self._t.call(
+                SENDER_DETAILS_CREATE, body=body, parse=_one("senderDetails", SenderDetails.parse)
+            )
+        except SenderDetailsDoNotExist:
+            raise
+        except FailedPrecondition as error:
+            refusal = error
+        # Outside the except block: the reads below must not chain onto Wix's refusal.
+        raise await self._why_refused(refusal, address)
+
+    async def _why_refused(self, refusal: FailedPrecondition, address: str) -> FailedPrecondition:
+        """A Create Sender Details 428 explained from Wix's data (fact sheet §3.1): the
+        account's ``features.multipleSenderDetails``, then whether the site has a sender
+        already, then whether ``address`` is a verified sender email. Each read is best
+        effort: one that fails leaves its answer unknown, and the words say so."""
+        multiple: bool | None = None
+        account_error: WixError | None = None
+        try:
+            account = await self.get_account_details()
+        except WixError as error:
+            account_error = error
+        else:
+            multiple = account.features.multiple_sender_details
+        has_senders: bool | None = None
+        if multiple is False:
+            try:
+                has_senders = bool((await self.list_sender_details_page(limit=1)).items)
+            except WixError as error:
+                log.info("sender details could not be listed to explain a 428: %s", error.where)
+        verified: bool | None = None
+        if multiple is not False or has_senders is False:
+            wanted = address.casefold()
+            try:
+                emails = await self.list_sender_emails(email_address=address)
+            except (WixError, ValueError) as error:  # ValueError: too long to filter on
+                log.info("sender emails could not be listed to explain a 428: %s", error)
+            else:
+                verified = any(e.verified for e in emails if e.email_address.casefold() == wanted)
+        log.info(
+            "create sender details refused (%s); multipleSenderDetails=%s, has senders=%s, "
+            "address verified=%s",
+            refusal.where,
+            multiple,
+            has_senders,
+            verified,
+        )
+        return explain_sender_refusal(
+            refusal,
+            multiple_senders=multiple,
+            account_error=account_error,
+            has_senders=has_senders,
+            address_verified=verified,
         )
 
     async def get_sender_details(self, sender_details_id: str) -> SenderDetails:
@@ -365,6 +443,29 @@ class WixClient:
             return now
         raise lost
 
+    async def attempt_authentication(self, sending_domain_id: str) -> AuthAttempt:
+        """Authenticate, and on a refusal read the domain again (fact sheet §1.6): a refusal
+        while the domain is still INITIALIZING is "not ready yet", not a failed DNS check,
+        and only the status afterwards tells the two apart (Wix names neither refusal's
+        code). A 200 already comes with the domain as read afterwards, which may still be
+        NOT_AUTHENTICATED: a failed check too. SENDER_DETAILS_DO_NOT_EXIST and every other
+        error are raised as :meth:`authenticate_sending_domain` raises them."""
+        segment = path_segment(sending_domain_id, "sending domain ID")
+        try:
+            domain = await self.authenticate_sending_domain(segment)
+        except SenderDetailsDoNotExist:
+            raise
+        except FailedPrecondition as error:
+            refusal = error
+        else:
+            return AuthAttempt(domain, None)
+        try:
+            now: SendingDomain | None = await self.get_sending_domain(segment)
+        except WixError as error:
+            log.info("authenticate %s refused; the domain could not be read: %s", segment, error)
+            now = None
+        return AuthAttempt(now, refusal)
+
     # --- Account Details ------------------------------------------------------------------
 
     async def get_account_details(self) -> AccountDetails:
@@ -387,6 +488,13 @@ class WixClient:
                 return
             if page.next_cursor in seen:
                 raise _paging_error(op, "the paging cursor repeats")
+            if len(page.next_cursor) > CURSOR_MAX_LENGTH:
+                # Not sent: Wix documents at most 1000 characters, so it would only be refused.
+                raise _paging_error(
+                    op,
+                    f"its next-page cursor is {len(page.next_cursor)} characters long, and Wix "
+                    f"allows at most {CURSOR_MAX_LENGTH}",
+                )
             seen.add(page.next_cursor)
             cursor = page.next_cursor
         raise _paging_error(op, f"more than {MAX_PAGES} pages")
@@ -457,7 +565,7 @@ def _paging(limit: int, cursor: str | None) -> dict[str, str]:
         raise TypeError("The page size must be an integer.")
     params = {"paging.limit": str(limit)}
     if cursor:
-        params["paging.cursor"] = _text(cursor, "paging cursor", max_length=4096)
+        params["paging.cursor"] = _text(cursor, "paging cursor", max_length=CURSOR_MAX_LENGTH)
     return params
 
 

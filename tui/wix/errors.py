@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 
 from tui.sanitize import visible
 from tui.secret import Secret
@@ -173,13 +173,35 @@ class WixApiError(WixError):
         field_violations: tuple[FieldViolation, ...] = (),
         data: Mapping[str, Any] | None = None,
         retry_after: float | None = None,
+        wix_says: str = "",
         **kwargs: Any,
     ) -> None:
         self.field_violations = field_violations
         self.data = data or {}
         self.retry_after = retry_after
         """Seconds the server asked us to wait (Retry-After), on any status that sends it."""
+        self.wix_says = wix_says
+        """Wix's own reason (the envelope's description, else its message), made safe to show
+        (secrets masked, control characters visible); "" when Wix gave none."""
         super().__init__(sentence, **kwargs)
+
+    def reworded(self, sentence: str, hint: str) -> WixApiError:
+        """The same error (class, status, code, everything Wix sent) in other words."""
+        return type(self)(
+            sentence,
+            operation=self.operation,
+            method=self.method,
+            path=self.path,
+            status=self.status,
+            code=self.code,
+            hint=hint,
+            server_message=self.server_message,
+            write=self.write,
+            field_violations=self.field_violations,
+            data=self.data,
+            retry_after=self.retry_after,
+            wix_says=self.wix_says,
+        )
 
 
 class InvalidArgument(WixApiError):
@@ -203,7 +225,9 @@ class AlreadyExists(WixApiError):
 
 
 class FailedPrecondition(WixApiError):
-    pass
+    cause: str = ""
+    """Why, where the client could find out from Wix's data rather than from a code name
+    (see :func:`explain_sender_refusal`): one of the ``CAUSE_*`` words, or "" (not known)."""
 
 
 class SenderDetailsDoNotExist(FailedPrecondition):
@@ -234,13 +258,15 @@ _BY_STATUS: dict[int, type[WixApiError]] = {
 # --- the words ------------------------------------------------------------------------------
 
 _KEY_HINT = (
-    "Check that the API key is pasted whole, exactly as issued (no 'Bearer' prefix), and that it "
-    "still exists in the API Keys Manager (https://manage.wix.com/account/api-keys)."
+    "Check the key itself (a 401 is about the key, not its permissions): that it is pasted "
+    "whole, exactly as issued (no 'Bearer' prefix), and that it still exists in the API Keys "
+    "Manager (https://manage.wix.com/account/api-keys)."
 )
 _PERMISSION_HINT = (
     "Check that the key has the permissions this needs (Sending Domains, Sender Emails, Email "
     "Marketing), that the site ID is right (the part after /dashboard/ in the dashboard URL), "
-    "and that the key was made by the account that owns the site."
+    "that the key was made by the account that owns the site, and that the key still exists "
+    "in the API Keys Manager (some Wix pages answer a revoked key with 403 too)."
 )
 _SENDER_DETAILS_HINT = (
     "Verify a sender email and create sender details first (or have the site owner do it in the "
@@ -283,13 +309,18 @@ _SITUATIONS: dict[tuple[str, int], tuple[str, str]] = {
         "Check the latest email from Wix (and the spam folder) and type the code again, "
         "or send a new code.",
     ),
+    # Wix documents two 428s here without naming their codes (a plan that allows one sender,
+    # an address that is not verified): the client finds out which from Wix's data
+    # (explain_sender_refusal); this sentence guesses neither.
     ("sender-details.create", 428): (
-        "The from address is not a verified sender email of this site.",
-        "Add it as a sender email and verify it with the emailed code first.",
+        "Wix refused to create this sender: a condition it requires is not met.",
+        "",
     ),
+    # One documented 428, most likely (not documented) a new address that is not verified.
     ("sender-details.update", 428): (
-        "The new from address is not a verified sender email of this site.",
-        "Add it as a sender email and verify it with the emailed code first.",
+        "Wix refused the change: a condition it requires is not met (most likely the new from "
+        "address is not a verified sender email of this site).",
+        "If the address changed, add it as a sender email and verify it first.",
     ),
     ("sender-details.create", 409): (
         "A sender with this name and address already exists.",
@@ -504,13 +535,10 @@ def error_from_response(
     no string of the error may carry even when the server quoted them; ``write``: the call
     changes something at Wix (see ``may_have_happened``)."""
     envelope = decode_envelope(body, content_type, secrets)
+    wix_says = envelope.description or envelope.message
     sentence, hint = _describe(operation, status)
-    if operation == "sender-details.create" and status == 428 and "PLAN" in (envelope.code or ""):
-        # Not every 428 here means "not verified": a plan may allow only one sender.
-        sentence, hint = (
-            "Your email-marketing plan allows only one sender.",
-            "Upgrade the plan in the Wix dashboard, or change the existing sender instead.",
-        )
+    # No cause is ever read from an application code Wix does not document: the code is kept
+    # and logged, and Wix's own words are quoted.
     if envelope.code == SENDER_DETAILS_DO_NOT_EXIST:
         cls: type[WixApiError] = SenderDetailsDoNotExist
         sentence, hint = "This site has no sender details yet.", _SENDER_DETAILS_HINT
@@ -526,10 +554,10 @@ def error_from_response(
         sentence = sentence if sentence.endswith(".") else sentence + "."
     elif envelope.unreadable and status >= 500:
         sentence = f"{sentence[:-1]}; the answer was {envelope.unreadable}."
-    elif envelope.description and cls in _QUOTES_WIX:
-        # Wix's own words help most for codes we have no sentence of our own for.
-        detail = envelope.description.rstrip(".")
-        sentence = f"{sentence} Wix says: {detail}."
+    elif wix_says and cls in _QUOTES_WIX and (envelope.description or cls is FailedPrecondition):
+        # Wix's own words help most for codes we have no sentence of our own for (a 428's
+        # message too: its codes are mostly undocumented, so its words are all we have).
+        sentence = f"{sentence} {quote_wix(wix_says)}"
     kwargs: dict[str, Any] = {
         "operation": operation,
         "method": method,
@@ -542,6 +570,7 @@ def error_from_response(
         "data": envelope.data,
         "retry_after": parse_retry_after(retry_after, now),
         "write": write,
+        "wix_says": wix_says,
     }
     if cls is ServerError and write:
         # "Try again" could do it twice (a second code, a second Authenticate).
@@ -552,3 +581,80 @@ def error_from_response(
     if cls is RateLimited and kwargs["retry_after"] is not None:
         kwargs["hint"] = f"Wait {duration(kwargs['retry_after'])} and try again."
     return cls(sentence, **kwargs)
+
+
+def quote_wix(words: str) -> str:
+    """Wix's own words (already made safe by :func:`server_text`) as one quoted sentence."""
+    words = words.strip().rstrip(".")
+    return f"Wix says: {words}." if words else "Wix gave no reason."
+
+
+# --- Create Sender Details: why the 428 ------------------------------------------------------
+
+CAUSE_PLAN = "plan"  # the plan allows one sender and the site has one
+CAUSE_UNVERIFIED = "unverified"  # the from address is not a verified sender email
+
+_TWO_REASONS = (
+    "Wix documents two reasons for this refusal: a plan that allows only one sender (Core and "
+    "Advanced email-marketing plans allow more), and a from address that is not a verified "
+    "sender email"
+)
+
+
+def explain_sender_refusal(
+    error: FailedPrecondition,
+    *,
+    multiple_senders: bool | None,
+    account_error: WixError | None = None,
+    has_senders: bool | None = None,
+    address_verified: bool | None = None,
+) -> FailedPrecondition:
+    """A Create Sender Details 428 in words decided from Wix's data, never from its code
+    (fact sheet §3.1: Wix names neither of its two 428s). ``multiple_senders``:
+    ``accountDetails.features.multipleSenderDetails`` (``None`` when Wix did not send it or
+    the read failed, then ``account_error`` says why); ``has_senders``: whether the site has
+    sender details already; ``address_verified``: whether the from address is a verified
+    sender email of the site (``None``: not known). Wix's own words are always quoted.
+
+    - the plan allows one sender (``False``) and the site has one (or that is not known):
+      "your plan allows one sender";
+    - else the address is known not to be verified: say so;
+    - else Wix's words, with what could not be checked."""
+    said = quote_wix(error.wix_says)
+    cause = ""
+    if multiple_senders is False and has_senders is not False:
+        cause = CAUSE_PLAN
+        already = " and this site has one already" if has_senders else ""
+        sentence = f"Your email-marketing plan allows one sender{already}. {said}"
+        hint = (
+            "Upgrade to a Core or Advanced email-marketing plan in the Wix dashboard for more "
+            "senders, or change the existing sender's name or address instead."
+        )
+    elif address_verified is False:
+        cause = CAUSE_UNVERIFIED
+        sentence = f"The from address is not a verified sender email of this site. {said}"
+        hint = "Add it as a sender email and verify it with the emailed code first."
+    else:
+        sentence = f"Wix refused to create this sender. {said}"
+        verified = "; this address is verified" if address_verified else ""
+        if account_error is not None:
+            hint = (
+                "Whether the plan allows more than one sender could not be checked: Wix's "
+                f"account details could not be read ({account_error.sentence.rstrip('.')}). "
+                f"{_TWO_REASONS}{verified}."
+            )
+        elif multiple_senders is None:
+            hint = (
+                f"{_TWO_REASONS}{verified}; Wix's account details do not say whether the plan "
+                "allows more than one sender."
+            )
+        elif multiple_senders:
+            hint = "The plan allows more than one sender, so that is not the reason."
+        else:  # one sender allowed, but the site has none: the plan is not the reason
+            hint = (
+                "The site has no sender yet, so the plan's one-sender limit is not the "
+                f"reason{verified}."
+            )
+    explained = cast(FailedPrecondition, error.reworded(sentence, hint))
+    explained.cause = cause
+    return explained

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from itertools import islice
 from typing import Any, Generic, TypeVar
 
 from tui.sanitize import visible
@@ -219,22 +220,60 @@ class SenderDetails:
 # --- Sending Domains -----------------------------------------------------------------------
 
 
+UNKNOWN_TYPE = "UNKNOWN_TYPE"
+"""The protobuf default of ``DnsRecord.type`` (fact sheet §1.2): no type said, not a DNS type."""
+
+
+def record_type(raw: str) -> str:
+    """The DNS type to publish for a record whose ``type`` Wix sent as ``raw``: CNAME when it is
+    missing, empty or ``UNKNOWN_TYPE`` (Wix documents only CNAME records, so a zone file never
+    gets ``UNKNOWN_TYPE``), else the value upper-cased (and made visible)."""
+    text = raw.strip().upper()
+    if not text or text == UNKNOWN_TYPE:
+        return "CNAME"
+    return visible(text)
+
+
 @dataclass(frozen=True, slots=True)
 class DnsRecord:
-    """One record to publish. The docs only name ``hostName`` and ``value`` and always call them
-    CNAMEs; a ``type`` field, if Wix ever sends one, is kept."""
+    """One record to publish. Wix's typings make ``hostName``, ``value`` and ``type`` optional
+    (fact sheet §1.2), so none of them fails the domain: a record without a host name or a
+    value is kept and marked :attr:`incomplete` (shown as such, not exported, not watched),
+    and a missing or ``UNKNOWN_TYPE`` type reads as CNAME, with what Wix sent kept in
+    :attr:`type_raw`."""
 
     host_name: str
     value: str
     type: str = "CNAME"
+    type_raw: str = ""
+    """``type`` as Wix sent it (made visible): "" when absent, ``UNKNOWN_TYPE``, ``CNAME``..."""
+
+    @property
+    def incomplete(self) -> bool:
+        """Wix sent this record without a host name or a value: it cannot be published yet."""
+        return not self.host_name.strip() or not self.value.strip()
+
+    @property
+    def missing(self) -> str:
+        """What an incomplete record lacks, in words ("a value", "a host name and a value")."""
+        parts = [
+            what
+            for what, text in (("a host name", self.host_name), ("a value", self.value))
+            if not text.strip()
+        ]
+        return " and ".join(parts)
 
     @classmethod
     def parse(cls, data: object, where: str = "dnsRecord") -> DnsRecord:
-        obj = _obj(data, where)
+        # Not even an object (null, a string): kept as a record with nothing in it, so the
+        # domain and its other records still show.
+        obj = data if isinstance(data, Mapping) else {}
+        raw_type = _raw_str(obj, "type")
         return cls(
-            host_name=_required_str(obj, "hostName", where),
-            value=_required_str(obj, "value", where),
-            type=(_str(obj, "type") or "CNAME").upper(),
+            host_name=_str(obj, "hostName"),
+            value=_str(obj, "value"),
+            type=record_type(raw_type),
+            type_raw=visible(raw_type),
         )
 
 
@@ -250,6 +289,11 @@ class SendingDomain:
     @property
     def status_label(self) -> str:
         return describe_enum(self.status, self.status_raw)
+
+    @property
+    def incomplete_records(self) -> tuple[DnsRecord, ...]:
+        """The records Wix sent without a host name or a value (read the domain again later)."""
+        return tuple(r for r in self.dns_records if r.incomplete)
 
     @classmethod
     def parse(cls, data: object, where: str = "sendingDomain") -> SendingDomain:
@@ -280,6 +324,60 @@ class Quota:
         return cls(campaigns=_int(data, "campaigns"), emails=_int(data, "emails"))
 
 
+class BillingCycle(StrEnum):
+    MONTHLY = "MONTHLY"
+    YEARLY = "YEARLY"
+    TWO_YEARS = "TWO_YEARS"
+    UNKNOWN = "UNKNOWN"
+
+
+def _flag(data: Mapping[str, Any], key: str) -> bool | None:
+    """An optional boolean: ``None`` when absent or not a JSON boolean (never guessed)."""
+    value = data.get(key)
+    return value if isinstance(value, bool) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """``accountDetails.features`` (fact sheet §4): from the typings only (``@internal`` in one
+    of them, on no doc page), so every flag is ``None`` when Wix did not send it, and
+    :attr:`sent` says whether the object came at all. Never guess from a missing flag."""
+
+    sent: bool = False
+    multiple_sender_details: bool | None = None
+    remove_wix_branding: bool | None = None
+    scheduling: bool | None = None
+
+    @classmethod
+    def parse(cls, data: object) -> Features:
+        if not isinstance(data, Mapping):
+            return cls()
+        return cls(
+            sent=True,
+            multiple_sender_details=_flag(data, "multipleSenderDetails"),
+            remove_wix_branding=_flag(data, "removeWixBranding"),
+            scheduling=_flag(data, "scheduling"),
+        )
+
+
+# How much of ``trackingSettings`` (whose inner names no source gives) is kept: flat values only.
+_TRACKING_KEYS = 20
+
+
+def _tracking(data: object) -> dict[str, bool | int | str] | None:
+    """``trackingSettings`` as its flat values (nested ones are dropped), strings made visible;
+    ``None`` when Wix did not send the object."""
+    if not isinstance(data, Mapping):
+        return None
+    kept: dict[str, bool | int | str] = {}
+    for key, value in islice(data.items(), _TRACKING_KEYS):
+        if isinstance(value, str):
+            kept[visible(str(key), limit=100)] = visible(value, limit=200)
+        elif isinstance(value, bool | int):
+            kept[visible(str(key), limit=100)] = value
+    return kept
+
+
 @dataclass(frozen=True, slots=True)
 class AccountDetails:
     status: AccountStatus
@@ -291,6 +389,12 @@ class AccountDetails:
     quota_period_from: datetime | None = None
     quota_period_to: datetime | None = None
     max_campaign_audience_size: int | None = None
+    billing_cycle: BillingCycle = BillingCycle.UNKNOWN
+    billing_cycle_raw: str = ""
+    top_tier: bool | None = None
+    features: Features = field(default_factory=Features)
+    tracking_settings: Mapping[str, bool | int | str] | None = None
+    """Flat values of ``trackingSettings`` (inner names unconfirmed); ``None`` when absent."""
 
     @property
     def status_label(self) -> str:
@@ -312,6 +416,7 @@ class AccountDetails:
         package = package if isinstance(package, Mapping) else {}
         period = obj.get("quotaPeriod")
         period = period if isinstance(period, Mapping) else {}
+        raw_cycle = _raw_str(package, "billingCycle")
         return cls(
             status=enum_value(AccountStatus, raw_status),
             status_raw=visible(raw_status),
@@ -322,7 +427,16 @@ class AccountDetails:
             quota_period_from=parse_datetime(period.get("dateFrom")),
             quota_period_to=parse_datetime(period.get("dateTo")),
             max_campaign_audience_size=_int(obj, "maxCampaignAudienceSize"),
+            billing_cycle=enum_value(BillingCycle, raw_cycle),
+            billing_cycle_raw=visible(raw_cycle),
+            top_tier=_flag(package, "topTier"),
+            features=Features.parse(obj.get("features")),
+            tracking_settings=_tracking(obj.get("trackingSettings")),
         )
+
+    @property
+    def billing_cycle_label(self) -> str:
+        return describe_enum(self.billing_cycle, self.billing_cycle_raw)
 
 
 # --- paging --------------------------------------------------------------------------------
