@@ -74,8 +74,7 @@ async def check_key(site_id: str, key: Secret, endpoint: Endpoint) -> KeyProblem
         )
     except WixTransportError as exc:
         return KeyProblem(
-            f"network failure: {where} could not be reached to check the key "
-            f"({exc.user_message()}). Check the connection and the base URL, then try again"
+            f"network failure: the key could not be checked at {where}. {exc.user_message()}"
         )
     except WixProtocolError as exc:
         return KeyProblem(
@@ -159,7 +158,7 @@ def run_login(
             return exc.code
     problem = asyncio.run(check_key(site_id, key, endpoint))
     if problem:
-        _error(f"{problem.message}; nothing was saved")
+        _error(f"{problem.message.rstrip('.')}. Nothing was saved.")
         return problem.code
     profile = Profile(name=name, site_id=site_id, storage=storage, base_url=endpoint.url)
     REDACTOR.add(key.reveal())
