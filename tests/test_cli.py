@@ -4,6 +4,7 @@ and the README's curl walk-through against ``wix-sending sandbox`` from start to
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -210,3 +211,134 @@ def test_readme_points_only_at_what_users_have() -> None:
     """Users get the repository, not the team's shared notes beside it."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert not re.search(r"(\.\./)?shared/(reference|DESIGN)", readme)
+
+
+# --- the sandbox banner's login, with the real app ---------------------------------------------
+
+
+def _banner(process: subprocess.Popen[str]) -> list[str]:
+    """The rest of the banner (the fixture read its first line)."""
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line.rstrip("\n"))
+        if line.startswith("Ctrl-C stops the sandbox"):
+            return lines
+    raise AssertionError("the banner never ended:\n" + "\n".join(lines))
+
+
+def _block(lines: list[str], title: str) -> str:
+    """The shell command under ``title``: its indented lines, continuations joined."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(title)) + 1
+    while not lines[start].startswith("  "):  # the title's own further lines
+        start += 1
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("  "):
+            break
+        block.append(line.strip())
+    return "\n".join(block)
+
+
+def _keyring_env(tmp_path: Path) -> dict[str, str]:
+    from tests.store.file_keyring import ENV as KEYRING_FILE_ENV
+    from tests.store.test_concurrency import environment
+
+    return environment(
+        tmp_path / "home",
+        PYTHON_KEYRING_BACKEND="tests.store.file_keyring.FileKeyring",
+        **{KEYRING_FILE_ENV: str(tmp_path / "keyring.json")},
+    )
+
+
+def _typed_at_a_terminal(argv: list[str], env: dict[str, str], answer: str) -> tuple[int, str]:
+    """Run ``argv`` on a pseudo-terminal (its controlling terminal), type ``answer`` at its
+    hidden prompt, and return its exit code and what it printed."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a new session whose controlling terminal is the pty
+        try:
+            os.execve(argv[0], argv, env)  # noqa: S606 - the command itself, no shell
+        finally:
+            os._exit(127)
+    seen = b""
+    answered = False
+    try:
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if not answered and b"API key" in seen:
+                os.write(fd, answer.encode() + b"\r")
+                answered = True
+    finally:
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+
+def test_the_banner_says_how_to_log_in_with_the_real_app(sandbox_process, tmp_path: Path) -> None:
+    """Follow the sandbox's banner: its login commands, copied as they are, log the real app in
+    to the sandbox; then the profile (what `wix-sending` opens) points at the sandbox."""
+    process, base_url = sandbox_process
+    lines = _banner(process)
+    key = next(line.split()[-1] for line in lines if line.startswith("  Authorization"))
+    site_id = next(line.split()[-1] for line in lines if line.startswith("  wix-site-id"))
+    interactive = _block(lines, "Log in to it with the real app")
+    assert interactive.splitlines()[-1] == "wix-sending"  # then open the app
+    assert key not in interactive  # asked for at the prompt, not in the command
+    login = interactive.splitlines()[:-1]
+    assert f"--wix-base-url {base_url} \\" in login and f"--site-id {site_id}" in login
+    in_script = _block(lines, "Or in a script")
+    assert f"'{key}'" in in_script and "--api-key-stdin" in in_script
+
+    # The script's way: with no terminal at all.
+    env = _keyring_env(tmp_path)
+    env["PATH"] = f"{COMMAND.parent}{os.pathsep}{env.get('PATH', '')}"
+    result = subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + in_script],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        start_new_session=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Logged in: profile sandbox" in result.stdout and key not in result.stdout
+
+    # The interactive way, typed at a terminal as the banner says (after a logout).
+    assert (
+        subprocess.run(
+            [str(COMMAND), "logout", "--profile", "sandbox"],
+            env=env,
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )
+    argv = [str(COMMAND), *" ".join(line.rstrip("\\") for line in login).split()[1:]]
+    code, shown = _typed_at_a_terminal(argv, env, key)
+    assert code == 0, shown
+    assert "Logged in: profile sandbox" in shown and key not in shown
+
+    # What `wix-sending` opens: the last used profile, on the sandbox's API.
+    listed = json.loads(
+        subprocess.run(
+            [str(COMMAND), "profiles", "--json"], env=env, capture_output=True, check=True
+        ).stdout
+    )
+    [row] = listed["profiles"]
+    assert (row["name"], row["current"], row["apiUrl"]) == ("sandbox", True, base_url)
+    found = json.loads(
+        subprocess.run(
+            [str(COMMAND), "paths", "--json"], env=env, capture_output=True, check=True
+        ).stdout
+    )
+    assert (found["wixBaseUrl"], found["wixBaseUrlFrom"]) == (base_url, "profile sandbox")

@@ -7,6 +7,8 @@ Heavy imports (Textual, uvicorn) happen inside the subcommand that needs them, s
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,6 +24,7 @@ from tui.options import (
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 DEMO_TIME_SCALE = 60.0
 
@@ -37,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'wix-sending demo' to try it with no Wix account.",
     )
     parser.add_argument("--version", action="version", version=f"wix-sending {__version__}")
+    # Its own dest: a subcommand's --wix-base-url default must not erase the one given here.
+    _add_base_url(parser, dest="app_base_url")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -73,6 +78,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+BASE_URL_HELP = (
+    "the Wix-compatible API to talk to, e.g. the sandbox's http://127.0.0.1:8765 (plain "
+    "http only on loopback). Default: $WIX_BASE_URL, else the profile's, else "
+    "https://www.wixapis.com"
+)
+UNLOCK_HELP = (
+    "read the encrypted secrets file's passphrase from this file (its first line), for "
+    "scripts; or set WIX_SENDING_PASSPHRASE. Without either, it is asked at the terminal"
+)
+
+
+def _add_base_url(parser: argparse.ArgumentParser, dest: str = "wix_base_url") -> None:
+    parser.add_argument("--wix-base-url", dest=dest, metavar="URL", help=BASE_URL_HELP)
+
+
+def _add_passphrase_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--passphrase-file", metavar="PATH", help=UNLOCK_HELP)
+
+
 def _add_account(commands: argparse._SubParsersAction) -> None:
     login = commands.add_parser(
         "login",
@@ -92,9 +116,11 @@ def _add_account(commands: argparse._SubParsersAction) -> None:
     login.add_argument(
         "--api-key-stdin", action="store_true", help="read the key from stdin instead of asking"
     )
-    login.add_argument("--wix-base-url", help=argparse.SUPPRESS)
+    _add_base_url(login)
+    _add_passphrase_file(login)
     logout = commands.add_parser("logout", help="delete a profile and its stored key")
     logout.add_argument("--profile", help="which profile (default: the current one)")
+    _add_passphrase_file(logout)
     profiles = commands.add_parser("profiles", help="list the stored profiles")
     profiles.add_argument("--json", action="store_true", help="print JSON")
     paths = commands.add_parser(
@@ -116,7 +142,12 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     )
     watch.add_argument("records", nargs="*", metavar="HOST=TARGET", help="a CNAME to watch")
     watch.add_argument(
-        "--domain", help="take the records from this Wix sending domain (needs credentials)"
+        "--domain",
+        help="take the records from this Wix sending domain (with WIX_API_KEY and WIX_SITE_ID, "
+        "else the saved profile)",
+    )
+    watch.add_argument(
+        "--profile", help="with --domain: the saved profile to use (default: the current one)"
     )
     watch.add_argument(
         "--resolver",
@@ -167,69 +198,98 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
         help="you have added the records at your DNS host: if the zone's servers still do not "
         "have them, say which DNS host does serve the zone",
     )
-    watch.add_argument("--wix-base-url", help=argparse.SUPPRESS)
+    _add_base_url(watch)
+    _add_passphrase_file(watch)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C, in any command and at any prompt: no traceback, the shell's code for it.
+        print("\nwix-sending: interrupted", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (| head): nothing more can be said on stdout.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        if args.command == "sandbox":
-            from tui.commands.sandbox import run_sandbox
+    # --wix-base-url before the command counts for it too: `wix-sending --wix-base-url U login`.
+    if args.app_base_url is not None and not hasattr(args, "wix_base_url") and args.command:
+        parser.error(
+            f"--wix-base-url does not apply to '{args.command}': only to the app (no command), "
+            "login and watch"
+        )
+    base_url = getattr(args, "wix_base_url", None) or args.app_base_url
+    if args.command == "sandbox":
+        from tui.commands.sandbox import run_sandbox
 
-            return run_sandbox(
-                host=args.host,
-                port=args.port,
-                scenario=args.scenario,
+        return run_sandbox(
+            host=args.host,
+            port=args.port,
+            scenario=args.scenario,
+            time_scale=args.time_scale,
+            initializing_seconds=args.initializing_seconds,
+        )
+    if args.command == "demo":
+        from tui.launch import run_demo
+
+        return run_demo(scenario=args.scenario, time_scale=args.time_scale, faults=args.faults)
+    if args.command in ("login", "logout", "profiles", "paths"):
+        from tui.commands import account
+
+        if args.command == "login":
+            return account.run_login(
+                account.LoginOptions(
+                    profile=args.profile,
+                    site_id=args.site_id,
+                    storage=args.storage,
+                    api_key_stdin=args.api_key_stdin,
+                    base_url=base_url,
+                    passphrase_file=args.passphrase_file,
+                )
+            )
+        if args.command == "logout":
+            return account.run_logout(args.profile, passphrase_file=args.passphrase_file)
+        if args.command == "profiles":
+            return account.run_profiles(args.json)
+        return account.run_paths(args.json)
+    if args.command == "watch":
+        from tui.commands.watch import WatchOptions, run_watch
+
+        return run_watch(
+            WatchOptions(
+                records=args.records,
+                resolvers=args.resolver,
+                authoritative=args.authoritative,
+                domain=args.domain,
+                once=args.once,
+                json=args.json,
+                interval=args.interval,
+                timeout=args.timeout,
+                check_anyway=args.check_anyway,
+                wix_base_url=base_url,
                 time_scale=args.time_scale,
-                initializing_seconds=args.initializing_seconds,
+                added=args.added,
+                profile=args.profile,
+                passphrase_file=args.passphrase_file,
             )
-        if args.command == "demo":
-            from tui.launch import run_demo
+        )
+    from tui.store.endpoint import BadBaseUrl, given_base_url
 
-            return run_demo(scenario=args.scenario, time_scale=args.time_scale, faults=args.faults)
-        if args.command in ("login", "logout", "profiles", "paths"):
-            from tui.commands import account
+    try:
+        given = given_base_url(base_url)
+    except BadBaseUrl as exc:
+        print(f"wix-sending: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from tui.launch import run_app
 
-            if args.command == "login":
-                return account.run_login(
-                    account.LoginOptions(
-                        profile=args.profile,
-                        site_id=args.site_id,
-                        storage=args.storage,
-                        api_key_stdin=args.api_key_stdin,
-                        base_url=args.wix_base_url,
-                    )
-                )
-            if args.command == "logout":
-                return account.run_logout(args.profile)
-            if args.command == "profiles":
-                return account.run_profiles(args.json)
-            return account.run_paths(args.json)
-        if args.command == "watch":
-            from tui.commands.watch import WatchOptions, run_watch
-
-            return run_watch(
-                WatchOptions(
-                    records=args.records,
-                    resolvers=args.resolver,
-                    authoritative=args.authoritative,
-                    domain=args.domain,
-                    once=args.once,
-                    json=args.json,
-                    interval=args.interval,
-                    timeout=args.timeout,
-                    check_anyway=args.check_anyway,
-                    wix_base_url=args.wix_base_url,
-                    time_scale=args.time_scale,
-                    added=args.added,
-                )
-            )
-        from tui.launch import run_app
-
-        return run_app()
-    except KeyboardInterrupt:
-        return 130
+    return run_app(given=given)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from tui.store import config as config_store
 from tui.store import profiles as profile_store
 from tui.store.config import Config
 from tui.store.credentials import Credentials, SecretStores
+from tui.store.endpoint import Endpoint
 from tui.store.logs import LogFileHandler, setup_logging
 from tui.store.paths import Paths, app_paths
 from tui.store.profiles import Profiles
@@ -59,9 +60,12 @@ def build_app(
     initial_credentials: Credentials | None = None,
     app_class: type[WixSendingApp] = WixSendingApp,
     exit_on_signals: bool = False,
+    base_url_from: str = "",
 ) -> WixSendingApp:
     """The app with its services. ``profiles`` defaults to the profiles file of ``paths``;
-    ``app_class``: a subclass (the benchmarks add a probe to the app)."""
+    ``app_class``: a subclass (the benchmarks add a probe to the app). ``base_url``: Wix's
+    lets each profile's own base URL win; another one is used for every client (said in About
+    as ``base_url_from``)."""
     services = build_services(
         paths,
         stores=stores,
@@ -70,6 +74,7 @@ def build_app(
         config=config,
         clock=clock,
         sandbox=sandbox,
+        base_url_from=base_url_from,
     )
     return app_class(
         services,
@@ -107,6 +112,7 @@ def demo_app(
             paths,
             stores=stores,
             base_url=link.base_url,
+            base_url_from=DEMO_SOURCE,
             profiles=Profiles(),
             app_class=app_class,
             exit_on_signals=exit_on_signals,
@@ -122,6 +128,7 @@ def demo_app(
         paths,
         stores=stores,
         base_url=link.base_url,
+        base_url_from=DEMO_SOURCE,
         config=config or Config(),
         profiles=Profiles(),
         clock=clock,
@@ -132,6 +139,8 @@ def demo_app(
         notices=notices,
     )
 
+
+DEMO_SOURCE = "the demo's sandbox"
 
 NO_TERMINAL = (
     "wix-sending: the app needs a terminal, and {what} is not one. To script, use the commands "
@@ -185,14 +194,17 @@ def report_log_failures(handler: LogFileHandler, app: WixSendingApp) -> None:
     handler.on_failure = lambda text: app.post_message(Problem(text, severity="warning"))
 
 
-def run_app(paths: Paths | None = None, base_url: str | None = None) -> int:
-    """Run the TUI until the user quits; the exit code for the command."""
+def run_app(paths: Paths | None = None, given: Endpoint | None = None) -> int:
+    """Run the TUI until the user quits; the exit code for the command. ``given``: the base
+    URL of ``--wix-base-url`` or ``WIX_BASE_URL``, for every profile; None: each profile's
+    own, else Wix's."""
     paths = paths or app_paths()
     loaded = config_store.load(paths.config_file)
     try:
         app = build_app(
             paths,
-            base_url=base_url or WIX_BASE_URL,
+            base_url=given.url if given else WIX_BASE_URL,
+            base_url_from=given.source if given else "",
             config=loaded.config,
             notices=[loaded.problem],
             exit_on_signals=True,

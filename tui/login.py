@@ -97,6 +97,7 @@ def save_login(stores: SecretStores, profiles: Profiles, form: LoginForm) -> Log
         secret=form.secret,
         source=stores.describe(profile.storage),
         auth=profile.auth,
+        base_url=profile.base_url,
     )
     return LoginResult(credentials, saved.profiles, saved.notice)
 

@@ -20,10 +20,11 @@ from tui.clock import SYSTEM_CLOCK, Clock
 from tui.flow.codes import SentCodes
 from tui.store.config import Config
 from tui.store.credentials import Credentials, SecretStores
+from tui.store.endpoint import DEFAULT_SOURCE, Endpoint
 from tui.store.paths import Paths
-from tui.store.profiles import AuthKind
+from tui.store.profiles import AuthKind, check_api_url
 from tui.store.state_store import StateStore
-from tui.wix.urls import WIX_BASE_URL, check_base_url
+from tui.wix.urls import WIX_BASE_URL
 
 if TYPE_CHECKING:
     # Only for the annotations: the client (httpx) and the engine (dnspython) are loaded at
@@ -36,8 +37,10 @@ if TYPE_CHECKING:
 ClientFactory = Callable[[Credentials], "WixClient"]
 
 
-def default_client_factory(base_url: str) -> ClientFactory:
-    """Builds the real client for a set of credentials (API key or OAuth app)."""
+def default_client_factory(base_url: str, *, profiles_choose: bool = False) -> ClientFactory:
+    """Builds the real client for a set of credentials (API key or OAuth app), at
+    ``base_url``; with ``profiles_choose``, credentials that carry their profile's own base URL
+    go there instead."""
 
     def build(credentials: Credentials) -> WixClient:
         from tui.wix.auth import ApiKeyAuth, OAuthAuth
@@ -52,7 +55,8 @@ def default_client_factory(base_url: str) -> ClientFactory:
             )
         else:
             auth = ApiKeyAuth(credentials.secret, credentials.site_id)
-        return WixClient(auth, base_url=base_url)
+        own = credentials.base_url if profiles_choose else None
+        return WixClient(auth, base_url=own or base_url)
 
     return build
 
@@ -125,6 +129,22 @@ class Services:
     base_url: str = WIX_BASE_URL
     sandbox: SandboxLink | None = None  # the demo's link to its sandbox; None for real use
     sent_codes: SentCodes = field(default_factory=SentCodes)
+    # Why every client talks to ``base_url`` ("--wix-base-url", "WIX_BASE_URL", the demo's
+    # sandbox); "" when nothing was given: each profile's own base URL, else Wix's.
+    base_url_from: str = ""
+
+    def endpoint(self, credentials: Credentials | None) -> Endpoint:
+        """Where ``credentials``' client goes (or a new profile's, for None), and why."""
+        if self.base_url_from:
+            return Endpoint(self.base_url, self.base_url_from)
+        if credentials is not None and credentials.base_url:
+            return Endpoint(credentials.base_url, f"profile {credentials.profile}")
+        return Endpoint(self.base_url, DEFAULT_SOURCE)
+
+    def new_profile_base_url(self, prefill: str | None) -> str | None:
+        """The base URL a profile made in the login form keeps: the one given for this run,
+        else the one the profile had (its key was missing), else None (Wix's)."""
+        return self.base_url if self.base_url_from else prefill
 
 
 def build_services(
@@ -136,10 +156,17 @@ def build_services(
     config: Config | None = None,
     clock: Clock = SYSTEM_CLOCK,
     sandbox: SandboxLink | None = None,
+    base_url_from: str = "",
 ) -> Services:
     """The services with their defaults: the real keyring, Wix's API, the default config, the
-    system clock. Raises ValueError for a base URL that is not a usable one."""
-    url = check_base_url(base_url)
+    system clock. Raises ValueError for a base URL that is not a usable one.
+
+    ``base_url``: Wix's (the default) lets each profile's own base URL win. Any other one is
+    used for every client, said in About as ``base_url_from`` ("--wix-base-url", ...)."""
+    url = check_api_url(base_url)
+    if url != WIX_BASE_URL and not base_url_from:
+        base_url_from = "this app's base URL"
+    profiles_choose = not base_url_from
     config = config or Config()
     return Services(
         paths=paths,
@@ -147,8 +174,10 @@ def build_services(
         config=config,
         clock=clock,
         state=StateStore(paths.state_file, clock),
-        client_factory=client_factory or default_client_factory(url),
+        client_factory=client_factory
+        or default_client_factory(url, profiles_choose=profiles_choose),
         engine=Engine(clock, config, sandbox),
         base_url=url,
         sandbox=sandbox,
+        base_url_from=base_url_from,
     )

@@ -298,7 +298,7 @@ async def test_domain_records_dns_cannot_carry_are_reported_and_the_rest_watched
 
     monkeypatch.setattr(wix_records, "WixClient", FakeWix)
     monkeypatch.setenv("WIX_API_KEY", "key")
-    monkeypatch.setenv("WIX_SITE_ID", "site")
+    monkeypatch.setenv("WIX_SITE_ID", "c993128b-26be-41cd-9fcd-904abe23462f")
     found = await wix_records.records_for_domain("bakery.example", None)
     assert found == [ExpectedRecord("s2._domainkey.bakery.example", "s2.dkim.wix.example")]
     err = capsys.readouterr().err

@@ -172,4 +172,4 @@ def test_paths_and_profiles_json(home: Path) -> None:
     found = json.loads(result.stdout)
     assert found["config"].startswith(str(home)) and found["keyringBackend"]
     listed = json.loads(run("profiles", "--json", env={"WIX_SENDING_HOME": str(home)}).stdout)
-    assert listed == {"profiles": [], "environment": False}
+    assert listed == {"profiles": [], "environment": False, "baseUrlOverride": None}

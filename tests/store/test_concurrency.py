@@ -80,7 +80,11 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 
 
 def login_all(
-    sites: list[Site], env: dict[str, str], storage: str, stdin_tail: str = "", prefix: str = "p"
+    sites: list[Site],
+    env: dict[str, str],
+    storage: str,
+    extra: tuple[str, ...] = (),
+    prefix: str = "p",
 ) -> dict[str, Site]:
     """Start every login first, then give them their keys at once, then wait for them all."""
     wanted = {f"{prefix}{i:02d}": sites[i % len(sites)] for i in range(LOGINS)}
@@ -88,7 +92,8 @@ def login_all(
     for name, found in wanted.items():
         command = [str(COMMAND), "login", "--profile", name, "--site-id", found.site_id]
         command += ["--storage", storage, "--api-key-stdin", "--wix-base-url", found.base_url]
-        # A new session has no controlling terminal, so a passphrase prompt reads stdin.
+        command += extra
+        # A new session has no controlling terminal: nothing can be asked, as in a script.
         process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -101,7 +106,7 @@ def login_all(
         running.append((name, process))
     for name, process in running:
         assert process.stdin is not None
-        process.stdin.write(wanted[name].api_key + "\n" + stdin_tail)
+        process.stdin.write(wanted[name].api_key + "\n")
         process.stdin.close()
         process.stdin = None  # closed already: communicate() must not flush it
     for name, process in running:
@@ -142,7 +147,9 @@ def test_fifty_encrypted_file_logins_at_once_lose_nothing(
     # No keyring at all, and no secrets file yet: every process starts a new one, and all
     # but one must then add their key to the file another process made.
     env = environment(tmp_path / "home", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
-    wanted = login_all(sites, env, "encrypted-file", f"{PASSPHRASE}\n{PASSPHRASE}\n")
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text(PASSPHRASE + "\n")
+    wanted = login_all(sites, env, "encrypted-file", ("--passphrase-file", str(passphrase)))
     paths = Paths(*(tmp_path / "home" / part for part in ("config", "data", "state", "logs")))
     assert_profiles(paths, wanted, "encrypted-file")
     vault = Vault(paths.secrets_file)

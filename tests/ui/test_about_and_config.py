@@ -137,3 +137,50 @@ async def test_a_keymap_entry_that_would_share_a_key_is_left_out(
         await pilot.press("escape", "f9")  # the entry without a conflict is applied
         await pilot.pause()
         assert isinstance(app.screen, AboutScreen)
+
+
+async def test_the_app_talks_to_the_profiles_api_and_about_says_which(
+    paths: Paths,
+    keyring_stores: SecretStores,
+    memory_keyring: MemoryKeyring,
+    sandbox: SandboxServer,
+) -> None:
+    """`wix-sending` after `wix-sending login --wix-base-url <sandbox>`: no URL given at launch,
+    the profile's own is used (Wix's would refuse the sandbox key), and About shows it."""
+    creds = site(sandbox)
+    memory_keyring.set_password("wix-sending", "sandbox", creds.api_key)
+    save_profile(paths, Profile("sandbox", creds.site_id, base_url=sandbox.base_url))
+    app = build_app(paths=paths, stores=keyring_stores)  # as run_app with nothing given
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session is not None and app.session.client.base_url == sandbox.base_url
+        # The session's client reaches the sandbox, which accepts the key.
+        await app.session.client.list_sender_emails_page(limit=1)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, AboutScreen)
+        rows = dict(about_rows(app.screen.facts, app.screen.keyring))
+        assert rows["Wix API"] == f"{sandbox.base_url} (profile sandbox)"
+
+
+async def test_a_base_url_given_at_launch_wins_over_the_profiles(
+    paths: Paths,
+    keyring_stores: SecretStores,
+    memory_keyring: MemoryKeyring,
+    sandbox: SandboxServer,
+) -> None:
+    creds = site(sandbox)
+    memory_keyring.set_password("wix-sending", "acme", creds.api_key)
+    # The profile says Wix's own API; --wix-base-url (or WIX_BASE_URL) sends it to the sandbox.
+    save_profile(paths, Profile("acme", creds.site_id))
+    app = build_app(
+        paths=paths, stores=keyring_stores, base_url=sandbox.base_url, base_url_from="WIX_BASE_URL"
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.session is not None and app.session.client.base_url == sandbox.base_url
+        await pilot.press("i")
+        await settle(pilot)
+        rows = dict(about_rows(app.screen.facts, app.screen.keyring))  # type: ignore[attr-defined]
+        assert rows["Wix API"] == f"{sandbox.base_url} (WIX_BASE_URL)"

@@ -31,6 +31,7 @@ from tui.screens.home import HomeScreen
 from tui.screens.login import LoginScreen
 from tui.services import default_client_factory
 from tui.store.credentials import Credentials, SecretStores
+from tui.store.endpoint import Endpoint
 from tui.store.keyring_store import MemoryKeyring
 from tui.store.paths import Paths
 from tui.store.vault import Vault
@@ -86,10 +87,12 @@ async def test_keyring_login_saves_profile_and_key(
     assert memory_keyring.get_password("wix-sending", "acme") == creds.api_key
     saved = saved_profiles(paths)
     assert saved["last_used"] == "acme"
+    # The app was pointed at the sandbox: the profile keeps the API its key was checked with.
     assert saved["profiles"]["acme"] == {
         "site_id": creds.site_id,
         "auth": "api_key",
         "storage": "keyring",
+        "base_url": sandbox.base_url,
     }
     assert_not_in_files(tmp_path, creds.api_key)
 
@@ -389,5 +392,5 @@ async def test_login_over_a_damaged_profiles_file_keeps_it_and_says_so(
 def test_run_app_refuses_a_plain_http_base_url(
     paths: Paths, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_app(paths, base_url="http://wix.example.com") == 2
+    assert run_app(paths, given=Endpoint("http://wix.example.com", "--wix-base-url")) == 2
     assert "Refusing" in capsys.readouterr().err

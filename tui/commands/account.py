@@ -11,22 +11,29 @@ import asyncio
 import getpass
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from tui.commands.unlock import GivenPassphrase, Refusal, given_passphrase, has_terminal, open_vault
 from tui.secret import Secret
 from tui.store import profiles as profile_file
 from tui.store.credentials import ENV_KEY, SecretStores, from_environment
+from tui.store.endpoint import BadBaseUrl, Endpoint, endpoint_for, given_base_url
 from tui.store.keyring_store import KeyringFailure, KeyringStore
 from tui.store.logs import REDACTOR
 from tui.store.paths import Paths, app_paths
 from tui.store.profiles import InvalidProfile, Profile, Storage, check_name, check_site_id
-from tui.store.vault import VaultError, WrongPassphrase
-from tui.wix import ApiKeyAuth, WixError
+from tui.store.vault import VaultError
+from tui.wix import (
+    ApiKeyAuth,
+    PermissionDenied,
+    Unauthorized,
+    WixError,
+    WixProtocolError,
+    WixTransportError,
+)
 from tui.wix.client import WixClient
-from tui.wix.urls import WIX_BASE_URL
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _say(message: str) -> None:
@@ -43,23 +50,50 @@ class LoginOptions:
     site_id: str | None = None
     storage: str | None = None
     api_key_stdin: bool = False
-    base_url: str | None = None
+    base_url: str | None = None  # --wix-base-url
+    passphrase_file: str | None = None
 
 
-async def check_key(site_id: str, key: Secret, base_url: str) -> str | None:
-    """None when Wix accepts the key for the site; else what is wrong, in words."""
+@dataclass(frozen=True)
+class KeyProblem:
+    message: str
+    code: int = EXIT_FAILED
+
+
+async def check_key(site_id: str, key: Secret, endpoint: Endpoint) -> KeyProblem | None:
+    """None when the API at ``endpoint`` accepts the key for the site; else what is wrong, in
+    one line: a refused key, a network failure and an answer that is not Wix's are told apart."""
+    where = endpoint.describe()
     try:
-        async with WixClient(ApiKeyAuth(key, site_id), base_url=base_url) as wix:
+        async with WixClient(ApiKeyAuth(key, site_id), base_url=endpoint.url) as wix:
             await wix.list_sender_emails_page(limit=1)
+    except (Unauthorized, PermissionDenied) as exc:
+        return KeyProblem(
+            f"Wix did not accept this key for site {site_id} (HTTP {exc.status} from {where}): "
+            f"{exc.user_message()}"
+        )
+    except WixTransportError as exc:
+        return KeyProblem(
+            f"network failure: the key could not be checked at {where}. {exc.user_message()}"
+        )
+    except WixProtocolError as exc:
+        return KeyProblem(
+            f"{where} did not answer as Wix's API does, so the key could not be checked "
+            f"({exc.user_message()}). Check the base URL"
+        )
     except WixError as exc:
-        return exc.user_message()
-    except ValueError as exc:
-        return str(exc)
+        return KeyProblem(f"the key could not be checked at {where}: {exc.user_message()}")
+    except ValueError as exc:  # a key or site the client refuses to send
+        return KeyProblem(str(exc), EXIT_USAGE)
     return None
 
 
 def _interactive() -> bool:
     return sys.stdin.isatty()
+
+
+def _can_ask_passphrase() -> bool:
+    return _interactive() or has_terminal()
 
 
 def _ask(prompt: str, hidden: bool = False) -> str:
@@ -68,26 +102,15 @@ def _ask(prompt: str, hidden: bool = False) -> str:
     return input(prompt)
 
 
-def _passphrase(stores: SecretStores, ask: Callable[[str, bool], str]) -> str | None:
-    """Unlock (or create) the encrypted file; None after three wrong tries."""
-    creating = not stores.vault.exists
-    for _ in range(3):
-        first = ask("Passphrase for the encrypted secrets file: ", True)
-        if creating and ask("The same passphrase again: ", True) != first:
-            _error("the two passphrases differ; try again")
-            continue
-        try:
-            stores.vault.unlock(first)
-        except WrongPassphrase as exc:
-            _error(str(exc))
-            continue
-        except VaultError as exc:
-            _error(str(exc))
-            if creating:
-                continue
-            return None
-        return first
-    return None
+def _open_vault(stores: SecretStores, given: GivenPassphrase | None) -> None:
+    """Unlock (or create) the encrypted file; raises Refusal."""
+    open_vault(
+        stores.vault,
+        given,
+        ask=lambda prompt, hidden: _ask(prompt, hidden),
+        can_ask=_can_ask_passphrase(),
+        complain=_error,
+    )
 
 
 def run_login(
@@ -103,6 +126,8 @@ def run_login(
     paths = paths or app_paths()
     stores = stores or SecretStores(paths, KeyringStore())
     try:
+        given = given_base_url(options.base_url)
+        passphrase = given_passphrase(options.passphrase_file)
         name = check_name(options.profile)
         site = options.site_id
         if site is None:
@@ -110,29 +135,33 @@ def run_login(
                 raise InvalidProfile("give --site-id (there is no terminal to ask on)")
             site = _ask("Site ID (the part after /dashboard/ in the dashboard URL): ")
         site_id = check_site_id(site)
-    except InvalidProfile as exc:
+    except (BadBaseUrl, InvalidProfile, Refusal) as exc:
         _error(str(exc))
         return EXIT_USAGE
-    except (EOFError, KeyboardInterrupt):
+    except EOFError:
         _error("cancelled; nothing was saved")
         return EXIT_FAILED
+    current = profile_file.load(paths.profiles_file)
+    # Logging in again keeps the profile's own API, unless this run was given one.
+    endpoint = endpoint_for(given, current.profiles.get(name))
     key = _read_key(options)
     if isinstance(key, int):
         return key
     storage = _choose_storage(options, stores)
     if isinstance(storage, int):
         return storage
-    if storage is Storage.ENCRYPTED_FILE and _passphrase(stores, lambda p, h: _ask(p, h)) is None:
-        _error("the encrypted file could not be opened; nothing was saved")
-        return EXIT_FAILED
-    problem = asyncio.run(check_key(site_id, key, options.base_url or WIX_BASE_URL))
+    if storage is Storage.ENCRYPTED_FILE:
+        try:
+            _open_vault(stores, passphrase)
+        except Refusal as exc:
+            _error(f"{exc}; nothing was saved")
+            return exc.code
+    problem = asyncio.run(check_key(site_id, key, endpoint))
     if problem:
-        _error(f"Wix did not accept this key for site {site_id}: {problem}")
-        _error("nothing was saved")
-        return EXIT_FAILED
-    profile = Profile(name=name, site_id=site_id, storage=storage)
+        _error(f"{problem.message.rstrip('.')}. Nothing was saved.")
+        return problem.code
+    profile = Profile(name=name, site_id=site_id, storage=storage, base_url=endpoint.url)
     REDACTOR.add(key.reveal())
-    current = profile_file.load(paths.profiles_file)
     if current.problem:
         _error(current.problem)
     try:
@@ -140,17 +169,19 @@ def run_login(
         # running at the same time keep their profiles.
         saved = stores.save_login(profile, key, current)
     except (KeyringFailure, VaultError) as exc:
-        _error(f"could not store the key: {exc}")
-        _error("nothing was saved")
+        _error(f"could not store the key: {exc}; nothing was saved")
         return EXIT_FAILED
     except OSError as exc:
-        _error(f"could not save the login: {exc}")
-        _error("nothing was saved (the key was not left stored without its profile)")
+        _error(
+            f"could not save the login: {exc}; nothing was saved (the key was not left "
+            "stored without its profile)"
+        )
         return EXIT_FAILED
     if saved.notice:
         _error(saved.notice)
+    api = "" if profile.base_url is None else f", API {endpoint.describe()}"
     _say(
-        f"Logged in: profile {name}, site {site_id}. The key ({key.masked()}) is in "
+        f"Logged in: profile {name}, site {site_id}{api}. The key ({key.masked()}) is in "
         f"{stores.describe(storage)}."
     )
     return EXIT_OK
@@ -165,7 +196,7 @@ def _read_key(options: LoginOptions) -> Secret | int:
         else:
             _error("no terminal to ask for the key on: pipe it in with --api-key-stdin")
             return EXIT_USAGE
-    except (EOFError, KeyboardInterrupt):
+    except EOFError:
         _error("cancelled; nothing was saved")
         return EXIT_FAILED
     if not text.strip():
@@ -184,16 +215,19 @@ def _choose_storage(options: LoginOptions, stores: SecretStores) -> Storage | in
     status = stores.keyring.status()
     if status.usable:
         return Storage.KEYRING
+    if not _interactive():
+        _error(
+            f"the OS keyring cannot be used here ({status.hint}), and there is no terminal "
+            "to choose on: pass --storage encrypted-file"
+        )
+        return EXIT_USAGE
     _say(f"The OS keyring cannot be used here: {status.hint}")
     _say("Choose where the key goes:")
     _say("  1) an encrypted file, protected by a passphrase you choose")
     _say(f"  2) nowhere: set {ENV_KEY} and WIX_SITE_ID in the environment instead (cancel)")
-    if not _interactive():
-        _error("no terminal to choose on: pass --storage encrypted-file")
-        return EXIT_USAGE
     try:
         choice = _ask("Choice [1/2]: ").strip()
-    except (EOFError, KeyboardInterrupt):
+    except EOFError:
         choice = "2"
     if choice == "1":
         return Storage.ENCRYPTED_FILE
@@ -202,13 +236,22 @@ def _choose_storage(options: LoginOptions, stores: SecretStores) -> Storage | in
 
 
 def run_logout(
-    profile: str | None, *, paths: Paths | None = None, stores: SecretStores | None = None
+    profile: str | None,
+    *,
+    paths: Paths | None = None,
+    stores: SecretStores | None = None,
+    passphrase_file: str | None = None,
 ) -> int:
     if from_environment() is not None:
         _error(
             f"{ENV_KEY} is set in the environment: there is nothing stored to log out "
             "of. Unset it instead."
         )
+        return EXIT_USAGE
+    try:
+        passphrase = given_passphrase(passphrase_file)
+    except Refusal as exc:
+        _error(str(exc))
         return EXIT_USAGE
     paths = paths or app_paths()
     stores = stores or SecretStores(paths, KeyringStore())
@@ -219,10 +262,12 @@ def run_logout(
         _error(f"no profile {name or ''!r} to log out of (profiles: {known})")
         return EXIT_USAGE
     found = current.profiles[name]
-    needs_passphrase = found.storage is Storage.ENCRYPTED_FILE and stores.vault.exists
-    if needs_passphrase and _passphrase(stores, lambda p, h: _ask(p, h)) is None:
-        _error("the encrypted file could not be opened; nothing was changed")
-        return EXIT_FAILED
+    if found.storage is Storage.ENCRYPTED_FILE and stores.vault.exists:
+        try:
+            _open_vault(stores, passphrase)
+        except Refusal as exc:
+            _error(f"{exc}; nothing was changed")
+            return exc.code
     try:
         saved = stores.logout(found, current)
     except (KeyringFailure, VaultError) as exc:
@@ -238,10 +283,20 @@ def run_logout(
     return EXIT_OK
 
 
+def _given_for_listing() -> tuple[Endpoint | None, str]:
+    """WIX_BASE_URL for ``profiles`` and ``paths`` (they take no flag), and what is wrong
+    with it, if anything: a listing still lists."""
+    try:
+        return given_base_url(None), ""
+    except BadBaseUrl as exc:
+        return None, f"{exc} (it is ignored here; commands that talk to Wix refuse it)"
+
+
 def run_profiles(as_json: bool, *, paths: Paths | None = None) -> int:
     paths = paths or app_paths()
     current = profile_file.load(paths.profiles_file)
     env = from_environment()
+    given, bad_url = _given_for_listing()
     rows = [
         {
             "name": p.name,
@@ -249,26 +304,39 @@ def run_profiles(as_json: bool, *, paths: Paths | None = None) -> int:
             "auth": p.auth.value,
             "storage": p.storage.value,
             "current": p.name == (current.current.name if current.current else None),
+            # What the profile keeps; what its clients use now is apiUrl (WIX_BASE_URL wins).
+            "baseUrl": p.api_url,
+            "apiUrl": endpoint_for(given, p).url,
         }
         for p in current.profiles.values()
     ]
     if as_json:
         print(
             json.dumps(
-                {"profiles": rows, "environment": env is not None and not isinstance(env, str)},
+                {
+                    "profiles": rows,
+                    "environment": env is not None and not isinstance(env, str),
+                    "baseUrlOverride": given.url if given else None,
+                },
                 indent=2,
             )
         )
         return EXIT_OK
-    if current.problem:
-        _error(current.problem)
+    for problem in (current.problem, bad_url):
+        if problem:
+            _error(problem)
     if env is not None and not isinstance(env, str):
         _say(f"Using {env.source}: it overrides the profiles below.")
+    if given is not None and rows:
+        _say(f"Using {given.source}={given.url}: it overrides the profiles' APIs below.")
     if not rows:
         _say("No profiles yet: run 'wix-sending login'.")
     for row in rows:
         mark = "*" if row["current"] else " "
-        _say(f"{mark} {row['name']:<20} site {row['siteId']}  key in {row['storage']}")
+        _say(
+            f"{mark} {row['name']:<20} site {row['siteId']}  key in {row['storage']}  "
+            f"API {row['baseUrl']}"
+        )
     return EXIT_OK
 
 
@@ -277,6 +345,9 @@ def run_paths(
 ) -> int:
     paths = paths or app_paths()
     status = (keyring or KeyringStore()).status()
+    current = profile_file.load(paths.profiles_file).current
+    given, bad_url = _given_for_listing()
+    endpoint = endpoint_for(given, current)
     found = {
         "config": str(paths.config_file),
         "profiles": str(paths.profiles_file),
@@ -286,10 +357,15 @@ def run_paths(
         "keyringBackend": status.backend,
         "keyringStatus": status.state.value,
         "keyringHint": status.hint,
+        # The API the app and the commands talk to now (for the current profile).
+        "wixBaseUrl": endpoint.url,
+        "wixBaseUrlFrom": endpoint.source,
     }
     if as_json:
         print(json.dumps(found, indent=2))
         return EXIT_OK
+    if bad_url:
+        _error(bad_url)
     width = max(len(k) for k in found)
     for key, value in found.items():
         if value:

@@ -1,7 +1,7 @@
 """``wix-sending watch``: live propagation of any CNAMEs, no Wix account needed.
 
 Exit codes: 0 every record is ok at every resolver that answered, 1 not yet, 2 a usage or
-system error (nothing is queried when the input is wrong).
+system error (nothing is queried when the input is wrong), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.clock import SYSTEM_CLOCK, ScaledClock
+from tui.commands.unlock import Refusal
 from tui.propagation import (
     ExpectedRecord,
     InvalidInput,
@@ -44,6 +45,8 @@ from tui.propagation.labels import (
 from tui.propagation.resolvers import local_resolvers, public_resolvers, resolver_from_address
 from tui.propagation.sweep import Prober
 from tui.store.config import load as load_config
+from tui.store.credentials import Credentials
+from tui.store.endpoint import Endpoint
 from tui.store.files import clip
 from tui.time_words import ago, duration
 
@@ -64,6 +67,8 @@ class WatchOptions:
     wix_base_url: str | None = None
     time_scale: float = 1.0
     added: bool = False
+    profile: str | None = None  # with --domain: the saved profile (default: the current one)
+    passphrase_file: str | None = None  # with --domain: the encrypted file's passphrase
 
 
 def _fail(message: str) -> int:
@@ -101,6 +106,27 @@ def run_watch(options: WatchOptions) -> int:
         return _fail("give records as HOST=TARGET, or --domain DOMAIN to take them from Wix")
     if records and domain:
         return _fail("give either HOST=TARGET records or --domain, not both")
+    if not domain:
+        given = [
+            flag
+            for flag, value in (
+                ("--profile", options.profile),
+                ("--wix-base-url", options.wix_base_url),
+                ("--passphrase-file", options.passphrase_file),
+            )
+            if value is not None
+        ]
+        if given:
+            return _fail(f"{', '.join(given)} only apply with --domain (records from Wix)")
+    wix: tuple[Credentials, Endpoint] | None = None
+    if domain:
+        from tui.commands.wix_records import domain_credentials
+
+        try:
+            # Before anything is asked of DNS: the keyring, or the encrypted file's passphrase.
+            wix = domain_credentials(options.profile, options.wix_base_url, options.passphrase_file)
+        except Refusal as exc:
+            return _fail(str(exc))
     if options.interval is not None and not 1 <= options.interval <= 86400:
         return _fail("--interval must be between 1 and 86400 seconds")
     loaded = load_config()
@@ -120,12 +146,9 @@ def run_watch(options: WatchOptions) -> int:
             file=sys.stderr,
         )
         public = public_resolvers()
-    try:
-        return asyncio.run(
-            _watch(options, records, _resolvers(resolver_overrides, public), authoritative, domain)
-        )
-    except KeyboardInterrupt:
-        return EXIT_NOT_YET
+    resolvers = _resolvers(resolver_overrides, public)
+    # Ctrl-C goes up to the command's handler: exit 130, as for every command.
+    return asyncio.run(_watch(options, records, resolvers, authoritative, domain, wix))
 
 
 def _resolvers(
@@ -142,11 +165,14 @@ async def _watch(
     resolvers: list[Resolver],
     authoritative: Sequence[ServerAddress],
     domain: str | None,
+    wix: tuple[Credentials, Endpoint] | None = None,
 ) -> int:
     if domain:
         from tui.commands.wix_records import records_for_domain
 
-        found = await records_for_domain(domain, options.wix_base_url)
+        credentials, endpoint = wix if wix else (None, None)
+        url = endpoint.url if endpoint else options.wix_base_url
+        found = await records_for_domain(domain, url, credentials)
         if isinstance(found, str):
             return _fail(found)
         records = found

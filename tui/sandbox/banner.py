@@ -63,6 +63,7 @@ def banner(server: SandboxServer) -> str:
                 f"  restricted key       {creds.restricted_api_key}",
                 "    (lacks domain-authenticate and account-details permissions: 403s)",
             ]
+    lines += _app_lines(server)
     lines += _dns_lines(server)
     first = server.credentials[0]
     lines += [
@@ -76,6 +77,76 @@ def banner(server: SandboxServer) -> str:
     ]
     lines.append("Ctrl-C stops the sandbox.")
     return "\n".join(lines)
+
+
+# The profile the banner's login makes: not "default", which may be the user's real site.
+APP_PROFILE = "sandbox"
+
+
+def app_base_url(server: SandboxServer) -> str | None:
+    """The URL the real app reaches the sandbox at, or None when it would refuse it: the app
+    sends the key over plain http:// only to loopback."""
+    host = server.host.strip("[]")
+    if _is_loopback(host):
+        return server.base_url
+    try:
+        unspecified = ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return None
+    if not unspecified:
+        return None
+    # Listening on every interface includes loopback.
+    return f"http://[::1]:{server.port}" if ":" in host else f"http://127.0.0.1:{server.port}"
+
+
+def login_arguments(server: SandboxServer) -> list[str] | None:
+    """The arguments of ``wix-sending login`` for the first site, pointed at this sandbox
+    (None: unreachable for the app, see :func:`app_base_url`)."""
+    url = app_base_url(server)
+    if url is None:
+        return None
+    site = server.credentials[0].site_id
+    return ["login", "--profile", APP_PROFILE, "--wix-base-url", url, "--site-id", site]
+
+
+def _app_lines(server: SandboxServer) -> list[str]:
+    """How to log in to the sandbox with the real app, then open it on that profile."""
+    first = server.credentials[0]
+    arguments = login_arguments(server)
+    if arguments is None:
+        return [
+            "",
+            *_wrap(
+                "The app sends keys over plain http:// only to loopback, so it cannot log in "
+                f"to {server.base_url}: run the sandbox with --host 127.0.0.1 on the app's "
+                "machine.",
+                indent="",
+            ),
+        ]
+    # Within 80 columns: login --profile sandbox \ / --wix-base-url URL \ / --site-id ID.
+    head = " ".join(["wix-sending", *arguments[:3]])
+    url, site = (" ".join(arguments[i : i + 2]) for i in (3, 5))
+    lines = [
+        "",
+        "Log in to it with the real app, then open the app on that profile (the key is",
+        f"asked for: paste the Authorization above, {first.api_key[:13]}...):",
+        f"  {head} \\",
+        f"    {url} \\",
+        f"    {site}",
+        "  wix-sending",
+        "Or in a script (the key is the sandbox's own, nothing secret):",
+        f"  printf '%s\\n' '{first.api_key}' |",
+        f"    {head} --api-key-stdin \\",
+        f"    {url} \\",
+        f"    {site}",
+    ]
+    if server.serves_dns:
+        lines += [
+            "When the app shows a domain's records, publish them at the sandbox's DNS host:",
+            f"  curl -s {app_base_url(server)}/_sandbox/dns/publish \\",
+            '    -d \'{"domain": "DOMAIN"}\'',
+        ]
+    return lines
 
 
 def _wrap(text: str, indent: str = "  ") -> list[str]:

@@ -1,5 +1,6 @@
-"""About: where every file lives, which keyring is in use, where the key came from, versions and
-the terminal facts a bug report over SSH needs (TERM, COLORTERM, SSH_CONNECTION)."""
+"""About: where every file lives, which keyring is in use, where the key came from, which Wix API
+it talks to, versions and the terminal facts a bug report over SSH needs (TERM, COLORTERM,
+SSH_CONNECTION)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class AboutFacts:
     config_file: Path
     credentials: Credentials | None
     problems: tuple[str, ...] = ()  # config, profiles or environment problems met at start
+    api: str = ""  # the Wix API the key in use talks to, and why that one
 
 
 def _file(path: Path) -> str:
@@ -70,6 +72,7 @@ def about_rows(
         ("Encrypted secrets file", _file(paths.secrets_file)),
         ("OS keyring", _keyring_line(keyring, keyring_problem)),
         ("Key in use", source),
+        ("Wix API", facts.api or "not signed in"),
         ("wix-sending", __version__),
         ("Textual", _package_version("textual")),
         ("Python", platform.python_version()),

@@ -294,7 +294,11 @@ class LoginScreen(UsesServices, RunsJobs, Screen[LoginResult | None]):
             self.query_one(f"#{first}").focus()
             return None
         assert storage is not None
-        return LoginForm(Profile(name, site_id, storage=storage), Secret(key), passphrase)
+        # A profile whose key was missing keeps its own API, unless this run was given one.
+        prefilled = self._prefill.base_url if self._prefill and self._prefill.name == name else None
+        base_url = self.services.new_profile_base_url(prefilled)
+        profile = Profile(name, site_id, storage=storage, base_url=base_url)
+        return LoginForm(profile, Secret(key), passphrase)
 
     def _passphrase(self, errors: dict[str, str]) -> str | None:
         vault = self.services.stores.vault
@@ -340,7 +344,13 @@ class LoginScreen(UsesServices, RunsJobs, Screen[LoginResult | None]):
                 self._fail("passphrase", str(exc))
                 return
         self._set_busy(True, "Checking the key with Wix (one call)…")
-        unsaved = Credentials(profile.name, profile.site_id, form.secret, source="the login form")
+        unsaved = Credentials(
+            profile.name,
+            profile.site_id,
+            form.secret,
+            source="the login form",
+            base_url=profile.base_url,
+        )
         problem = await check_key(self.services.client_factory, unsaved)
         if problem:
             self._forget_unwritten_vault()

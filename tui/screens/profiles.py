@@ -40,16 +40,20 @@ class ProfilesScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("", "Profile", "Site ID", "Key kept in")
+        # The API column only once a profile talks to another API than Wix's (the sandbox).
+        elsewhere = any(p.base_url for p in self.profiles.profiles.values())
+        table.add_columns("", "Profile", "Site ID", "Key kept in", *(["API"] if elsewhere else []))
         for name, profile in self.profiles.profiles.items():
             # Text cells: a DataTable would read plain strings as markup.
-            table.add_row(
+            cells = [
                 Text(CURRENT if name == self.current else ""),
                 Text(name),
                 Text(profile.site_id),
                 Text(STORAGE_WORDS[profile.storage]),
-                key=name,
-            )
+            ]
+            if elsewhere:
+                cells.append(Text(profile.base_url or "Wix"))
+            table.add_row(*cells, key=name)
         if self.current in self.profiles.profiles:
             table.move_cursor(row=table.get_row_index(self.current))
         table.focus()

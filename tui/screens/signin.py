@@ -314,6 +314,7 @@ class SignInApp(RunsJobs, App[None]):
             config_file=self.services.config.path or self.services.paths.config_file,
             credentials=self.credentials,
             problems=tuple(p for p in problems if p),
+            api=self.services.endpoint(self.credentials).describe(),
         )
         self.push_screen(AboutScreen(facts))
 

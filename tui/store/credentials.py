@@ -41,6 +41,9 @@ class Credentials:
     app_id: str | None = None
     instance_id: str | None = None
     from_environment: bool = False
+    # The profile's own API (``Profile.base_url``); None: whatever the app or command was
+    # pointed at (--wix-base-url, WIX_BASE_URL), else Wix's.
+    base_url: str | None = None
 
 
 def from_environment() -> Credentials | str | None:
@@ -122,6 +125,7 @@ class SecretStores:
             auth=profile.auth,
             app_id=profile.app_id,
             instance_id=profile.instance_id,
+            base_url=profile.base_url,
         )
 
     # --- a login and a logout: the secret and the profile that points at it ---------------

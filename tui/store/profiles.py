@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomli_w
 
@@ -30,6 +31,7 @@ from tui.store.files import (
     unreadable,
 )
 from tui.store.lock import locked
+from tui.wix.urls import WIX_BASE_URL, check_base_url
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -78,6 +80,34 @@ def check_site_id(site_id: object) -> str:
     return str(parsed)
 
 
+def check_api_url(base_url: str) -> str:
+    """``base_url`` as a client's base URL (:func:`check_base_url`: https://, or plain http://
+    on loopback only), and with no user name or password in it: it is kept in profiles.toml
+    and shown by ``profiles``, ``paths`` and About."""
+    url = check_base_url(base_url)
+    if "@" in urlsplit(url).netloc:
+        raise ValueError(
+            "the base URL should not carry a user name or password (it is kept in "
+            "profiles.toml and shown): give only scheme, host, port and path."
+        )
+    return url
+
+
+def check_profile_base_url(base_url: object) -> str | None:
+    """A profile's Wix API base URL as it is kept: None for Wix's own (profiles written before
+    profiles kept one have none, and mean Wix's), else the URL checked by the one rule for any
+    base URL (https://, or plain http:// on loopback only)."""
+    if base_url is None:
+        return None
+    if not isinstance(base_url, str):
+        raise InvalidProfile(f"base_url must be a URL in quotes, not {type(base_url).__name__}")
+    try:
+        url = check_api_url(base_url)
+    except ValueError as exc:
+        raise InvalidProfile(str(exc)) from None
+    return None if url == WIX_BASE_URL else url
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -86,10 +116,13 @@ class Profile:
     storage: Storage = Storage.KEYRING
     app_id: str | None = None  # OAuth only
     instance_id: str | None = None  # OAuth only
+    # The Wix-compatible API the profile was logged in to (``--wix-base-url``); None: Wix's.
+    base_url: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", check_name(self.name))
         object.__setattr__(self, "site_id", check_site_id(self.site_id))
+        object.__setattr__(self, "base_url", check_profile_base_url(self.base_url))
         if self.auth is AuthKind.OAUTH and not (self.app_id and self.instance_id):
             raise InvalidProfile("An OAuth profile needs the app ID and the instance ID.")
 
@@ -101,7 +134,14 @@ class Profile:
         }
         if self.auth is AuthKind.OAUTH:
             table |= {"app_id": self.app_id, "instance_id": self.instance_id}
+        if self.base_url is not None:
+            table["base_url"] = self.base_url
         return table
+
+    @property
+    def api_url(self) -> str:
+        """The base URL its client talks to, unless a flag or WIX_BASE_URL says otherwise."""
+        return self.base_url or WIX_BASE_URL
 
 
 @dataclass
@@ -168,6 +208,7 @@ def _read(path: Path) -> _Read:
                 storage=Storage(table.get("storage", "keyring")),
                 app_id=table.get("app_id"),
                 instance_id=table.get("instance_id"),
+                base_url=table.get("base_url"),
             )
             if found[name].name != name or found[name].storage is Storage.SESSION:
                 # A name with spaces around it, or a session profile, is not one a save would
