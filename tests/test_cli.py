@@ -203,7 +203,7 @@ def test_readme_python_example_runs(sandbox_process) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "False"
-    assert "no sender details yet" in result.stdout
+    assert "No sender details on this site use an address on this domain" in result.stdout
     assert "create sender details" in result.stdout
 
 

@@ -196,7 +196,7 @@ async def test_missing_sender_details_open_the_guided_fix(
         await wait_for(pilot, lambda: isinstance(app.screen, GuidedFixScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, GuidedFixScreen))
-        assert "no sender details" in note(app, "#domains-message")
+        assert "No sender details" in note(app, "#domains-message")
         assert "Press g" in note(app, "#domains-message")
 
 

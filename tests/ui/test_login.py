@@ -156,7 +156,7 @@ async def test_fallbacks_are_offered_when_there_is_no_keyring(
     assert not paths.profiles_file.exists()
 
 
-async def test_wrong_key_gets_the_403_message_and_nothing_is_saved(
+async def test_wrong_key_gets_the_401_message_and_nothing_is_saved(
     paths: Paths,
     keyring_stores: SecretStores,
     memory_keyring: MemoryKeyring,
@@ -169,9 +169,9 @@ async def test_wrong_key_gets_the_403_message_and_nothing_is_saved(
         await log_in(pilot, site(sandbox).site_id, wrong, "keyring")
         assert isinstance(app.screen, LoginScreen)
         message = error_of(pilot, "form")
-        assert "HTTP 403" in message
-        assert "permissions" in message and "site ID" in message
-        assert "account that owns the site" in message
+        # A key Wix does not know is 401 (fact sheet §5.1): advice about the key itself.
+        assert "HTTP 401" in message and "The key was not accepted" in message
+        assert "API Keys Manager" in message
         assert "Nothing was saved" in message
         assert app.credentials is None
         assert_not_on_screen(app, wrong)

@@ -130,7 +130,9 @@ async def test_query_by_domain_and_id_forms(
         assert [d.id for d in one] == [every[0].id]
         some = await wix.query_sending_domains(ids=[every[0].id, every[1].id, "missing-id"])
         assert sorted(d.id for d in some) == sorted([every[0].id, every[1].id])
-        assert await wix.query_sending_domains(domains=["nothing-here.example"]) == []
+        # No sender details use that domain: Wix's gate is per domain (fact sheet §1.7).
+        with pytest.raises(SenderDetailsDoNotExist, match="use an address on this domain"):
+            await wix.query_sending_domains(domains=["nothing-here.example"])
         with pytest.raises(NotFound):
             await wix.get_sending_domain("00000000-0000-0000-0000-000000000000")
         with pytest.raises(NotFound):

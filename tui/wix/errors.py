@@ -269,8 +269,9 @@ _PERMISSION_HINT = (
     "in the API Keys Manager (some Wix pages answer a revoked key with 403 too)."
 )
 _SENDER_DETAILS_HINT = (
-    "Verify a sender email and create sender details first (or have the site owner do it in the "
-    "Wix dashboard); the Sending Domains API only opens after that."
+    "Verify a sender email on the domain and create sender details with it (or have the site "
+    "owner do it in the Wix dashboard): Wix opens a sending domain only while sender details "
+    "use an address on it, so deleting or changing them closes it."
 )
 _DNS_HINT = (
     "Check the CNAME records at your DNS host and how far they have propagated. Wix advises "
@@ -541,7 +542,10 @@ def error_from_response(
     # and logged, and Wix's own words are quoted.
     if envelope.code == SENDER_DETAILS_DO_NOT_EXIST:
         cls: type[WixApiError] = SenderDetailsDoNotExist
-        sentence, hint = "This site has no sender details yet.", _SENDER_DETAILS_HINT
+        # Wix's gate is per domain (fact sheet §1.7): the site may have sender details, on
+        # another domain.
+        sentence = "No sender details on this site use an address on this domain (yet)."
+        hint = _SENDER_DETAILS_HINT
     elif status >= 500:
         cls = ServerError
     else:
