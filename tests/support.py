@@ -96,6 +96,11 @@ class SandboxControl:
     def account(self, **changes: Any) -> None:
         self._call("POST", "account", json=changes)
 
+    def failed_check(self, answer: int) -> None:
+        """How Authenticate answers a failed DNS check: 428 (the default) or 200 with the
+        domain still NOT_AUTHENTICATED."""
+        self._call("POST", "sending-domains/failed-check", json={"answer": answer})
+
     def rate_limit(self, per_minute: int) -> None:
         self._call("POST", "rate-limit", json={"perMinute": per_minute})
 

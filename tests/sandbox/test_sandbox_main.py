@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _cli_sandbox(argv: list[str]) -> dict[str, object]:
     values = vars(cli.build_parser().parse_args(["sandbox", *argv]))
     assert values.pop("command") == "sandbox"
+    # The app's own --wix-base-url (before the command) is no sandbox option.
+    assert values.pop("app_base_url") is None
     return values
 
 

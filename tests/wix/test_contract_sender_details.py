@@ -133,9 +133,9 @@ async def test_list_pages(wix: WixClient, control: SandboxControl) -> None:
 async def test_a_second_sender_on_a_one_sender_plan_is_explained_from_wix_data(
     wix: WixClient, control: SandboxControl
 ) -> None:
-    """No test depends on the sandbox's code names (Wix documents none for these 428s):
-    the cause comes from Account Details' features, and where the sandbox does not send them
-    yet, from nothing at all (Wix's words are quoted instead)."""
+    """No test depends on the sandbox's code names (Wix documents none for these 428s): the
+    cause comes from Account Details' features; without them, Wix's words are quoted and no
+    cause is chosen."""
     control.account(packageId="Free")
     await verified(wix, control, "hello@bakery.example")
     await verified(wix, control, "news@bakery.example")
@@ -143,15 +143,19 @@ async def test_a_second_sender_on_a_one_sender_plan_is_explained_from_wix_data(
     with pytest.raises(FailedPrecondition) as info:
         await wix.create_sender_details("News", "news@bakery.example")
     error = info.value
-    features = (await wix.get_account_details()).features
-    if features.multiple_sender_details is False:  # the revised sandbox
-        assert error.cause == "plan"
-        assert "plan allows one sender" in error.sentence
-    else:  # the sandbox of today: no features, so the cause is not chosen
-        assert features.multiple_sender_details is None
-        assert error.cause == ""
-        assert error.sentence.startswith("Wix refused to create this sender. Wix says: ")
-        assert "two reasons" in error.hint and "this address is verified" in error.hint
+    assert (await wix.get_account_details()).features.multiple_sender_details is False
+    assert error.cause == "plan"
+    assert "plan allows one sender" in error.sentence
+    # The same refusal with Account Details leaving features out: no cause is guessed.
+    control.account(showFeatures=False)
+    await verified(wix, control, "news2@bakery.example")
+    with pytest.raises(FailedPrecondition) as unexplained:
+        await wix.create_sender_details("News", "news2@bakery.example")
+    assert (await wix.get_account_details()).features.multiple_sender_details is None
+    assert unexplained.value.cause == ""
+    assert unexplained.value.sentence.startswith("Wix refused to create this sender. Wix says: ")
+    assert "two reasons" in unexplained.value.hint
+    control.account(showFeatures=True)
     assert "Add it as a sender email" not in error.user_message()  # it is verified
     control.account(packageId="Ascend_Core")
     second = await wix.create_sender_details("News", "news@bakery.example")

@@ -227,7 +227,7 @@ async def test_records_come_complete_as_cnames_with_or_without_a_type(
     assert domain.incomplete_records == ()
     for record in domain.dns_records:
         assert record.type == "CNAME"
-        assert record.type_raw in ("", "CNAME")  # today none; the revised sandbox: CNAME
+        assert record.type_raw == "CNAME"  # Wix's typings: UNKNOWN_TYPE | CNAME
     records, problems = expected_records(domain)
     assert len(records) == len(domain.dns_records) and problems == []
 
@@ -239,27 +239,26 @@ async def test_account_details_features_are_read_when_sent_and_never_guessed(
         control.account(packageId=package)
         account = await wix.get_account_details()
         assert account.package_id == package
-        if account.features.sent:  # the revised sandbox: Core allows more than one sender
-            assert account.features.multiple_sender_details is multiple
-        else:  # the sandbox of today: nothing is guessed
-            assert account.features.multiple_sender_details is None
+        assert account.features.sent
+        assert account.features.multiple_sender_details is multiple
+        assert account.billing_cycle_raw in ("MONTHLY", "YEARLY")
+    control.account(showFeatures=False)
+    account = await wix.get_account_details()  # features left out: nothing is guessed
+    assert not account.features.sent and account.features.multiple_sender_details is None
+    control.account(showFeatures=True)
 
 
 async def test_a_200_still_not_authenticated_is_a_failed_dns_check(
     wix: WixClient, control: SandboxControl
 ) -> None:
     """Wix's typings: Authenticate answers the domain "after authentication attempt", which
-    may still be NOT_AUTHENTICATED. Today's sandbox has no switch for it, so its ``body``
-    fault plays the answer; the domain read afterwards is the sandbox's own."""
+    may still be NOT_AUTHENTICATED: the sandbox's failed-check switch answers so."""
     await verified(wix, control, "hello@bakery.example")
     await wix.create_sender_details("Bakery", "hello@bakery.example")
     control.advance(3600)
     domain = await wix.find_sending_domain("bakery.example")
     assert domain is not None and domain.status is DomainStatus.NOT_AUTHENTICATED
-    unchanged = {
-        "sendingDomain": {"id": domain.id, "domain": domain.domain, "status": "NOT_AUTHENTICATED"}
-    }
-    control.fault("sending-domains.authenticate", "body", body=unchanged, status=200)
+    control.failed_check(200)
     attempt = await wix.attempt_authentication(domain.id)
     assert not attempt.refused
     assert attempt.domain is not None
