@@ -178,4 +178,22 @@ def live_keys(screen: Screen[object]) -> list[LiveKey]:
                 show=known.show or binding.show,
                 tooltip=known.tooltip or binding.tooltip,
             )
-    return list(found.values())
+    # A keymap entry moves its binding to the end of Textual's map: put each node's keys back
+    # in the order they are declared, so a remapped key keeps its place in the footer.
+    ranks: dict[int, int] = {}
+    for key in found.values():
+        ranks.setdefault(id(key.node), len(ranks))
+    declared: dict[str, int] = {}
+    for key in found.values():
+        declared.update(_declared_order(type(key.node)))
+    return sorted(found.values(), key=lambda k: (ranks[id(k.node)], declared.get(k.id, 0)))
+
+
+def _declared_order(owner: type[object]) -> dict[str, int]:
+    """Binding id -> its place among ``owner``'s bindings, inherited ones first."""
+    order: dict[str, int] = {}
+    for cls in reversed(owner.__mro__):
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                order.setdefault(binding.id, len(order))
+    return order
