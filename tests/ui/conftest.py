@@ -15,10 +15,10 @@ from textual.widgets import Input
 from tui.app import WixSendingApp
 from tui.demo import SandboxLink
 from tui.launch import build_app, demo_app
-from tui.store.config import Config
 from tui.sandbox import SandboxServer
 from tui.services import ClientFactory
 from tui.store import profiles as profile_store
+from tui.store.config import Config
 from tui.store.credentials import SecretStores
 from tui.store.keyring_store import KeyringStore, MemoryKeyring
 from tui.store.paths import Paths, app_paths
