@@ -30,7 +30,7 @@ from textual.worker import WorkerFailed
 from tui.screens.crash import crash_report
 from tui.screens.home import HomeScreen
 from tui.screens.keymap import keymap_conflicts, known_binding_ids
-from tui.screens.palette import KeyCommands, SessionCommands
+from tui.screens.palette import AppCommands
 from tui.screens.signin import SignInApp
 from tui.services import Services, Session
 from tui.store.credentials import Credentials
@@ -71,9 +71,22 @@ class WixSendingApp(SignInApp):
         HERE / "app.tcss",
         *(HERE / "screens" / name for name in ("home.tcss", "senders.tcss", "domains.tcss")),
     ]
-    COMMANDS = App.COMMANDS | {SessionCommands, KeyCommands}
+    # Only the app's own actions: Textual's system commands (themes, screenshots, its own Quit
+    # and "Keys") would double ours and bury the journey's.
+    COMMANDS = {AppCommands}
     BINDINGS: list[BindingType] = [
         Binding("ctrl+q", "quit", "Quit", id="quit-app", priority=True, show=False),
+        # Textual adds ctrl+p itself, without an id; with one it can be remapped like any key,
+        # and the footer finds it by id wherever it was moved.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            id="command-palette",
+            priority=True,
+            show=False,
+            tooltip="Every action of the screen, searchable",
+        ),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
@@ -103,6 +116,9 @@ class WixSendingApp(SignInApp):
         self.environment_problem = ""
         self.home = HomeScreen()
         self._crash: BaseException | None = None
+        # The config's [keymap] as applied (its conflicting entries left out): what the palette
+        # shows for keys that are not live on the screen it was opened on.
+        self.applied_keymap: dict[str, str] = {}
 
     @property
     def client(self) -> WixClient | None:
@@ -147,7 +163,8 @@ class WixSendingApp(SignInApp):
         conflicts = keymap_conflicts(WixSendingApp, config.keymap)
         for reason in conflicts.values():
             self.notices.append(f"The config's [keymap] entry {reason}: it was left out.")
-        self.set_keymap({k: v for k, v in config.keymap.items() if k not in conflicts})
+        self.applied_keymap = {k: v for k, v in config.keymap.items() if k not in conflicts}
+        self.set_keymap(self.applied_keymap)
 
     def _exit_on_signals(self) -> None:
         """SIGTERM (a kill, a service manager), SIGHUP (the SSH link or the terminal went away)

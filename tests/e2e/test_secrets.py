@@ -32,7 +32,7 @@ def test_a_key_from_the_environment_goes_nowhere_else(tmp_path: Path) -> None:
         env={"WIX_API_KEY": MARKER, "WIX_SITE_ID": SITE, "WIX_SENDING_HOME": str(home)},
     )
     try:
-        term.wait_for("key from environment")
+        term.wait_for("WIX_SITE_ID from the environment")
         pid = term.pid()
         assert MARKER not in term.screen()
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()

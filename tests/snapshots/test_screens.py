@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
@@ -185,6 +186,23 @@ def test_help(snap_compare: Snap, variant: Variant, tmp_path: Path, sandbox: San
         await senders_loaded(pilot)
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=variant.size, run_before=run_before)
+
+
+# --- (g) ctrl+p: the command palette, the app's own actions only ---------------------------------
+
+
+def test_palette(snap_compare: Snap, variant: Variant, tmp_path: Path, sandbox: Sandbox) -> None:
+    app = demo_app(tmp_path, sandbox("fresh"))
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await senders_loaded(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        commands = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: commands.option_count > 0)
         await quiet(pilot)
 
     assert snap_compare(app, terminal_size=variant.size, run_before=run_before)

@@ -18,11 +18,13 @@ from tui.launch import build_app, demo_app
 from tui.sandbox import SandboxServer
 from tui.services import ClientFactory
 from tui.store import profiles as profile_store
+from tui.store.config import Config
 from tui.store.credentials import SecretStores
 from tui.store.keyring_store import KeyringStore, MemoryKeyring
 from tui.store.paths import Paths, app_paths
 from tui.store.profiles import Profile, Profiles
 from tui.widgets.fields import ErrorLine, Note
+from tui.widgets.status import StatusLine
 
 PASSPHRASE = "hunter2-ok"
 
@@ -118,6 +120,11 @@ def note_text(pilot: Pilot[object], selector: str) -> str:
     return str(pilot.app.screen.query_one(selector, Note).content)
 
 
+def status_text(app: WixSendingApp) -> str:
+    """The main screen's status line (profile · site · SANDBOX · connection) as shown."""
+    return app.home.query_one(StatusLine).text
+
+
 def assert_not_in_files(root: Path, secret: str) -> None:
     """No file under the app's folders holds the secret in clear."""
     for path in root.rglob("*"):
@@ -134,7 +141,9 @@ def assert_not_on_screen(app: WixSendingApp, secret: str) -> None:
     assert secret not in app.export_screenshot()
 
 
-def signed_in_app(paths: Paths, stores: SecretStores, server: SandboxServer) -> WixSendingApp:
+def signed_in_app(
+    paths: Paths, stores: SecretStores, server: SandboxServer, *, config: Config | None = None
+) -> WixSendingApp:
     """As ``run_demo`` builds it: signed in to the sandbox's site, on its clock and DNS."""
     return demo_app(
         paths,
@@ -143,5 +152,5 @@ def signed_in_app(paths: Paths, stores: SecretStores, server: SandboxServer) -> 
         clock=server.clock,
         scenario="test",
         stores=stores,
-        config=None,
+        config=config,
     )

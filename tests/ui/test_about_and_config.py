@@ -55,6 +55,9 @@ async def test_about_shows_files_keyring_source_versions_and_terminal(
         assert rows["Encrypted secrets file"] == f"{paths.secrets_file} (not created yet)"
         assert rows["OS keyring"] == "tui.store.memory_keyring.MemoryKeyring: ok"
         assert rows["Key in use"].startswith("profile acme: the OS keyring")
+        assert app.credentials is not None
+        assert f"(masked: {app.credentials.secret.masked()})" in rows["Key in use"]
+        assert rows["Site"] == app.credentials.site_id
         assert rows["wix-sending"] == __version__
         assert rows["Textual"] == version("textual")
         assert rows["Python"] == platform.python_version()

@@ -22,11 +22,13 @@ from tests.ui.conftest import (
     note_text,
     paste_into,
     settle,
+    status_text,
     stores_with,
     type_into,
 )
 from tui.launch import run_app
 from tui.sandbox import SandboxServer
+from tui.screens.help import HelpScreen
 from tui.screens.home import HomeScreen
 from tui.screens.login import LoginScreen
 from tui.services import default_client_factory
@@ -80,9 +82,16 @@ async def test_keyring_login_saves_profile_and_key(
         await log_in(pilot, creds.site_id, creds.api_key, "keyring", name="acme")
         assert isinstance(app.screen, HomeScreen)
         assert app.credentials is not None and app.credentials.profile == "acme"
-        signed_in = note_text(pilot, "#signed-in")
-        assert "profile acme" in signed_in and creds.site_id in signed_in
-        assert app.credentials.secret.masked() in signed_in
+        status = status_text(app)
+        assert "profile acme" in status and f"site {creds.site_id[:8]}…" in status
+        # The whole site ID, where the key came from and the key masked: in F1.
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        who = note_text(pilot, "#help-who")
+        assert "profile acme" in who and creds.site_id in who and "OS keyring" in who
+        assert app.credentials.secret.masked() in who
+        await pilot.press("escape")
         assert_not_on_screen(app, creds.api_key)
     assert memory_keyring.get_password("wix-sending", "acme") == creds.api_key
     saved = saved_profiles(paths)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from tests.conftest import site
-from tests.ui.conftest import make_app, messages, note_text, save_profile, settle
+from tests.ui.conftest import make_app, messages, save_profile, settle, status_text
 from tui.sandbox import SandboxServer
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.home import HomeScreen
@@ -43,7 +43,7 @@ async def test_switch_profile(
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.credentials is not None and app.credentials.profile == "beta"
-        assert f"site {beta_site}" in note_text(pilot, "#signed-in")
+        assert f"profile beta · site {beta_site[:8]}…" in status_text(app)
         assert "beta" in app.sub_title
     assert profile_store.load(paths.profiles_file).last_used == "beta"
 

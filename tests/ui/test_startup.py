@@ -18,6 +18,7 @@ from tests.ui.conftest import (
     paste_into,
     save_profile,
     settle,
+    status_text,
     stores_with,
     type_into,
 )
@@ -56,7 +57,7 @@ async def test_wrong_passphrase_at_start_then_the_right_one(
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.credentials is not None and app.credentials.profile == "acme"
-        assert "profile acme" in note_text(pilot, "#signed-in")
+        assert "profile acme" in status_text(app)
 
 
 async def test_giving_up_on_the_passphrase_offers_the_login_form(

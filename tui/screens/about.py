@@ -62,7 +62,10 @@ def about_rows(
     paths = facts.stores.paths
     credentials = facts.credentials
     source = (
-        f"profile {credentials.profile}: {credentials.source}" if credentials else "not signed in"
+        f"profile {credentials.profile}: {credentials.source} "
+        f"(masked: {credentials.secret.masked()})"
+        if credentials
+        else "not signed in"
     )
     rows = [
         ("Config file", _file(facts.config_file)),
@@ -72,6 +75,8 @@ def about_rows(
         ("Encrypted secrets file", _file(paths.secrets_file)),
         ("OS keyring", _keyring_line(keyring, keyring_problem)),
         ("Key in use", source),
+        # The status line shows the site ID's start only; here is all of it.
+        ("Site", credentials.site_id if credentials else "not signed in"),
         ("Wix API", facts.api or "not signed in"),
         ("wix-sending", __version__),
         ("Textual", _package_version("textual")),

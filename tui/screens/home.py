@@ -1,6 +1,10 @@
 """The main screen: the status line, the next step of the journey, and the panes (1 Senders,
 2 Domains) in tabs, with the footer's keys and F1 for help on what is showing.
 
+At 80x24 every row counts: one status line says who is signed in (profile, site), the SANDBOX
+badge with its world time, and the connection; there is no header repeating it. The whole site
+ID, where the key came from and the key masked are in F1 (and About).
+
 The panes do the work (each follows who is signed in by itself); this screen mounts them at the
 first sign-in, keeps the "next step" line in step with what they learn (``flow.journey``), and
 shows the connection state they report.
@@ -12,13 +16,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from tui.flow.journey import DnsProgress, dns_progress, next_step
-from tui.screens.help import HelpScreen
+from tui.screens.help import HelpScreen, key_lines
+from tui.screens.keymap import live_keys
 from tui.services import Session
 from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials
 from tui.widgets.fields import Note
+from tui.widgets.footer import PALETTE_ID, KeysFooter
 from tui.widgets.host import UsesServices
 from tui.widgets.pane import Connection, DnsChecked, JourneyData, Pane
 from tui.widgets.status import StatusLine
@@ -81,15 +87,58 @@ class HomeScreen(UsesServices, Screen[None]):
     # panes' stylesheets) are in the app's CSS_PATH.
     # The actions live on the app, so the palette and these keys run the same code.
     BINDINGS = [
-        # Not in the footer: the tabs show 1 and 2 already, and 80 columns are few.
-        Binding("1", "show_pane('senders')", "Senders", id="pane-senders", show=False),
-        Binding("2", "show_pane('domains')", "Domains", id="pane-domains", show=False),
-        Binding("f1", "help", "Help", id="help"),
-        Binding("p", "app.switch_profile", "Profiles", id="switch-profile"),
-        Binding("n", "app.add_profile", "Add profile", id="add-profile", show=False),
-        Binding("l", "app.logout", "Log out", id="logout", show=False),
-        Binding("i", "app.about", "About", id="about", show=False),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        # The footer shows F1 and q (and the palette's key) on every pane, on its right; the
+        # rest are in F1 and the palette. The tabs show 1 and 2 already.
+        Binding(
+            "1",
+            "show_pane('senders')",
+            "Senders",
+            id="pane-senders",
+            show=False,
+            tooltip="Show the Senders pane",
+        ),
+        Binding(
+            "2",
+            "show_pane('domains')",
+            "Domains",
+            id="pane-domains",
+            show=False,
+            tooltip="Show the Domains pane",
+        ),
+        Binding("f1", "help", "Help", id="help", tooltip="The keys here and what this pane is for"),
+        Binding(
+            "p",
+            "app.switch_profile",
+            "Switch profile",
+            id="switch-profile",
+            show=False,
+            tooltip="Use another saved profile (another site)",
+        ),
+        Binding(
+            "n",
+            "app.add_profile",
+            "Add profile",
+            id="add-profile",
+            show=False,
+            tooltip="Log in to a site with its ID and an API key",
+        ),
+        Binding(
+            "l",
+            "app.logout",
+            "Log out",
+            id="logout",
+            show=False,
+            tooltip="Delete the current profile and its stored key",
+        ),
+        Binding(
+            "i",
+            "app.about",
+            "About",
+            id="about",
+            show=False,
+            tooltip="Where the files live, the keyring in use, versions, terminal",
+        ),
+        Binding("q", "app.quit", "Quit", id="quit", tooltip="Leave wix-sending"),
     ]
 
     def __init__(self) -> None:
@@ -103,17 +152,15 @@ class HomeScreen(UsesServices, Screen[None]):
         self._panes_ready = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
         yield StatusLine(id="status")
         with Vertical(id="home-top"):
-            yield Note("Not signed in.", id="signed-in")
             yield Note("", id="environment-note", classes="notice")
             yield Note("", id="environment-problem", classes="problem")
             yield Note("", id="next-step", classes="hint")
         # The panes are mounted at the first sign-in: a new user's first frame is the login form
         # on top of this screen, and styling panes nobody sees yet costs startup time.
         yield Vertical(id="panes-holder")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.follow_session(self._session_changed)
@@ -137,8 +184,6 @@ class HomeScreen(UsesServices, Screen[None]):
     def _render_session(self) -> None:
         credentials = self.session.credentials if self.session is not None else None
         self._status_line().show(credentials)
-        line = signed_in_line(credentials) if credentials else "Not signed in."
-        self.query_one("#signed-in", Note).update(line)
         from_environment = bool(credentials and credentials.from_environment)
         note = self.query_one("#environment-note", Note)
         note.update(ENVIRONMENT_NOTE if from_environment else "")
@@ -151,8 +196,7 @@ class HomeScreen(UsesServices, Screen[None]):
 
     def _status_line(self) -> StatusLine:
         line = self.query_one(StatusLine)
-        sandbox = self.services.sandbox
-        line.sandbox_speed = sandbox.time_scale if sandbox is not None else None
+        line.watch_clock(self.services.clock if self.services.sandbox is not None else None)
         return line
 
     def _render_next_step(self) -> None:
@@ -216,17 +260,18 @@ class HomeScreen(UsesServices, Screen[None]):
         self.call_after_refresh(chosen.focus_inside)
 
     def action_help(self) -> None:
-        tabs = self.query(TabbedContent)
-        if not tabs:
-            self.app.push_screen(HelpScreen("Help", GENERAL_HELP, []))
-            return
-        active = tabs.first().active
-        pane = self.query_one(f"#{active}-pane", Pane)
-        keys = [
-            (binding.key_display or binding.key, binding.description)
-            for (_, binding, enabled, _) in self.active_bindings.values()
-            if enabled and binding.description
+        credentials = self.session.credentials if self.session is not None else None
+        who = signed_in_line(credentials) if credentials else "Not signed in."
+        keys = live_keys(self)
+        palette = next((" or ".join(k.keys) for k in keys if k.id == PALETTE_ID), "")
+        sections = [
+            ("Keys in this pane", key_lines([k for k in keys if not k.app_wide])),
+            ("Keys everywhere", key_lines([k for k in keys if k.app_wide])),
         ]
-        self.app.push_screen(
-            HelpScreen(f"Help: {pane.TITLE}", f"{pane.HELP}\n\n{GENERAL_HELP}", keys)
-        )
+        tabs = self.query(TabbedContent)
+        if tabs:
+            pane = self.query_one(f"#{tabs.first().active}-pane", Pane)
+            title, text = f"Help: {pane.TITLE}", f"{pane.HELP}\n\n{GENERAL_HELP}"
+        else:
+            title, text = "Help", GENERAL_HELP
+        self.app.push_screen(HelpScreen(title, text, sections, who=who, palette=palette))

@@ -72,11 +72,13 @@ class SendersPane(Pane):
         "address in the Wix dashboard. r reads both lists again."
     )
     BINDINGS = [
+        # In the journey's order: the footer shows the first ones that fit (at 80 columns, up
+        # to "Create sender"); the rest are in F1 and the palette.
         Binding("a", "add", "Add address", id="senders-add"),
         Binding("v", "verify", "Verify", id="senders-verify"),
-        Binding("d", "delete", "Delete", id="senders-delete"),
         Binding("c", "create_details", "Create sender", id="details-create"),
         Binding("m", "mark_default", "Make default", id="details-default"),
+        Binding("d", "delete", "Delete", id="senders-delete"),
         Binding("r", "refresh", "Refresh", id="senders-refresh"),
         Binding("g", "guided_fix", "Guided fix", id="senders-guided-fix", show=False),
     ]
