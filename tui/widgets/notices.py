@@ -48,9 +48,13 @@ DISMISS_ID = "dismiss-notices"
 MESSAGES_ID = "show-messages"
 GLYPHS = {"information": "● note", "warning": "⚠ warning", "error": "✗ error"}
 
+# Priority: Textual does not hand a modal's keys on to the app's own bindings, and these two
+# must work over every dialog (no widget of ours uses either key).
 NOTICE_BINDINGS: list[BindingType] = [
-    Binding("ctrl+n", "dismiss_notices", "Dismiss notices", id=DISMISS_ID, show=False),
-    Binding("f3", "show_messages", "Messages", id=MESSAGES_ID, show=False),
+    Binding(
+        "ctrl+n", "dismiss_notices", "Dismiss notices", id=DISMISS_ID, show=False, priority=True
+    ),
+    Binding("f3", "show_messages", "Messages", id=MESSAGES_ID, show=False, priority=True),
 ]
 
 
@@ -106,7 +110,8 @@ def seconds_for(severity: str, asked: float | None = None) -> float:
 
 def toast_text_width(screen_width: int) -> int:
     """Columns of text in a toast on a screen ``screen_width`` wide."""
-    return max(10, min(TOAST_WIDTH, screen_width // 2) - TOAST_CHROME)
+    # The rack keeps a column for its scrollbar; a toast takes half of the rest.
+    return max(10, min(TOAST_WIDTH, (screen_width - 1) // 2) - TOAST_CHROME)
 
 
 def wrapped(text: str, width: int) -> list[str]:
