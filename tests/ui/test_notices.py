@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button
 from textual.widgets._toast import Toast
+from textual.widgets.data_table import ColumnKey
 
 from tests.support import SandboxControl
 from tests.ui.conftest import note_text, paste_into, settle, signed_in_app
@@ -19,6 +20,7 @@ from tui.sandbox import SandboxServer
 from tui.screens.code import CodeScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.messages import MessagesScreen
+from tui.screens.senders import SendersPane
 from tui.store.credentials import SecretStores
 from tui.store.paths import Paths
 from tui.widgets.notices import SEVERITY_SECONDS, NoticeLine, NoticeStrip
@@ -249,3 +251,29 @@ async def test_code_screen_times_are_unlabelled_at_real_speed(
         assert "world" not in sent
         status = note_text(pilot, "#code-resend-status")
         assert re.search(r"Resend possible in (1 min|\d+ s);", status), status
+
+
+async def test_sender_dates_say_world_time_on_a_fast_clock(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer, control: SandboxControl
+) -> None:
+    control.time_scale(60)
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await home(pilot)
+        await pilot.press("a")
+        await paste_into(pilot, "#new-email", ADDRESS)
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.home.query_one(SendersPane).emails_table
+        assert table.columns[ColumnKey("created")].label.plain == "Created (world time)"
+        assert table.row_count == 1
+
+
+async def test_sender_dates_are_unlabelled_at_real_speed(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer
+) -> None:
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await home(pilot)
+        table = app.home.query_one(SendersPane).emails_table
+        assert table.columns[ColumnKey("created")].label.plain == "Created"
