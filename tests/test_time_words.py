@@ -139,3 +139,27 @@ def test_short_date() -> None:
     assert words.short_date(datetime(2026, 3, 2, 3, 30, tzinfo=UTC)) == "2026-03-02 09:00"
     assert words.short_date(datetime(2026, 3, 2, 20, 0, tzinfo=UTC)) == "2026-03-03 01:30"
     assert words.short_date(None) == "—"
+
+
+def test_world_time_is_labelled_with_its_real_equivalent() -> None:
+    # The demo's clock runs 60x: 58 world seconds are under one real second.
+    assert words.ago(NOW - timedelta(seconds=58), NOW, speed=60) == (
+        "58 s ago in world time, under 1 s real"
+    )
+    assert words.ago(NOW - timedelta(seconds=185), NOW, speed=60) == (
+        "3 min 5 s ago in world time, ≈3 s real"
+    )
+    assert words.ago(NOW - timedelta(seconds=0.5), NOW, speed=60) == "just now"
+    assert words.span(120, speed=60) == "2 min world time (≈2 s real)"
+    assert words.span(120) == "2 min"
+    assert words.until(NOW + timedelta(hours=1), NOW, speed=60) == (
+        "in 1 h world time (≈1 min real)"
+    )
+    assert words.until(NOW + timedelta(hours=1), NOW) == "in 1 h"
+
+
+def test_world_speed_is_one_for_real_clocks() -> None:
+    from tui.clock import SYSTEM_CLOCK, ScaledClock
+
+    assert words.world_speed(SYSTEM_CLOCK) == 1
+    assert words.world_speed(ScaledClock(60)) == 60

@@ -36,6 +36,7 @@ from tui.services import Services, Session
 from tui.store.credentials import Credentials
 from tui.store.profiles import Profiles
 from tui.widgets.jobs import close_at_exit, declare, run_job
+from tui.widgets.notices import NOTICE_BINDINGS, NoticesApp
 
 if TYPE_CHECKING:
     from tui.wix.client import WixClient
@@ -61,7 +62,7 @@ def textual_debug_log_on(app: App[object]) -> bool:
     return bool(textual.constants.LOG_FILE) or app.devtools is not None
 
 
-class WixSendingApp(SignInApp):
+class WixSendingApp(NoticesApp, SignInApp):  # NoticesApp: every notify()'s policy
     TITLE = "wix-sending"
     # Textual 8.2.8 loads a screen's CSS_PATH when the screen is pushed, but not for the screen
     # get_default_screen() returns, and never a widget's: home's stylesheet and its panes' are
@@ -88,6 +89,7 @@ class WixSendingApp(SignInApp):
             tooltip="Every action of the screen, searchable",
         ),
         Binding("ctrl+c", "help_quit", show=False, system=True),
+        *NOTICE_BINDINGS,
     ]
 
     def __init__(

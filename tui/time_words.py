@@ -57,16 +57,43 @@ def coarse(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
 
 
-def ago(when: datetime, now: datetime) -> str:
-    """``just now`` (under a second), ``12 s ago``, ``3 min 5 s ago``."""
+def real_equivalent(seconds: float, speed: float) -> str:
+    """What ``seconds`` of a clock running ``speed`` times real time take on the wall clock:
+    ``≈2 s real``, ``under 1 s real``."""
+    real = seconds / speed
+    return "under 1 s real" if real < 1 else f"≈{duration(real)} real"
+
+
+def span(seconds: float, *, speed: float = 1.0) -> str:
+    """A duration read off a clock: :func:`duration` for real time; on a clock running at
+    another ``speed`` (the sandbox's world clock) labelled, with what it takes in real time:
+    ``1 min world time (≈1 s real)``. Both halves come from the same difference, so they
+    never disagree."""
+    words = duration(seconds)
+    if speed == 1:
+        return words
+    return f"{words} world time ({real_equivalent(max(0.0, seconds), speed)})"
+
+
+def ago(when: datetime, now: datetime, *, speed: float = 1.0) -> str:
+    """``just now`` (under a second), ``12 s ago``, ``3 min 5 s ago``.
+
+    ``when`` and ``now`` must come from the same clock; with ``speed`` (that clock's, see
+    :func:`is_world`) other than 1 the words say it is world time and how long ago that was in
+    real time: ``58 s ago in world time, ≈1 s real``."""
     seconds = (now - when).total_seconds()
-    return "just now" if seconds < 1 else f"{duration(seconds)} ago"
+    if seconds < 1:
+        return "just now"
+    if speed == 1:
+        return f"{duration(seconds)} ago"
+    return f"{duration(seconds)} ago in world time, {real_equivalent(seconds, speed)}"
 
 
-def until(when: datetime, now: datetime) -> str:
-    """``in 42 min``, ``in 12 s``; ``now`` once :func:`duration` would say ``0 s``."""
+def until(when: datetime, now: datetime, *, speed: float = 1.0) -> str:
+    """``in 42 min``, ``in 12 s``; ``now`` once :func:`duration` would say ``0 s``. With
+    ``speed`` other than 1 (a world clock), labelled as :func:`span` does."""
     seconds = round((when - now).total_seconds())
-    return "now" if seconds <= 0 else f"in {duration(seconds)}"
+    return "now" if seconds <= 0 else f"in {span(seconds, speed=speed)}"
 
 
 def clock_time(
@@ -93,3 +120,9 @@ def is_world(clock: Clock) -> bool:
 def short_date(when: datetime | None) -> str:
     """``2026-03-02 09:00`` in local time; ``—`` when there is no date."""
     return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else NO_DATE
+
+
+def world_speed(clock: Clock) -> float:
+    """The ``speed`` to hand :func:`ago`, :func:`until` and :func:`span` for times read off
+    ``clock``: 1 for real time, else the world clock's speed."""
+    return clock.speed if is_world(clock) else 1.0

@@ -35,10 +35,10 @@ def test_demo_from_a_fresh_site_to_an_authenticated_domain() -> None:
         term.keys("Enter")
         term.wait_for("✗ not verified")
 
-        # The code: Wix emails it; the demo shows the sandbox mailbox in a toast.
+        # The code: Wix emails it; the demo shows the sandbox mailbox in the code screen.
         term.keys("v")
-        screen = term.wait_for("your code is")
-        found = re.search(r"your code is (\w+)", screen)
+        screen = term.wait_for("the latest code sent is")
+        found = re.search(r"the latest code sent is (\w+)", screen)
         assert found, screen
         term.wait_for("Code from the email")
         type_text(term, found.group(1))

@@ -108,8 +108,9 @@ def save_profile(paths: Paths, profile: Profile) -> None:
 
 
 def messages(app: WixSendingApp) -> str:
-    """Every notification shown so far, one per line."""
-    return "\n".join(n.message for n in app._notifications)
+    """Every notice raised so far (toasts last seconds, and over a modal there are none: the
+    app's notice log keeps each one's full text), one per line."""
+    return "\n".join(n.message for n in app.notice_log)
 
 
 def error_of(pilot: Pilot[object], field: str) -> str:

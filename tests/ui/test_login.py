@@ -305,7 +305,7 @@ async def test_typed_key_stays_out_of_textuals_debug_log(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert any("debug log is on" in n.message for n in app._notifications)
+        assert any("debug log is on" in n.message for n in app.notice_log)
         assert_not_on_screen(app, key)
     assert textual_log.stat().st_size > 0
     assert key not in textual_log.read_text()

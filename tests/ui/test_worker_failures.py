@@ -327,6 +327,28 @@ async def _(w: World) -> None:
     await w.until(lambda: w.app.screen is w.app.home)
 
 
+@case("CodeScreen._read_mailbox")
+async def _(w: World) -> None:
+    await _unverified_address(w)
+    await w.pilot.press("v")  # sends the code, and reads it from the demo mailbox
+    await w.until(lambda: isinstance(w.app.screen, CodeScreen))
+    await calm(w.pilot)
+    await w.pilot.press("escape")
+    await w.until(lambda: w.app.screen is w.app.home)
+    sandbox = w.app.services.sandbox
+    assert sandbox is not None
+    reading = trap(w.mp, sandbox, "latest_code", coro=True)
+    await w.pilot.press("v")  # a code was sent already: only the mailbox is read
+    await w.failed("CodeScreen._read_mailbox")
+    screen = w.app.screen
+    assert isinstance(screen, CodeScreen) and not screen.sending
+    reading.armed = False
+    code = w.control.latest_code("new@harbor-ceramics.example")
+    await paste_into(w.pilot, "#code", code)
+    await w.pilot.press("enter")
+    await w.until(lambda: w.app.screen is w.app.home)
+
+
 @case("CodeScreen._verify")
 async def _(w: World) -> None:
     await _unverified_address(w)

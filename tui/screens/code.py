@@ -2,7 +2,9 @@
 
 - Opens by sending a code, unless one was already sent to this address in this session (then
   the user most likely has it; Resend is there if not).
-- Shows the address and when the code was sent, as clock time and "12 s ago".
+- Shows the address and when the code was sent, as clock time and "12 s ago" (both read off
+  the app's clock; on the demo's fast world clock both say "world time", and "ago" adds what
+  that is in real time).
 - Enter submits, Esc cancels. A wrong code keeps the modal open: inline error, field emptied
   and focused again. 409 (already verified) counts as success. Success re-reads the address
   with Get Sender Email and dismisses with it.
@@ -10,7 +12,11 @@
   clock); Wix's own resend limit (428) is shown in its words and its wait is honoured too.
   Only a key press sends a code: failures are never retried by themselves, and a send that
   may have reached Wix starts the cooldown as if it had.
-- In demo mode a toast shows the code from the sandbox mailbox so a newcomer can finish.
+- In demo mode the screen itself shows the latest code in the sandbox mailbox, so a newcomer
+  can finish: read after every send (and on opening), so after a resend the new code replaces
+  the old one, which no longer works. Not a toast: a toast lands over the dialog's buttons and
+  outlives the code it shows.
+- Notices raised while it is open go to its own notice line (``tui/widgets/notices.py``).
 """
 
 from __future__ import annotations
@@ -30,11 +36,12 @@ from tui.demo import SandboxError
 from tui.flow.checks import code_problem
 from tui.flow.codes import SentCodes
 from tui.flow.writes import may_have_happened, write_failure
-from tui.time_words import ago, clock_time, duration, is_world
+from tui.time_words import ago, clock_time, is_world, span, world_speed
 from tui.widgets.code_input import CodeInput
 from tui.widgets.fields import ErrorLine, Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
+from tui.widgets.notices import NoticeLine
 from tui.wix.errors import (
     AlreadyExists,
     FailedPrecondition,
@@ -72,6 +79,8 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         self.sending = False
         self.verifying = False
         self._send_problem = ""
+        self.mailbox_code: str | None = None  # the demo mailbox's latest code, once read
+        self.mailbox_problem = ""  # why the demo mailbox could not be read
 
     @property
     def address(self) -> str:
@@ -81,6 +90,7 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         with Vertical(id="code-box", classes="modal-box"):
             yield Note(f"Verify {self.address}", classes="title", id="code-title")
             yield Note("", id="code-sent")
+            yield Note("", id="code-mailbox")
             yield Label("Code from the email (3-10 letters or digits)")
             yield CodeInput(id="code")
             yield ErrorLine(id="code-error")
@@ -89,15 +99,19 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
                 yield Button("Verify (Enter)", id="code-verify", variant="primary")
                 yield Button("Resend code (ctrl+r)", id="code-resend")
                 yield Button("Cancel (Esc)", id="code-cancel")
+            yield NoticeLine(id="code-notice")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#code-mailbox", Note).display = self.services.sandbox is not None
         self.set_interval(TICK_SECONDS, self._tick)
         # Send on open only if this session never sent one (and Wix is not refusing more):
         # whoever reopens the screen most likely has the code already.
         never_sent = self.codes.last_sent(self.sender_email.id) is None
         if never_sent and self.resend_wait.total_seconds() <= 0:
             self._start_send()
+        elif not never_sent:
+            self._read_mailbox()
         self._tick()
 
     # --- what the user sees -------------------------------------------------------------
@@ -112,7 +126,8 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
 
     def _tick(self) -> None:
         """Refresh "sent 12 s ago" and the resend countdown (both read the app's clock)."""
-        now = self.services.clock.now()
+        clock = self.services.clock
+        now, speed = clock.now(), world_speed(clock)
         sent_at = self.codes.last_sent(self.sender_email.id)
         sent = self.query_one("#code-sent", Note)
         if self.sending:
@@ -120,7 +135,7 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         elif sent_at is not None:
             sent.update(
                 f"A code was sent to {self.address} at {self._at(sent_at, now)} "
-                f"({ago(sent_at, now)}). Check the inbox, and the spam folder."
+                f"({ago(sent_at, now, speed=speed)}). Check the inbox, and the spam folder."
             )
         else:
             sent.update(self._send_problem or f"No code has been sent to {self.address} yet.")
@@ -129,10 +144,28 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         if self.sending:
             status.update("")
         elif wait > 0:
-            status.update(f"⧗ Resend possible in {duration(wait)} (one code a minute at most).")
+            status.update(
+                f"⧗ Resend possible in {span(wait, speed=speed)}; one code a minute at most."
+            )
         else:
             status.update("↻ No email? Press ctrl+r to send a new code.")
         self.query_one("#code-resend", Button).disabled = self.sending or wait > 0
+        self._show_mailbox()
+
+    def _show_mailbox(self) -> None:
+        """The demo mailbox's latest code, or that a new one is on its way (the old one then
+        stops working, so it is no longer shown)."""
+        if self.services.sandbox is None:
+            return
+        line = self.query_one("#code-mailbox", Note)
+        if self.sending:
+            line.show("✉ Demo mailbox: a new code is on its way (the old one stops working).")
+        elif self.mailbox_problem:
+            line.show(f"✉ Demo mailbox: could not be read ({self.mailbox_problem}).")
+        elif self.mailbox_code:
+            line.show(f"✉ Demo mailbox: the latest code sent is {self.mailbox_code}")
+        else:
+            line.show("✉ Demo mailbox: no code yet.")
 
     def _at(self, when: datetime, now: datetime) -> str:
         clock = self.services.clock
@@ -148,9 +181,10 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
             return
         wait = self.resend_wait.total_seconds()
         if wait > 0:
+            speed = world_speed(self.services.clock)
             self._error(
-                f"Not yet: a new code can be sent in {duration(wait)}. The last one is still "
-                "on its way; check the spam folder too."
+                f"Not yet: a new code can be sent in {span(wait, speed=speed)}. The last one "
+                "is still on its way; check the spam folder too."
             )
             return
         self._start_send()
@@ -163,6 +197,7 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         # The flag is set before the worker starts, so a second key press cannot send again.
         self.sending = True
         self._send_problem = ""
+        self.mailbox_code = None
         self.query_one("#code-error", ErrorLine).clear()
         self._tick()
         self._send()
@@ -207,13 +242,24 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
                 self._error(write_failure(exc, "sent a code", CHECK_INBOX))
                 return
             codes.record(self.sender_email.id, clock.now())
-            await self._show_sandbox_code()
+            await self._read_sandbox_code()
         finally:
             self.sending = False
             if self.is_attached:
                 self._tick()
 
-    async def _show_sandbox_code(self) -> None:
+    @job(
+        "code-mailbox",
+        "Reading the demo mailbox",
+        "Press ctrl+r for a new code once the countdown ends.",
+    )
+    async def _read_mailbox(self) -> None:
+        await self._read_sandbox_code()
+        if self.is_attached:
+            self._tick()
+
+    async def _read_sandbox_code(self) -> None:
+        """The demo: the newest code the sandbox emailed to the address, shown in the screen."""
         sandbox = self.services.sandbox
         if sandbox is None:
             return
@@ -221,14 +267,9 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
             code = await sandbox.latest_code(self.address)
         except SandboxError as exc:
             log.warning("could not read the sandbox mailbox: %s", exc)
+            self.mailbox_code, self.mailbox_problem = None, str(exc)
             return
-        if code:
-            self.app.notify(
-                f"Sandbox mailbox: your code is {code}",
-                title=f"Email to {self.address}",
-                timeout=30,
-                markup=False,
-            )
+        self.mailbox_code, self.mailbox_problem = code, ""
 
     # --- checking the code --------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from tui.screens.guided_fix import (
 )
 from tui.screens.sender_details import CreateSenderDetailsScreen
 from tui.services import Session
-from tui.time_words import duration
+from tui.time_words import duration, is_world
 from tui.widgets.email_form import AddEmailForm
 from tui.widgets.fields import Note
 from tui.widgets.jobs import Job, job
@@ -190,7 +190,8 @@ class SendersPane(Pane):
         # First the focus (at start-up the screen's own auto-focus may have run after the
         # first claim), then the words that invite a key: "press a" must work once shown.
         self._focus_first_time()
-        self.emails_table.show(emails, select=select)
+        world = is_world(self.services.clock)  # the demo: dates on the sandbox's clock
+        self.emails_table.show(emails, select=select, world=world)
         self.details.show(details)
         verified = sum(1 for e in emails if e.verified)
         self._emails_status(

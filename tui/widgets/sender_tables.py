@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from tui.time_words import short_date
 from tui.wix import SenderDetails, SenderEmail
@@ -20,6 +20,8 @@ VERIFIED = "✓ verified"
 NOT_VERIFIED = "✗ not verified"
 DEFAULT = "★ default"
 NOT_DEFAULT = "·"
+CREATED = "Created"
+CREATED_WORLD = "Created (world time)"
 
 
 def verified_word(email: SenderEmail) -> str:
@@ -62,15 +64,23 @@ class _KeyedTable(DataTable):
 
 
 class SenderEmailsTable(_KeyedTable):
-    COLUMNS = (("Address", "address"), ("Status", "status"), ("Created", "created"))
+    COLUMNS = (("Address", "address"), ("Status", "status"), (CREATED, "created"))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.emails: dict[str, SenderEmail] = {}
 
-    def show(self, emails: Sequence[SenderEmail], select: str | None = None) -> None:
-        """Fill the table; ``select`` (an id) gets the cursor, else it stays where it was."""
+    def show(
+        self, emails: Sequence[SenderEmail], select: str | None = None, *, world: bool = False
+    ) -> None:
+        """Fill the table; ``select`` (an id) gets the cursor, else it stays where it was.
+        ``world``: the dates come from the sandbox's fast world clock, and the column says so."""
         self.emails = {email.id: email for email in emails}
+        label = CREATED_WORLD if world else CREATED
+        column = self.columns[ColumnKey("created")]
+        if column.label.plain != label:
+            column.label = Text(label)
+            column.content_width = max(column.content_width, column.label.cell_len)
         rows = [
             (
                 email.id,
