@@ -180,6 +180,7 @@ class DomainsPane(Pane):
     def _layout(self) -> None:
         compact = 0 < self.size.height < COMPACT_BELOW
         self.set_class(compact, "-compact")
+        self.set_class(len(self._list.domains) < 2, "-one-domain")
         self.set_class(self.view == GRID, "-view-grid")
         self.set_class(self.view == RECORDS, "-view-records")
         self._watch.brief = compact
@@ -221,6 +222,7 @@ class DomainsPane(Pane):
             self._list.reload()
 
     def on_domain_list_selected(self, message: DomainList.Selected) -> None:
+        self.set_class(len(self._list.domains) < 2, "-one-domain")
         if self._needs_details is not None:
             self._needs_details = None  # the domains loaded: the sender details exist now
             self.refresh_bindings()
