@@ -164,8 +164,8 @@ class DomainsPane(Pane):
     def focus_target(self) -> Widget | None:
         if not self.compact and len(self._list.domains) > 1:
             return self.query_one(DomainTable)
-        if self.view == GRID and self._watch.grid.row_count:
-            return self._watch.grid
+        if self.view == GRID and (self.compact or self._watch.grid.row_count):
+            return self._watch.grid  # (an empty grid takes the focus too: its keys work)
         return self.query_one(RecordsTable)
 
     # --- the layout: compact (one view at a time) or everything -----------------------------
@@ -196,7 +196,7 @@ class DomainsPane(Pane):
         self._layout()
         if focus and (moved or not self.compact):
             target = self._watch.grid if view == GRID else self.query_one(RecordsTable)
-            if target.row_count or view == RECORDS:
+            if target.row_count or view == RECORDS or self.compact:
                 target.focus()
             target.scroll_visible(animate=False)
 
