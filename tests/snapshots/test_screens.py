@@ -18,6 +18,7 @@ from textual.widgets import TabbedContent
 from tests.snapshots.support import Variant, demo_app, settle, wait_for
 from tui.app import WixSendingApp
 from tui.sandbox import SandboxServer
+from tui.screens.cell_evidence import CellEvidence
 from tui.screens.choice import ChoiceScreen
 from tui.screens.code import CodeScreen
 from tui.screens.domains import DomainsPane
@@ -170,6 +171,31 @@ def test_domains_after_publishing(
         await quiet(pilot)
         await settle(pilot)
         watch.scroll_visible(animate=False, top=True)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=variant.size, run_before=run_before)
+
+
+def test_cell_evidence(
+    snap_compare: Snap, variant: Variant, tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """Enter on a grid cell: the evidence of a cached 'does not exist' at a public resolver."""
+    app = demo_app(tmp_path, sandbox("midway"))
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await domains_swept(pilot)
+        watch = domains(app).query_one(PropagationWatch)
+        before = watch.sweeps
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("1")
+        await wait_for(pilot, lambda: watch.sweeps > before and not watch.sweeping)
+        grid = watch.query_one(PropagationGrid)
+        grid.focus(scroll_visible=False)
+        grid.move_cursor(row=2, column=1, scroll=False)
+        await quiet(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CellEvidence))
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=variant.size, run_before=run_before)

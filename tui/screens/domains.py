@@ -10,25 +10,37 @@ is on the current screen (no modal on top) it starts a due propagation sweep
 
 The DNS engine (dnspython, httpx) comes from ``services.engine`` at the first sweep, so it stays
 out of the app's first frame.
+
+The layout follows the pane's height. Tall enough (e.g. 120x36), everything is shown: the
+domain table, the records, the grid, the ETA, the diagnoses, the authenticate lines. Shorter
+(80x24, what users have over SSH) the pane is *compact*: one line names the domain (d picks
+another when there are several) beside the grid's status, and v switches between the records
+view (to copy them to the DNS host) and the grid view (the grid with the authoritative rows and
+at least four resolver rows, the ETA, the first diagnosis with its fix, and the authenticate
+line, in that order, without scrolling). The grid view wins by itself once the records show up
+at the DNS servers (or a diagnosis says where they went), unless the user chose a view for
+that domain. Down, PageDown and End on the last row of a table go on to what is below it.
 """
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 
 from tui import exporting
 from tui.demo import MISTAKES, SandboxError
 from tui.flow.domains import expected_records
+from tui.propagation.model import NO_SIGNAL, Report, Role, Status
 from tui.screens.authenticate import AuthPanel
 from tui.screens.choice import ChoiceScreen
 from tui.screens.guided_fix import open_guided_fix
 from tui.services import Session
 from tui.time_words import duration
 from tui.widgets.fields import Note
-from tui.widgets.grid import PropagationWatch
+from tui.widgets.grid import LeavesAtEdges, Line, PropagationWatch, StatusNote, more_notes
 from tui.widgets.jobs import job
 from tui.widgets.pane import DnsChecked, Pane
 from tui.widgets.records import (
@@ -52,12 +64,16 @@ HELP = (
     "every record as zone lines, e exports them to a file (BIND, CSV or JSON) in the current "
     "directory. If your DNS host adds the domain to the Host field itself, type only the part "
     "before your domain.\n\n"
+    "At 80x24 the pane shows one view at a time: v switches between the records and the "
+    "grid (the grid comes by itself once the records show up at your DNS servers), and d "
+    "picks another domain when there are several.\n\n"
     "The grid shows where each record is visible: the zone's own (authoritative) servers "
     "first, then resolvers. Each cell is a glyph and a word. A countdown is a cached 'does not "
     "exist' (or an old answer) that clears by itself; '\u2013 unasked' means public resolvers are "
     "not asked until your DNS servers serve the record. r checks now and s pauses; checks "
     "repeat every [ui] refresh_interval seconds of the config. Under the grid: when every "
-    "record will be visible, and what to fix.\n\n"
+    "record will be visible, and what to fix. Enter on a cell shows its evidence: the question, "
+    "the server, the answer with its TTLs, when it was asked and what it means.\n\n"
     "t authenticates. Wix advises waiting 1 hour after adding the records (m marks them added "
     "if the grid cannot see them yet) and 4 hours after a failed attempt: the countdown shows "
     "when, and trying earlier asks first. u authenticates by itself once every cell is ok and "
@@ -69,12 +85,32 @@ DEMO_NOTE = (
 )
 
 
+RECORDS, GRID = "records", "grid"
+COMPACT_BELOW = 26  # rows of the pane: below, one view at a time (80x24 leaves it 15 to 18)
+RECORDS_TITLE = "DNS records (c copies the cell, C all, e exports; v shows the grid)"
+
+
+def published(report: Report) -> bool:
+    """Whether the records have shown up: an authoritative server answers something for one
+    of them, or a diagnosis says where they went (a doubled suffix, a proxy...)."""
+    if report.diagnoses:
+        return True
+    authoritative = {r.key for r in report.resolvers if r.role is Role.AUTHORITATIVE}
+    return any(
+        c.queried
+        and c.resolver in authoritative
+        and c.status is not Status.NOT_PUBLISHED
+        and c.status not in NO_SIGNAL
+        for c in report.cells.values()
+    )
+
+
 class DomainsPane(Pane):
     TITLE = "Domains"
     HELP = HELP
     BINDINGS = [
         # Most needed first: the footer shows the first ones that fit (at 80 columns, in the
-        # demo: g when offered, h, c, e, t); the rest are in F1 and the palette.
+        # demo: g when offered, h, t, v, c); the rest are in F1 and the palette.
         Binding("g", "guided_fix", "Guided fix", id="domains-guided-fix"),
         Binding(
             "h",
@@ -83,9 +119,11 @@ class DomainsPane(Pane):
             id="demo-publish",
             tooltip="Demo: publish the records at the sandbox DNS host",
         ),
+        Binding("t", "auth_try", "Authenticate", id="auth-try"),
+        Binding("v", "domains_view", "Records/grid", id="domains-view"),
         Binding("c", "records_copy", "Copy cell", id="records-copy"),
         Binding("e", "records_export", "Export", id="records-export"),
-        Binding("t", "auth_try", "Authenticate", id="auth-try"),
+        Binding("d", "domains_pick", "Pick domain", id="domains-pick", show=False),
         Binding("r", "grid_refresh", "Check now", id="grid-refresh"),
         Binding("s", "grid_toggle", "Pause/resume", id="grid-toggle"),
         Binding("C,shift+c", "records_copy_all", "Copy all", id="records-copy-all", show=False),
@@ -104,32 +142,78 @@ class DomainsPane(Pane):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.view = RECORDS  # in the compact layout: RECORDS or GRID
+        self._chosen: set[str] = set()  # domains whose view the user chose (v): never switched
         self._domain: SendingDomain | None = None
         self._unwatchable: list[str] = []  # Wix records whose names DNS cannot carry, and why
         self._needs_details: SenderDetailsDoNotExist | None = None
         self._guided_shown = False
 
     def compose(self) -> ComposeResult:
+        status = StatusNote("", id="grid-status", classes="quiet")
         with VerticalScroll(id="domains-body"):
             yield DomainList(id="domain-list")
-            yield Note("", id="domain-summary")
-            yield Note("DNS records (c copies the cell, C all, e exports)", classes="section")
-            yield RecordsTable(id="records-table")
-            yield Note("", id="export-note", classes="hint")
-            yield Note("Propagation (r checks now, s pauses)", classes="section")
-            yield PropagationWatch(id="propagation")
+            with Horizontal(id="domain-bar"):
+                yield Note("", id="domain-summary")
+                yield status
+            yield Line("", id="unwatched", classes="problem")
+            with Vertical(id="records-view"):
+                yield Note(RECORDS_TITLE, id="records-title", classes="section")
+                yield RecordsTable(id="records-table")
+                yield Line("", id="export-note", classes="hint")
+            with Vertical(id="grid-view"):
+                yield Note("Propagation (r checks now, s pauses)", classes="section")
+                yield PropagationWatch(id="propagation", status=status)
             yield AuthPanel(id="auth")
-            yield Note("", id="demo-note", classes="hint")
+            yield Line("", id="more-notes")
+            yield Line("", id="demo-note", classes="hint")
 
     def on_mount(self) -> None:
         if self.services.sandbox is not None:
-            self.query_one("#demo-note", Note).update(DEMO_NOTE)
+            self.query_one("#demo-note", Line).show(DEMO_NOTE)
+        self._layout()
         self.set_interval(1.0, self._tick)
         self.follow_session(self._session_changed)
         self.focus_inside()  # chosen (2) before its children were there
 
     def focus_target(self) -> Widget | None:
-        return self.query_one(DomainTable)
+        if not self.compact and len(self._list.domains) > 1:
+            return self.query_one(DomainTable)
+        if self.view == GRID and (self.compact or self._watch.grid.row_count):
+            return self._watch.grid  # (an empty grid takes the focus too: its keys work)
+        return self.query_one(RecordsTable)
+
+    # --- the layout: compact (one view at a time) or everything -----------------------------
+
+    @property
+    def compact(self) -> bool:
+        return self.has_class("-compact")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        compact = 0 < self.size.height < COMPACT_BELOW
+        self.set_class(compact, "-compact")
+        self.set_class(len(self._list.domains) < 2, "-one-domain")
+        self.set_class(self.view == GRID, "-view-grid")
+        self.set_class(self.view == RECORDS, "-view-records")
+        self._watch.brief = compact
+        grid = self._watch.grid
+        if grid.compact != compact:
+            grid.compact = compact
+            grid.fit()
+        self._show_summary()
+
+    def _set_view(self, view: str, *, focus: bool = True) -> None:
+        moved = view != self.view
+        self.view = view
+        self._layout()
+        if focus and (moved or not self.compact):
+            target = self._watch.grid if view == GRID else self.query_one(RecordsTable)
+            if target.row_count or view == RECORDS or self.compact:
+                target.focus()
+            target.scroll_visible(animate=False)
 
     @property
     def _list(self) -> DomainList:
@@ -153,13 +237,23 @@ class DomainsPane(Pane):
             self._list.reload()
 
     def on_domain_list_selected(self, message: DomainList.Selected) -> None:
+        self.set_class(len(self._list.domains) < 2, "-one-domain")
         if self._needs_details is not None:
             self._needs_details = None  # the domains loaded: the sender details exist now
             self.refresh_bindings()
         self._select(message.domain)
 
     def _select(self, domain: SendingDomain | None) -> None:
+        changed = (domain.domain if domain else None) != (
+            self._domain.domain if self._domain else None
+        )
         self._domain = domain
+        if changed:
+            self.query_one("#more-notes", Note).show("")
+            self.view = RECORDS  # until its records show up, or the user chooses
+            if domain is not None and self.services.state.domain(domain.domain).marked_added:
+                self.view = GRID
+            self._layout()
         self.query_one(RecordsTable).show(domain)
         records, self._unwatchable = expected_records(domain) if domain is not None else ([], [])
         if domain is not None and records:
@@ -174,15 +268,25 @@ class DomainsPane(Pane):
     def _show_summary(self) -> None:
         domain, text = self._domain, ""
         if domain is not None:
-            text = f"{domain.domain}: {badge(domain)} · {len(domain.dns_records)} records"
+            text = domain.domain
+            count = len(self._list.domains)
+            if count > 1:
+                names = sorted(self._list.domains)
+                place = names.index(domain.domain) + 1 if domain.domain in names else 1
+                text += f" ({place} of {count}{', d picks' if self.compact else ''})"
+            text += f": {badge(domain)}"
+            if not self.compact:
+                text += f" · {len(domain.dns_records)} records"
             if domain.incomplete_records:
                 text += f" ({len(domain.incomplete_records)} incomplete: R reads them again)"
             if domain.status is DomainStatus.INITIALIZING:
                 text += ". Wix is making its DNS records (usually 1-5 minutes)"
                 left = self._list.poll_in()
                 text += f"; next look in {duration(left)}" if left is not None else ""
-            text += "".join(f"\n✗ not watched: {problem}" for problem in self._unwatchable)
-        self.query_one("#domain-summary", Note).show(text)
+        unwatched = "\n".join(f"✗ not watched: {problem}" for problem in self._unwatchable)
+        for note in self.query("#domain-summary").results(Note):  # none before compose
+            note.show(text)
+            self.query_one("#unwatched", Note).show(unwatched)
 
     # --- the clock ------------------------------------------------------------------------
 
@@ -195,6 +299,9 @@ class DomainsPane(Pane):
             self._watch.tick()
             self.query_one(AuthPanel).tick()
             self._show_summary()
+        # The last attempt's line takes no row while there is none (80x24 counts every row).
+        for last in self.query("#auth-last").results(Note):
+            last.set_class(not str(last.content), "-empty")
 
     def on_show(self) -> None:
         # Back on the pane: sender details may have been made meanwhile (or the guided fix is
@@ -208,6 +315,39 @@ class DomainsPane(Pane):
     def on_dns_checked(self, message: DnsChecked) -> None:
         if self._domain is not None and message.domain == self._domain.domain:
             self.query_one(AuthPanel).swept(message.report)
+            self.query_one("#more-notes", Note).show(more_notes(message.report))
+            chosen = message.domain in self._chosen
+            if self.view != GRID and not chosen and published(message.report):
+                # The grid wins the space once the records show up (or a diagnosis says where
+                # they went); v brings the records back.
+                self._set_view(GRID, focus=self._owns_focus())
+
+    def _owns_focus(self) -> bool:
+        focused = self.screen.focused if self.is_attached else None
+        return focused is None or self in focused.ancestors
+
+    def on_leaves_at_edges_edge(self, message: LeavesAtEdges.Edge) -> None:
+        """Down/PageDown/End past a table's last row (or Up past its first): go on."""
+        message.stop()
+        records, grid = self.query_one(RecordsTable), self._watch.grid
+        body = self.query_one("#domains-body", VerticalScroll)
+        if message.down and message.table is records and grid.row_count:
+            if self.compact and self.view != GRID and self._domain is not None:
+                self._chosen.add(self._domain.domain)
+            self._set_view(GRID)
+        elif not message.down and message.table is grid:
+            if self.compact and self._domain is not None:
+                self._chosen.add(self._domain.domain)
+            self._set_view(RECORDS)
+        elif message.down and isinstance(message.table, DomainTable):
+            records.focus()
+        elif not message.down and message.table is records and not self.compact:
+            table = self.query_one(DomainTable)
+            if table.row_count > 1:
+                table.focus()
+            body.scroll_home(animate=False)
+        elif message.down:
+            body.scroll_end(animate=False)  # what is below: the ETA, diagnoses, authenticate
 
     def on_auth_panel_authenticated(self, message: AuthPanel.Authenticated) -> None:
         self._list.changed(message.domain)
@@ -238,6 +378,26 @@ class DomainsPane(Pane):
         if action == "guided_fix":
             return self._needs_details is not None
         return True
+
+    def action_domains_view(self) -> None:
+        """Records or grid: one view at a time in the compact layout; else the focus moves."""
+        view = RECORDS if self.view == GRID else GRID
+        if self._domain is not None:
+            self._chosen.add(self._domain.domain)
+        self._set_view(view)
+
+    def action_domains_pick(self) -> None:
+        domains = self._list.domains
+        if len(domains) < 2:
+            self.app.notify("There is only one sending domain.", markup=False)
+            return
+        options = [(name, f"{name}: {badge(domains[name])}") for name in sorted(domains)]
+
+        def chosen(name: str | None) -> None:
+            if name and name in self._list.domains:
+                self._list.pick(name)
+
+        self.app.push_screen(ChoiceScreen("Show the sending domain", "", options), chosen)
 
     def action_domains_refresh(self) -> None:
         if self.session is None:
@@ -311,7 +471,7 @@ class DomainsPane(Pane):
         self.app.call_from_thread(self._exported, text, error)
 
     def _exported(self, text: str, error: bool) -> None:
-        self.query_one("#export-note", Note).update(text)
+        self.query_one("#export-note", Line).show(text)
         self.app.notify(text, severity="error" if error else "information", markup=False)
 
     def action_grid_refresh(self) -> None:
@@ -332,6 +492,8 @@ class DomainsPane(Pane):
     def action_auth_mark_added(self) -> None:
         if self.query_one(AuthPanel).mark_added():
             self._watch.added = True  # missing records now mean "added at the wrong host"
+            if self._domain is not None and self._domain.domain not in self._chosen:
+                self._set_view(GRID)
 
     def action_auth_auto(self) -> None:
         on = self.query_one(AuthPanel).toggle_auto()

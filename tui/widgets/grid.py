@@ -10,7 +10,14 @@ stale answers) are redrawn once a second, only where their text changed.
 never blocked) and what explains it ("checked 12 s ago", the highlighted cell, the ETA, the
 diagnoses). It never sweeps by itself: the pane calls :meth:`PropagationWatch.tick` once a
 second while on screen, and a sweep starts only once the previous one has ended and
-``refresh_interval`` seconds of the app's clock have passed since.
+``refresh_interval`` seconds have passed since: seconds of the app's clock, but never fewer
+than real seconds (see :func:`pace`), so that "next check in 29 s" counts down one a second
+in the demo's fast world too, as the ``watch`` command's does. The countdown line is its own
+note, redrawn alone: the grid repaints nothing for it.
+
+Enter on a cell opens its evidence (``screens.cell_evidence``). Down, PageDown and End on the
+last row (and Up on the first) leave the table (:class:`LeavesAtEdges`): a table must never
+trap the keys that the user expects to reach what is below it.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable
 from textual.worker import Worker
 
@@ -36,8 +44,8 @@ from tui.propagation.labels import (
     type_summary,
     unanswered_words,
 )
-from tui.propagation.model import TIME_BOUND, Cell, ExpectedRecord, Report, Resolver
-from tui.time_words import ago, duration
+from tui.propagation.model import TIME_BOUND, Cell, ExpectedRecord, Report, Resolver, Role
+from tui.time_words import ago, duration, is_world
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, close_at_exit, declare, job, run_job
@@ -45,6 +53,7 @@ from tui.widgets.pane import DnsChecked
 
 if TYPE_CHECKING:
     # Only a type here: the engine (dnspython, httpx) is built at the first sweep.
+    from tui.clock import Clock
     from tui.propagation.sweep import Prober
 
 CLOSE_PROBER = declare(
@@ -73,6 +82,62 @@ def cell_text(cell: Cell | None, now: datetime) -> Text:
     return as_text(cell_view(cell, now, narrow=True))
 
 
+PUBLIC_ROWS_SHOWN = 4  # a compact grid shows at least this many resolver rows, then scrolls
+
+
+def pace(clock: Clock) -> float:
+    """World seconds per real second for the check schedule: the clock's speed when it runs
+    fast (the demo's 60x world), else 1. Checks are spaced by ``refresh_interval`` seconds of
+    the app's clock but never by fewer real seconds, so the demo does not ask its DNS servers
+    twice a second and the countdown before the next check is one a user can read."""
+    return max(1.0, clock.speed)
+
+
+class LeavesAtEdges(DataTable[Text]):
+    """A table inside a longer pane: Down, PageDown or End on its last row, and Up or PageUp on
+    its first, say so (:class:`LeavesAtEdges.Edge`) instead of doing nothing, so the pane can
+    move on to what is below (or above): nobody is trapped in a table."""
+
+    class Edge(Message):
+        def __init__(self, table: DataTable[Text], down: bool) -> None:
+            super().__init__()
+            self.table, self.down = table, down
+
+    def _at_edge(self, down: bool) -> bool:
+        if not self.row_count:
+            return True
+        row = self.cursor_coordinate.row
+        return row >= self.row_count - 1 if down else row <= 0
+
+    def _leave_or(self, down: bool, action: str) -> None:
+        if self._at_edge(down):
+            self.post_message(self.Edge(self, down))
+        else:
+            getattr(super(), f"action_{action}")()
+
+    def action_cursor_down(self) -> None:
+        self._leave_or(True, "cursor_down")
+
+    def action_page_down(self) -> None:
+        self._leave_or(True, "page_down")
+
+    def action_scroll_bottom(self) -> None:
+        self._leave_or(True, "scroll_bottom")
+
+    def action_cursor_up(self) -> None:
+        self._leave_or(False, "cursor_up")
+
+    def action_page_up(self) -> None:
+        self._leave_or(False, "page_up")
+
+    def action_scroll_end(self) -> None:
+        # End: the last column (cell cursor), and past it, what is below the table.
+        if self.cursor_type == "cell" and self.cursor_coordinate.column < len(self.columns) - 1:
+            super().action_scroll_end()
+        else:
+            self._leave_or(True, "scroll_end")
+
+
 def row_label(resolver: Resolver) -> Text:
     label, bold = labels.row_label(resolver)
     return Text(label, style="bold" if bold else "")
@@ -82,11 +147,19 @@ def label_width(rows: Sequence[Resolver]) -> int:
     return max((len(row_label(r)) for r in rows), default=8)
 
 
-class PropagationGrid(DataTable[Text]):
-    DEFAULT_CSS = "PropagationGrid { height: auto; }"
+class PropagationGrid(LeavesAtEdges):
+    DEFAULT_CSS = "PropagationGrid { height: auto; scrollbar-size-vertical: 1; }"
+
+    class Chosen(Message):
+        """Enter on a cell: show its evidence."""
+
+        def __init__(self, resolver: Resolver, cell: Cell, report: Report) -> None:
+            super().__init__()
+            self.resolver, self.cell, self.report = resolver, cell, report
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="cell", fixed_columns=1)
+        self.compact = False  # at most the header, the non-public rows and PUBLIC_ROWS_SHOWN
         self.shape: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self.report: Report | None = None
         self._texts: dict[tuple[str, str], str] = {}  # (record, resolver) -> text shown
@@ -109,6 +182,22 @@ class PropagationGrid(DataTable[Text]):
                 self._texts[(record.name, resolver.key)] = text.plain
                 texts.append(text)
             self.add_row(row_label(resolver), *texts, key=resolver.key)
+        self.fit()
+
+    def fit(self) -> None:
+        """Compact: the header, every authoritative (and local) row and PUBLIC_ROWS_SHOWN
+        resolver rows; the rest scrolls inside the table (the cursor takes it along)."""
+        limit = None
+        if self.compact and self.report is not None:
+            public = sum(r.role is Role.PUBLIC for r in self.report.resolvers)
+            others = len(self.report.resolvers) - public
+            limit = 1 + others + min(public, PUBLIC_ROWS_SHOWN)
+        self.styles.max_height = limit
+
+    def action_select_cursor(self) -> None:
+        found = self.highlighted()
+        if found is not None and self.report is not None:
+            self.post_message(self.Chosen(found[0], found[1], self.report))
 
     def show_report(self, report: Report, now: datetime) -> int:
         """Show ``report``; how many cells changed. Only those are updated, unless the set of
@@ -160,6 +249,49 @@ class PropagationGrid(DataTable[Text]):
         return (resolver, cell) if cell is not None else None
 
 
+class Line(Note):
+    """A note that takes no row while it has nothing to say (an empty Static still takes one).
+    A class, not ``display``: a stylesheet may still hide the line when it has text."""
+
+    DEFAULT_CSS = "Line.-empty { display: none; }"
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None):
+        super().__init__(text, id=id, classes=classes)
+        self.set_class(not text, "-empty")
+
+    def show(self, text: str) -> None:
+        super().show(text)
+        self.set_class(not text, "-empty")
+
+
+class StatusNote(Note):
+    """The line above the grid, redrawn once a second; its width follows its text (it sits
+    beside the domain's name), so a change of length takes a layout pass, and only that."""
+
+    def show(self, text: str) -> None:
+        if text == self._shown:
+            return
+        old = self._shown
+        self.update(text, layout=old is None or len(old) != len(text))
+
+
+def first_diagnosis(report: Report) -> str:
+    """The line under the ETA: the first diagnosis with its fix, and how many more follow (the
+    pane shows those below the authenticate line, with the warnings)."""
+    if not report.diagnoses:
+        return ""
+    first = report.diagnoses[0]
+    line = f"• [{first.code}] {first.sentence}"
+    more = len(report.diagnoses) - 1 + len(report.warnings)
+    return line + (f" (+{more} more below)" if more else "")
+
+
+def more_notes(report: Report) -> str:
+    """The diagnoses after the first, and the warnings."""
+    lines = [f"• [{d.code}] {d.sentence}" for d in report.diagnoses[1:]]
+    return "\n".join(lines + [f"! {w}" for w in report.warnings])
+
+
 def describe(resolver: Resolver, cell: Cell, now: datetime) -> str:
     """One line on the highlighted cell: who, which record, what it says, and until when."""
     word = f"{GLYPH[cell.status]} {WORD[cell.status]}" if cell.queried else UNASKED
@@ -186,14 +318,19 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
     PropagationWatch .quiet { color: $text-muted; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, status: StatusNote | None = None) -> None:
+        """``status``: where the line above the grid goes ("checked 12 s ago · next check in
+        29 s"), when the pane shows it elsewhere (beside the domain's name)."""
         super().__init__(id=id)
+        self._status = status or StatusNote("", id="grid-status", classes="quiet")
+        self._own_status = status is None
         self.domain = ""
         self.records: list[ExpectedRecord] = []
         self.added = False  # the user marked the records added (sharper diagnoses)
         self.paused = False
         self.due: float | None = None  # app clock monotonic time of the next sweep
         self.problem = ""
+        self.brief = False  # compact layout: the countdown alone says how fresh the grid is
         self.sweeps = 0
         self._generation = 0
         self._worker: Worker[None] | None = None
@@ -202,12 +339,13 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
         self._resolvers: list[Resolver] = []
 
     def compose(self) -> ComposeResult:
-        yield Note("", id="grid-status", classes="quiet")
+        if self._own_status:
+            yield self._status
         yield PropagationGrid(id="grid")
-        yield Note("", id="cell-detail", classes="quiet")
-        yield Note("", id="unasked", classes="quiet")
-        yield Note("", id="eta")
-        yield Note("", id="diagnoses")
+        yield Line("", id="cell-detail", classes="quiet")
+        yield Line("", id="unasked", classes="quiet")
+        yield Line("", id="eta")
+        yield Line("", id="diagnoses")
 
     @property
     def grid(self) -> PropagationGrid:
@@ -280,7 +418,9 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
         elif report is None:
             parts.append("Checking the records…" if self.sweeping else "Not checked yet.")
         else:
-            parts.append(f"checked {ago(report.checked_at, now)}")
+            counting = self.due is not None and not (self.paused or self.sweeping)
+            if not (self.brief and counting and not self.problem):
+                parts.append(f"checked {ago(report.checked_at, now)}")
             if unanswered := unanswered_words(report):
                 parts.append(unanswered)
         if self.records:
@@ -289,11 +429,17 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
             elif self.sweeping:
                 parts.append("checking now")
             elif self.due is not None:
-                left = max(0.0, self.due - self.services.clock.monotonic())
+                clock = self.services.clock
+                left = max(0.0, self.due - clock.monotonic()) / pace(clock)
                 parts.append(f"next check in {duration(left)}")
         if self.problem:
             parts.append(f"⚠ {self.problem}")
-        self._put("#grid-status", " · ".join(parts))
+        if self._status.is_mounted:
+            self._status.show(" · ".join(parts))
+
+    @property
+    def status_text(self) -> str:
+        return str(self._status.content)
 
     def _show_detail(self) -> None:
         found = self.grid.highlighted()
@@ -303,6 +449,17 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         event.stop()
         self._show_detail()
+
+    def on_propagation_grid_chosen(self, message: PropagationGrid.Chosen) -> None:
+        message.stop()
+        # Imported here: the modal's module is needed only when a cell is opened.
+        from tui.screens.cell_evidence import CellEvidence, evidence
+
+        clock = self.services.clock
+        now, world = clock.now(), is_world(clock)
+        text = evidence(message.resolver, message.cell, message.report, now, world)
+        title = f"{message.cell.record} at {message.resolver.name}"
+        self.app.push_screen(CellEvidence(title, text))
 
     # --- sweeping -------------------------------------------------------------------------
 
@@ -342,8 +499,7 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
         unasked = any(not c.queried for c in report.cells.values())
         self._put("#unasked", UNASKED_NOTE if unasked else "")
         self._put("#eta", report.eta.sentence)
-        lines = [f"• [{d.code}] {d.sentence}" for d in report.diagnoses]
-        self._put("#diagnoses", "\n".join(lines + [f"! {w}" for w in report.warnings]))
+        self._put("#diagnoses", first_diagnosis(report))
         self._ended()
         self.post_message(DnsChecked(domain, report))
 
@@ -358,8 +514,9 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
     def _ended(self) -> None:
         # The next sweep is counted from the end of this one: sweeps never overlap, and a slow
         # network spaces them out by itself.
-        interval = self.services.config.refresh_interval
-        self.due = self.services.clock.monotonic() + (0.0 if self._again else interval)
+        clock = self.services.clock
+        interval = self.services.config.refresh_interval * pace(clock)
+        self.due = clock.monotonic() + (0.0 if self._again else interval)
         self._worker, self._again = None, False
         self._show_status()
         self._show_detail()

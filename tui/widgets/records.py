@@ -30,6 +30,7 @@ from tui.flow.polling import initializing_delay
 from tui.flow.retry import read_retry
 from tui.time_words import duration
 from tui.widgets.fields import Note
+from tui.widgets.grid import LeavesAtEdges
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
 from tui.widgets.pane import ONLINE, Connection, JourneyData
@@ -54,7 +55,7 @@ def badge(domain: SendingDomain) -> str:
     return BADGE.get(domain.status, f"? {domain.status_label}")
 
 
-class DomainTable(DataTable[Text]):
+class DomainTable(LeavesAtEdges):
     """One row per sending domain, keyed by its name; updated in place when only statuses
     change, so the cursor stays on the user's row."""
 
@@ -276,6 +277,14 @@ class DomainList(UsesServices, RunsJobs, Vertical):
             self.selected = str(key)
             self.post_message(self.Selected(self.current))
 
+    def pick(self, name: str) -> None:
+        """Show ``name`` (the compact layout's d), as moving the table's cursor there does."""
+        if name not in self.domains or name == self.selected:
+            return
+        self.selected = name
+        self.query_one(DomainTable).show(self.domains, name)
+        self.post_message(self.Selected(self.current))
+
     def tick(self) -> None:
         """Once a second (hidden or not): a due retry or INITIALIZING poll."""
         now = self.services.clock.monotonic()
@@ -324,7 +333,7 @@ class Copied:
     what: str  # what it is, in words, for the toast
 
 
-class RecordsTable(DataTable[Text]):
+class RecordsTable(LeavesAtEdges):
     """Rows in Wix's order; every string from Wix is a ``Text``, never markup."""
 
     DEFAULT_CSS = "RecordsTable { height: auto; max-height: 8; }"
