@@ -56,6 +56,8 @@ UNUSABLE = {
     KeyringState.TIMEOUT: "not answering",
     KeyringState.OK: "ok",
 }
+
+
 def keyring_hint(status: KeyringStatus) -> str:
     """Why the OS keyring cannot be chosen, short enough for the form at 80x24 (About and
     ``wix-sending paths`` say it in full)."""

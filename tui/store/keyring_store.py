@@ -214,9 +214,7 @@ class KeyringStore:
             try:
                 self.timeout = timeout_from_environment()
             except ValueError as exc:
-                self._misconfigured = KeyringStatus(
-                    KeyringState.BROKEN, NO_BACKEND_YET, str(exc)
-                )
+                self._misconfigured = KeyringStatus(KeyringState.BROKEN, NO_BACKEND_YET, str(exc))
 
     @property
     def backend(self) -> Any:

@@ -115,5 +115,5 @@ class MarkedRadioButton(RadioButton):
     BUTTON_RIGHT = ""
 
     @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name for the glyph)
+    def BUTTON_INNER(self) -> str:  # Textual reads the glyph from this name
         return "◉" if self.value else "○"
