@@ -26,6 +26,7 @@ from tui.screens.authenticate import AuthPanel
 from tui.screens.choice import ChoiceScreen
 from tui.screens.guided_fix import open_guided_fix
 from tui.services import Session
+from tui.store.paths import export_directory
 from tui.time_words import duration
 from tui.widgets.fields import Note
 from tui.widgets.grid import PropagationWatch
@@ -49,8 +50,9 @@ HELP = (
     "are ready.\n\n"
     "Add the CNAME records at your DNS host. c copies the cell under the cursor: a host or a "
     "value, as a DNS host's form asks for them (on the type column, the whole record). C copies "
-    "every record as zone lines, e exports them to a file (BIND, CSV or JSON) in the current "
-    "directory. If your DNS host adds the domain to the Host field itself, type only the part "
+    "every record as zone lines, e exports them to a file (BIND, CSV or JSON) in your downloads "
+    "folder (else documents, else the app's data folder; an older export is never "
+    "replaced). If your DNS host adds the domain to the Host field itself, type only the part "
     "before your domain.\n\n"
     "The grid shows where each record is visible: the zone's own (authoritative) servers "
     "first, then resolvers. Each cell is a glyph and a word. A countdown is a cached 'does not "
@@ -259,7 +261,8 @@ class DomainsPane(Pane):
             if value:
                 self._export(exporting.Format(value), domain.domain, records_of(domain))
 
-        body = f"{len(domain.dns_records)} records of {domain.domain}, into the current directory."
+        where = export_directory(self.services.paths, create=False)
+        body = f"{len(domain.dns_records)} records of {domain.domain}, into {where}."
         if domain.incomplete_records:
             body += (
                 f" {len(domain.incomplete_records)} of them came incomplete from Wix: they are "
@@ -275,19 +278,22 @@ class DomainsPane(Pane):
         exclusive=False,
     )
     def _export(self, fmt: exporting.Format, domain: str, records: list[exporting.Record]) -> None:
-        fallback = self.services.paths.data_dir / "exports"
+        paths = self.services.paths
+        fallback = paths.exports_dir or paths.data_dir / "exports"
         try:
-            path = exporting.export(fmt, domain, records, fallback=fallback)
+            directory = export_directory(paths)
+            path = exporting.export(fmt, domain, records, directory=directory, fallback=fallback)
         except OSError as exc:
             text, error = (
-                f"The records could not be written: {exc}. Neither the current directory nor "
-                "the app's data directory takes files: free some space or fix their "
-                "permissions, or copy the records with C instead.",
+                f"The records could not be written: {exporting.reason(exc)}. Free some space "
+                "or fix the folder's permissions, or copy the records with C instead.",
                 True,
             )
         else:
             written = len(exporting.publishable(records))
             text, error = f"Exported {written} records of {domain} to {path}", False
+            if path.name != exporting.file_name(domain, fmt):
+                text += f" ({exporting.file_name(domain, fmt)} was there already: kept)"
             if written < len(records):
                 text += (
                     f" ({len(records) - written} incomplete, left out with a line saying why; "
