@@ -31,7 +31,7 @@ from tui.time_words import duration
 from tui.widgets.fields import Note
 from tui.widgets.grid import PropagationWatch
 from tui.widgets.jobs import job
-from tui.widgets.pane import DnsChecked, Pane
+from tui.widgets.pane import DnsChecked, DomainShown, Pane
 from tui.widgets.records import (
     Copied,
     DomainList,
@@ -157,6 +157,7 @@ class DomainsPane(Pane):
             self._watch.unfollow()
         self.query_one(AuthPanel).show(domain)
         self._show_summary()
+        self.post_message(DomainShown(domain.domain if domain is not None else None))
 
     def _show_summary(self) -> None:
         domain, text = self._domain, ""
