@@ -1,11 +1,12 @@
 """A sending domain's DNS records as text: BIND zone lines, CSV or JSON, for the clipboard and
 for files. Plain Python (no Textual), so a headless command can reuse it.
 
-Where files go: the current directory first, because that is where a user who started the
-app in a shell (often over SSH) looks for them; when it cannot be written (a read-only
-directory, ``/``), the platform data directory's ``exports`` folder instead. Files are written
-atomically (temp file, fsync, rename), so a reader never sees half a file, and with the usual
-permissions (DNS records are public, not secrets).
+Where files go is the caller's choice (``store.paths.export_directory``: the user's downloads
+folder, else documents, else the app's data folder; never the current directory by surprise),
+with a fallback when that one cannot be written. Files are written atomically (temp file,
+fsync, then linked into place), so a reader never sees half a file, and with the usual
+permissions (DNS records are public, not secrets). An existing file is never replaced: the
+export takes the next free name ("example.com-dns-records-2.zone").
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from tui.store.paths import private_dir
 
 # BIND lines carry an explicit TTL so a zone import does not fall back to the panel's default;
 # one hour is what DNS hosts commonly suggest for CNAMEs and what Wix's own zones use.
@@ -132,15 +135,49 @@ def render(fmt: Format, domain: str, records: Sequence[Record]) -> str:
     return to_json(domain, records)
 
 
-def file_name(domain: str, fmt: Format) -> str:
+def file_name(domain: str, fmt: Format, number: int = 1) -> str:
+    """``number`` > 1: the name an export takes when the plain one is taken already."""
     # The domain comes from Wix; keep only what is safe in a file name on every platform.
     safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in domain.strip(".")) or "domain"
-    return f"{safe}-dns-records.{SUFFIX[fmt]}"
+    extra = f"-{number}" if number > 1 else ""
+    return f"{safe}-dns-records{extra}.{SUFFIX[fmt]}"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Temp file next to ``path``, fsync, rename over it: never half a file."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+# Enough for anyone who exports the same domain every day for a few years; past that the
+# export fails and says why rather than counting forever.
+MAX_NUMBER = 1000
+
+
+def _claim(temp: str, directory: Path, names: Sequence[str]) -> Path:
+    """Put the finished ``temp`` file in ``directory`` under the first of ``names`` that is
+    free, without ever replacing a file: a hard link fails if the name exists. Where hard
+    links are not allowed (some network and FAT file systems), the name is reserved with an
+    exclusive create and the temp file renamed over that empty reservation."""
+    for name in names:
+        path = directory / name
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            continue
+        except OSError:
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            except FileExistsError:
+                continue
+            os.replace(temp, path)
+            return path
+        os.unlink(temp)
+        return path
+    raise FileExistsError(
+        f"{names[0]} and {len(names) - 1} numbered copies already exist in {directory}; "
+        "move some away"
+    )
+
+
+def write_new(directory: Path, names: Sequence[str], text: str) -> Path:
+    """Write ``text`` to the first free name of ``names`` in ``directory``: temp file, fsync,
+    then into place. Never half a file, never over an existing one."""
+    fd, temp = tempfile.mkstemp(prefix=".wix-sending-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -149,11 +186,10 @@ def write_atomic(path: Path, text: str) -> None:
         # mkstemp makes the file 0600; records are public, so the usual 0644. (Reading the
         # umask means setting it, which is process-wide and racy with other threads.)
         os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
+        return _claim(temp, directory, names)
+    finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        raise
 
 
 def export(
@@ -161,23 +197,44 @@ def export(
     domain: str,
     records: Sequence[Record],
     *,
-    directory: Path | None = None,
+    directory: Path,
     fallback: Path | None = None,
 ) -> Path:
-    """Write the records in ``fmt``; the path written. ``directory`` defaults to the current
-    one; ``fallback`` (created if needed) is used when ``directory`` cannot be written. Raises
-    ``OSError`` when neither can."""
+    """Write the records in ``fmt`` into ``directory`` (or, when it cannot be written,
+    ``fallback``, made 0700 if this makes it); the absolute path written. Raises ``OSError``
+    (its text says which directory and why) when neither can be."""
     text = render(fmt, domain, records)
-    name = file_name(domain, fmt)
-    first = directory if directory is not None else Path.cwd()
+    names = [file_name(domain, fmt, n) for n in range(1, MAX_NUMBER + 1)]
     try:
-        path = first / name
-        write_atomic(path, text)
-        return path.resolve()
-    except OSError:
-        if fallback is None:
-            raise
-    fallback.mkdir(parents=True, exist_ok=True)
-    path = fallback / name
-    write_atomic(path, text)
-    return path.resolve()
+        return write_new(directory, names, text).resolve()
+    except OSError as exc:
+        if fallback is None or fallback == directory:
+            raise _saying_where(exc, directory) from exc
+        first = exc
+    try:
+        return write_new(private_dir(fallback), names, text).resolve()
+    except OSError as exc:
+        both = f"{_why(first)} in {directory}, and {_why(exc)} in {fallback}"
+        raise _error(exc.errno, both) from exc
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _error(errno: int | None, text: str) -> OSError:
+    """An OSError whose ``str`` is ``text`` plus its errno when there is one."""
+    return OSError(errno, text) if errno else OSError(text)
+
+
+def _saying_where(exc: OSError, directory: Path) -> OSError:
+    return _error(exc.errno, f"{_why(exc)} in {directory}")
+
+
+def reason(exc: OSError) -> str:
+    """An export's failure in words, for the screen: without the "[Errno 13]" prefix, with
+    the path it concerns."""
+    text = _why(exc)
+    if exc.filename and str(exc.filename) not in text:
+        text += f": {exc.filename}"
+    return text

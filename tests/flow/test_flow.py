@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tui.flow.journey import DnsProgress, Step, next_step
+from tui.flow.journey import DnsProgress, Step, dns_progress, next_step
 from tui.flow.polling import initializing_delay, resend_wait
 from tui.flow.schedule import authenticate_decision
+from tui.propagation.model import Diagnosis, Eta, Report
 from tui.wix.models import DnsRecord, DomainStatus, SenderDetails, SenderEmail, SendingDomain
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -128,3 +130,72 @@ def test_polling_and_cooldown() -> None:
     assert resend_wait(None, NOW) == timedelta(0)
     assert resend_wait(NOW - timedelta(seconds=15), NOW) == timedelta(seconds=45)
     assert resend_wait(NOW - timedelta(minutes=5), NOW) == timedelta(0)
+
+
+# --- "Next:" agrees with the pane: its domain, the user's keys, the diagnosis's own fix --------
+
+
+def test_next_step_is_about_the_domain_the_pane_shows() -> None:
+    details = [SenderDetails("s", "Bakery", "hello@bakery.example", default=True)]
+    verified = [email("hello@bakery.example", True)]
+    bakery = domain(DomainStatus.AUTHENTICATED)
+    shop = replace(domain(DomainStatus.NOT_AUTHENTICATED, 2), id="e", domain="shop.example")
+    # Without a shown domain: the default sender's.
+    assert next_step(verified, details, [bakery, shop]).domain == "bakery.example"
+    found = next_step(verified, details, [bakery, shop], shown="shop.example")
+    assert found.domain == "shop.example" and found.step is Step.ADD_DNS_RECORDS
+    assert "shop.example's 2 CNAME records" in found.sentence
+    # A name the site does not have (a stale selection) is not followed.
+    assert next_step(verified, details, [bakery], shown="gone.example").domain == ("bakery.example")
+
+
+def test_next_step_names_the_users_keys() -> None:
+    assert "press a in Senders" in next_step([], [], []).sentence
+    remapped = next_step([], [], [], keys={"senders-add": "f6"})
+    assert "press f6 in Senders" in remapped.sentence and "press a" not in remapped.sentence
+    unverified = [email("hello@bakery.example", False)]
+    assert "press v in Senders" in next_step(unverified, [], []).sentence
+    assert "press w in" in next_step(unverified, [], [], keys={"senders-verify": "w"}).sentence
+    verified = [email("hello@bakery.example", True)]
+    assert (
+        "press ^k in Senders" in next_step(verified, [], [], keys={"details-create": "^k"}).sentence
+    )
+    details = [SenderDetails("s", "Bakery", "hello@bakery.example", default=True)]
+    visible = {"bakery.example": DnsProgress(True, "")}
+    waiting = [domain(DomainStatus.NOT_AUTHENTICATED)]
+    found = next_step(verified, details, waiting, visible, keys={"auth-try": "f8"})
+    assert "press f8 in Domains" in found.sentence
+
+
+def test_next_step_says_the_diagnosis_fix() -> None:
+    details = [SenderDetails("s", "Bakery", "hello@bakery.example", default=True)]
+    verified = [email("hello@bakery.example", True)]
+    waiting = [domain(DomainStatus.NOT_AUTHENTICATED)]
+    eta = "No ETA yet: 1 of 3 record(s) are not at the authoritative servers. Add them at X."
+    fix = "The record is at s1.domainkey.bakery.example, without the underscore. Rename the host."
+    checked = {"bakery.example": DnsProgress(False, eta, fix)}
+    found = next_step(verified, details, waiting, checked)
+    assert found.sentence == f"bakery.example: {fix}"
+    assert "Add them at" not in found.sentence
+
+
+def test_the_fix_is_the_first_diagnosis_that_names_one() -> None:
+    wait = Diagnosis("queried_too_early", "2 resolver(s) cached 'does not exist'. Wait.")
+    typo = Diagnosis(
+        "typo_underscore",
+        "The record is at s1.domainkey.b.example, without the underscore. Rename the host at "
+        "Acme DNS to 's1._domainkey' (the '_' is part of the name). The same goes for 1 more "
+        "record(s).",
+    )
+    eta = Eta(None, "", "No ETA yet: add them at Acme DNS.", ready=False)
+    progress = dns_progress(report_with((wait, typo), eta))
+    assert progress.fix == (
+        "The record is at s1.domainkey.b.example, without the underscore. Rename the host at "
+        "Acme DNS to 's1._domainkey' (the '_' is part of the name)."
+    )
+    assert progress.sentence == eta.sentence and not progress.visible
+    assert dns_progress(report_with((wait,), eta)).fix == ""
+
+
+def report_with(diagnoses: tuple[Diagnosis, ...], eta: Eta) -> Report:
+    return Report(NOW, (), (), {}, {}, diagnoses, eta)

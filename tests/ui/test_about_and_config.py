@@ -52,8 +52,8 @@ async def test_about_shows_files_keyring_source_versions_and_terminal(
         assert rows["Profiles file"] == str(paths.profiles_file)
         assert rows["State file"] == f"{paths.state_file} (not created yet)"
         assert rows["Log file"].startswith(str(paths.log_file))
-        assert rows["Encrypted secrets file"] == f"{paths.secrets_file} (not created yet)"
-        assert rows["OS keyring"] == "tui.store.memory_keyring.MemoryKeyring: ok"
+        assert rows["Encrypted file"] == f"{paths.secrets_file} (not created yet)"
+        assert rows["OS keyring"] == "in memory, nothing written: works"
         assert rows["Key in use"].startswith("profile acme: the OS keyring")
         assert app.credentials is not None
         assert f"(masked: {app.credentials.secret.masked()})" in rows["Key in use"]
@@ -82,7 +82,7 @@ async def test_about_from_the_palette_without_a_keyring(
         screen = app.screen
         assert isinstance(screen, AboutScreen)
         rows = dict(about_rows(screen.facts, screen.keyring))
-        assert rows["OS keyring"].startswith("fail.Keyring: unavailable — no OS keyring")
+        assert rows["OS keyring"].startswith("none found (unavailable): no OS keyring")
         assert rows["Key in use"] == "not signed in"
 
 

@@ -233,7 +233,7 @@ async def test_copy_a_cell_and_all_records(
         ("3", "json", lambda text, host: json.loads(text)["records"][0]["host"] == host),
     ],
 )
-async def test_export_writes_the_chosen_format_into_the_current_directory(
+async def test_export_writes_the_chosen_format_into_the_export_folder(
     paths: Paths,
     keyring_stores: SecretStores,
     server: SandboxServer,
@@ -244,21 +244,60 @@ async def test_export_writes_the_chosen_format_into_the_current_directory(
     suffix: str,
     check: Callable[[str, str], bool],
 ) -> None:
+    """Into the export folder (under WIX_SENDING_HOME here; a user's downloads folder, see
+    tests/test_exporting.py), never the current directory; the message names the whole path;
+    a second export keeps the first file and takes the next name."""
     control.reset("midway")
     work = (tmp_path / "work").resolve()
     work.mkdir()
     monkeypatch.chdir(work)
+    folder = paths.exports_dir
+    assert folder is not None
     app = signed_in_app(paths, keyring_stores, server)
     async with app.run_test(size=SIZE) as pilot:
         await open_domains(pilot)
         host = pane(app).query_one(RecordsTable).records[0].host
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        assert f"into {folder}." in str(app.screen.query_one("#choice-body", Note).content)
         await pilot.press(choice)
-        path = work / f"{MIDWAY}-dns-records.{suffix}"
+        path = folder.resolve() / f"{MIDWAY}-dns-records.{suffix}"
         await wait_for(pilot, lambda: f"to {path}" in note(app, "#export-note"))
         assert check(path.read_text(encoding="utf-8"), host)
         await toast(pilot, f"Exported 5 records of {MIDWAY} to {path}")
+        assert not list(work.iterdir())  # nothing in the current directory
+        path.write_text("edited by the user", encoding="utf-8")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press(choice)
+        second = folder.resolve() / f"{MIDWAY}-dns-records-2.{suffix}"
+        await wait_for(pilot, lambda: f"to {second}" in note(app, "#export-note"))
+        assert f"{path.name} was there already: kept" in note(app, "#export-note")
+        assert path.read_text(encoding="utf-8") == "edited by the user"
+        assert check(second.read_text(encoding="utf-8"), host)
+
+
+async def test_a_failed_export_says_why(
+    paths: Paths, keyring_stores: SecretStores, server: SandboxServer, control: SandboxControl
+) -> None:
+    """The export folder cannot be made (a file sits where it should be): one line saying
+    which folder and why, as an error; the pane stays usable."""
+    control.reset("midway")
+    assert paths.exports_dir is not None
+    paths.exports_dir.parent.mkdir(parents=True, exist_ok=True)
+    paths.exports_dir.write_text("a file where the export folder should be", encoding="utf-8")
+    app = signed_in_app(paths, keyring_stores, server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("1")
+        await wait_for(pilot, lambda: "could not be written" in note(app, "#export-note"))
+        said = note(app, "#export-note")
+        assert f"could not be written: Not a directory: {paths.exports_dir}." in said
+        assert "[Errno" not in said and "Traceback" not in app.export_screenshot()
+        assert any(n.severity == "error" and n.message == said for n in app._notifications)
+        assert isinstance(app.screen.focused, DomainTable | RecordsTable | PropagationGrid)
 
 
 # --- the live propagation grid -------------------------------------------------------------------
@@ -493,7 +532,8 @@ async def test_an_incomplete_record_shows_is_not_copied_nor_exported_nor_watched
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         await pilot.press("1")
-        path = work / f"{MIDWAY}-dns-records.zone"
+        assert paths.exports_dir is not None
+        path = paths.exports_dir.resolve() / f"{MIDWAY}-dns-records.zone"
         await wait_for(pilot, lambda: f"to {path}" in note(app, "#export-note"))
         text = path.read_text(encoding="utf-8")
         assert text.count("\tIN\tCNAME\t") == 2 and "; skipped: " in text

@@ -152,15 +152,20 @@ async def test_fallbacks_are_offered_when_there_is_no_keyring(
         keyring_button = screen.query_one("#storage-keyring", RadioButton)
         assert keyring_button.disabled and not keyring_button.value
         assert "none on this machine" in str(keyring_button.label)
-        assert "no OS keyring on this machine" in note_text(pilot, "#keyring-hint")
+        assert "No OS keyring here (usual over SSH)" in note_text(pilot, "#keyring-hint")
         for fallback in ("encrypted-file", "session"):
             assert not screen.query_one(f"#storage-{fallback}", RadioButton).disabled
-        # Nothing is chosen for the user: submitting asks where to keep the key.
+        # The best store left is chosen for the user: the encrypted file, whose passphrase
+        # submitting then asks for (never "this session only" behind the user's back).
+        assert screen.query_one("#storage-encrypted-file", RadioButton).value
+        assert not screen.query_one("#storage-session", RadioButton).value
+        assert screen.query_one("#vault-fields").display
         await paste_into(pilot, "#site", site(sandbox).site_id)
         await paste_into(pilot, "#key", "IST.some-key-0123456789")
         await pilot.press("enter")
         await settle(pilot)
-        assert error_of(pilot, "storage") == "✗ Choose where to keep the key."
+        assert error_of(pilot, "storage") == ""
+        assert "Choose a passphrase" in error_of(pilot, "passphrase")
         assert isinstance(app.screen, LoginScreen)
     assert not paths.profiles_file.exists()
 

@@ -362,7 +362,8 @@ def run_paths(
         "wixBaseUrlFrom": endpoint.source,
     }
     if as_json:
-        print(json.dumps(found, indent=2))
+        # Scripts get the backend's module path too; people get its name only.
+        print(json.dumps({**found, "keyringBackendId": status.backend_id}, indent=2))
         return EXIT_OK
     if bad_url:
         _error(bad_url)

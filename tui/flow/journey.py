@@ -1,6 +1,11 @@
 """The next step of the journey (DESIGN.md): from what the API says, which of
 "add a sender email → verify it → create sender details → wait for the domain → add the DNS
-records → authenticate" is next, in one sentence."""
+records → authenticate" is next, in one sentence.
+
+The sentence agrees with what the panes show: it is about the domain the Domains pane shows
+(``shown``), names the keys the user really has (``keys``: binding id -> key, after the
+config's [keymap]), and when the last check found a mistake with a fix ("rename the host"),
+it says that fix rather than the general advice. Pure: the screen passes those facts in."""
 
 from __future__ import annotations
 
@@ -42,17 +47,51 @@ class Next:
     domain: str | None = None
 
 
+# The bindings the sentences name, with their keys before any [keymap] (tui/screens: the
+# Senders and Domains panes' BINDINGS).
+DEFAULT_KEYS = {
+    "senders-add": "a",
+    "senders-verify": "v",
+    "details-create": "c",
+    "auth-try": "t",
+}
+
+# Diagnoses (propagation.diagnose codes) that name a mistake and its fix: waiting does not
+# help, so the next step is that fix. The others (a resolver that cannot reach the zone, a
+# cached "does not exist") pass with time, which the ETA says.
+FIX_CODES = frozenset(
+    {
+        "apex_cname",
+        "double_suffix",
+        "typo_underscore",
+        "relative_target",
+        "wrong_target",
+        "conflict",
+        "proxied",
+        "flattened",
+        "wrong_dns_host",
+        "delegation_mismatch",
+        "dnssec_broken",
+    }
+)
+_SAME_GOES = " The same goes for "
+
+
 @dataclass(frozen=True)
 class DnsProgress:
     """What the last propagation check of a domain's records found, for the next step."""
 
     visible: bool  # every record at every resolver that answered
     sentence: str  # the check's overall ETA, or what stands in its way
+    fix: str = ""  # the first diagnosis that says what to change, in its own words
 
 
 def dns_progress(report: Report) -> DnsProgress:
     """From the last propagation check's report."""
-    return DnsProgress(visible=report.eta.ready, sentence=report.eta.sentence)
+    fix = next((d.sentence for d in report.diagnoses if d.code in FIX_CODES), "")
+    # "The same goes for 4 more record(s)": the pane lists them; the next step is the fix.
+    fix = fix.split(_SAME_GOES)[0]
+    return DnsProgress(visible=report.eta.ready, sentence=report.eta.sentence, fix=fix)
 
 
 def next_step(
@@ -60,24 +99,35 @@ def next_step(
     details: Sequence[SenderDetails],
     domains: Sequence[SendingDomain],
     dns: Mapping[str, DnsProgress] | None = None,
+    *,
+    shown: str | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> Next:
-    """``dns``: the last propagation check per domain name, when there was one."""
+    """``dns``: the last propagation check per domain name, when there was one. ``shown``:
+    the domain the Domains pane shows, which the sentence is about when it is one of
+    ``domains``. ``keys``: binding id -> the key the user presses (DEFAULT_KEYS otherwise)."""
+    key = {**DEFAULT_KEYS, **(keys or {})}
     if not emails:
-        return Next(Step.ADD_SENDER_EMAIL, "Add the address you want to send from.")
+        return Next(
+            Step.ADD_SENDER_EMAIL,
+            f"Add the address you want to send from: press {key['senders-add']} in Senders.",
+        )
     verified = [e for e in emails if e.verified]
     if not verified:
         return Next(
             Step.VERIFY_EMAIL,
-            f"Verify {emails[0].email_address}: send the code, then enter it from the inbox.",
+            f"Verify {emails[0].email_address}: press {key['senders-verify']} in Senders to "
+            "send the code, then enter it from the inbox.",
         )
     if not details:
         return Next(
             Step.CREATE_SENDER_DETAILS,
-            f"Create sender details (a from-name) for {verified[0].email_address}; this "
-            "unlocks the sending domain.",
+            f"Create sender details (a from-name) for {verified[0].email_address}: press "
+            f"{key['details-create']} in Senders; this unlocks the sending domain.",
         )
     default = next((d for d in details if d.default), details[0])
-    domain_name = default.domain
+    known = {d.domain.lower() for d in domains}
+    domain_name = shown.lower() if shown and shown.lower() in known else default.domain
     if domain_name in PUBLIC_MAILBOX_DOMAINS:
         return Next(
             Step.USE_CUSTOM_DOMAIN,
@@ -101,9 +151,11 @@ def next_step(
     if domain.status is DomainStatus.NOT_AUTHENTICATED and progress is not None:
         if progress.visible:
             sentence = (
-                f"All of {domain_name}'s records are visible: authenticate it (t, in Domains) "
-                "once the schedule allows."
+                f"All of {domain_name}'s records are visible: authenticate it (press "
+                f"{key['auth-try']} in Domains) once the schedule allows."
             )
+        elif progress.fix:
+            sentence = f"{domain_name}: {progress.fix}"
         else:
             sentence = f"{domain_name}: {progress.sentence}"
         return Next(Step.ADD_DNS_RECORDS, sentence, domain_name)

@@ -51,8 +51,11 @@ def _package_version(name: str) -> str:
 def _keyring_line(status: KeyringStatus | None, problem: str = "") -> str:
     if status is None:
         return problem or "checking…"
-    line = f"{status.backend}: {status.state}"
-    return f"{line} — {status.hint}" if status.hint else line
+    # The backend's human name (keyring_store.FRIENDLY_NAMES), never its module path.
+    if status.usable:
+        return f"{status.backend}: works"
+    line = f"{status.backend} ({status.state.value})"
+    return f"{line}: {status.hint}" if status.hint else line
 
 
 def about_rows(
@@ -72,7 +75,7 @@ def about_rows(
         ("Profiles file", _file(paths.profiles_file)),
         ("State file", _file(paths.state_file)),
         ("Log file", _file(paths.log_file)),
-        ("Encrypted secrets file", _file(paths.secrets_file)),
+        ("Encrypted file", _file(paths.secrets_file)),
         ("OS keyring", _keyring_line(keyring, keyring_problem)),
         ("Key in use", source),
         # The status line shows the site ID's start only; here is all of it.
@@ -128,9 +131,11 @@ class AboutScreen(RunsJobs, Screen[None]):
     def _render_rows(self) -> None:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")
         for label, value in about_rows(self.facts, self.keyring, self._keyring_problem):
-            table.add_row(Text(label), Text(value))  # Text: paths are not markup
+            # Text: paths are not markup. "fold": a path longer than the column is broken
+            # over lines, never cut short with an ellipsis (it is there to be copied).
+            table.add_row(Text(label), Text(value, overflow="fold"))
         self.query_one("#about-table", Static).update(table)
 
     def recover(self, failed: Job, error: BaseException) -> str | None:

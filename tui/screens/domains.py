@@ -38,11 +38,12 @@ from tui.screens.authenticate import AuthPanel
 from tui.screens.choice import ChoiceScreen
 from tui.screens.guided_fix import open_guided_fix
 from tui.services import Session
+from tui.store.paths import export_directory
 from tui.time_words import duration
 from tui.widgets.fields import Note
 from tui.widgets.grid import LeavesAtEdges, Line, PropagationWatch, StatusNote, more_notes
 from tui.widgets.jobs import job
-from tui.widgets.pane import DnsChecked, Pane
+from tui.widgets.pane import DnsChecked, DomainShown, Pane
 from tui.widgets.records import (
     Copied,
     DomainList,
@@ -61,8 +62,9 @@ HELP = (
     "are ready.\n\n"
     "Add the CNAME records at your DNS host. c copies the cell under the cursor: a host or a "
     "value, as a DNS host's form asks for them (on the type column, the whole record). C copies "
-    "every record as zone lines, e exports them to a file (BIND, CSV or JSON) in the current "
-    "directory. If your DNS host adds the domain to the Host field itself, type only the part "
+    "every record as zone lines, e exports them to a file (BIND, CSV or JSON) in your downloads "
+    "folder (else documents, else the app's data folder; an older export is never "
+    "replaced). If your DNS host adds the domain to the Host field itself, type only the part "
     "before your domain.\n\n"
     "At 80x24 the pane shows one view at a time: v switches between the records and the "
     "grid (the grid comes by itself once the records show up at your DNS servers), and d "
@@ -264,6 +266,7 @@ class DomainsPane(Pane):
             self._watch.unfollow()
         self.query_one(AuthPanel).show(domain)
         self._show_summary()
+        self.post_message(DomainShown(domain.domain if domain is not None else None))
 
     def _show_summary(self) -> None:
         domain, text = self._domain, ""
@@ -434,7 +437,8 @@ class DomainsPane(Pane):
             if value:
                 self._export(exporting.Format(value), domain.domain, records_of(domain))
 
-        body = f"{len(domain.dns_records)} records of {domain.domain}, into the current directory."
+        where = export_directory(self.services.paths, create=False)
+        body = f"{len(domain.dns_records)} records of {domain.domain}, into {where}."
         if domain.incomplete_records:
             body += (
                 f" {len(domain.incomplete_records)} of them came incomplete from Wix: they are "
@@ -450,19 +454,22 @@ class DomainsPane(Pane):
         exclusive=False,
     )
     def _export(self, fmt: exporting.Format, domain: str, records: list[exporting.Record]) -> None:
-        fallback = self.services.paths.data_dir / "exports"
+        paths = self.services.paths
+        fallback = paths.exports_dir or paths.data_dir / "exports"
         try:
-            path = exporting.export(fmt, domain, records, fallback=fallback)
+            directory = export_directory(paths)
+            path = exporting.export(fmt, domain, records, directory=directory, fallback=fallback)
         except OSError as exc:
             text, error = (
-                f"The records could not be written: {exc}. Neither the current directory nor "
-                "the app's data directory takes files: free some space or fix their "
-                "permissions, or copy the records with C instead.",
+                f"The records could not be written: {exporting.reason(exc)}. Free some space "
+                "or fix the folder's permissions, or copy the records with C instead.",
                 True,
             )
         else:
             written = len(exporting.publishable(records))
             text, error = f"Exported {written} records of {domain} to {path}", False
+            if path.name != exporting.file_name(domain, fmt):
+                text += f" ({exporting.file_name(domain, fmt)} was there already: kept)"
             if written < len(records):
                 text += (
                     f" ({len(records) - written} incomplete, left out with a line saying why; "

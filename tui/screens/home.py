@@ -20,13 +20,14 @@ from textual.widgets import TabbedContent, TabPane
 
 from tui.flow.journey import DnsProgress, dns_progress, next_step
 from tui.screens.help import HelpScreen, key_lines
+from tui.screens.journey_keys import journey_keys
 from tui.screens.keymap import live_keys
 from tui.services import Session
 from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials
 from tui.widgets.fields import Note
 from tui.widgets.footer import PALETTE_ID, KeysFooter
 from tui.widgets.host import UsesServices
-from tui.widgets.pane import Connection, DnsChecked, JourneyData, Pane
+from tui.widgets.pane import Connection, DnsChecked, DomainShown, JourneyData, Pane
 from tui.widgets.status import StatusLine
 from tui.wix.models import SenderDetails, SenderEmail, SendingDomain
 
@@ -148,6 +149,8 @@ class HomeScreen(UsesServices, Screen[None]):
         self._details: list[SenderDetails] = []
         self._domains: list[SendingDomain] = []
         self._dns: dict[str, DnsProgress] = {}  # domain name -> its last propagation check
+        self._shown: str | None = None  # the domain the Domains pane shows
+        self._keys: dict[str, str] | None = None  # binding id -> key, for "Next:"
         self._wanted_pane: str | None = None
         self._panes_ready = False
 
@@ -170,6 +173,7 @@ class HomeScreen(UsesServices, Screen[None]):
     def _session_changed(self, session: Session | None) -> None:
         # Another site's (or nobody's) journey: what the panes told us is about the old one.
         self._emails, self._details, self._domains, self._dns = [], [], [], {}
+        self._shown = None
         self._render_session()
         holder = self.query_one("#panes-holder", Vertical)
         if session is not None and not holder.children:
@@ -202,7 +206,16 @@ class HomeScreen(UsesServices, Screen[None]):
     def _render_next_step(self) -> None:
         text = ""
         if self.session is not None:
-            found = next_step(self._emails, self._details, self._domains, self._dns)
+            if self._keys is None:  # the config does not change while the app runs
+                self._keys = journey_keys(self.app, self.services.config.keymap)
+            found = next_step(
+                self._emails,
+                self._details,
+                self._domains,
+                self._dns,
+                shown=self._shown,
+                keys=self._keys,
+            )
             text = f"Next: {found.sentence}"
         self.query_one("#next-step", Note).update(text)
 
@@ -221,6 +234,10 @@ class HomeScreen(UsesServices, Screen[None]):
                     pane.reload()
         if message.domains is not None:
             self._domains = list(message.domains)
+        self._render_next_step()
+
+    def on_domain_shown(self, message: DomainShown) -> None:
+        self._shown = message.domain
         self._render_next_step()
 
     def on_dns_checked(self, message: DnsChecked) -> None:

@@ -31,17 +31,22 @@ from tui.login import (
 )
 from tui.secret import Secret
 from tui.store.credentials import Credentials
-from tui.store.keyring_store import KeyringFailure, KeyringState, KeyringStatus
+from tui.store.keyring_store import (
+    SERVER_RECIPE,
+    KeyringFailure,
+    KeyringState,
+    KeyringStatus,
+)
 from tui.store.logs import REDACTOR
 from tui.store.profiles import InvalidProfile, Profile, Profiles, Storage, check_name, check_site_id
 from tui.store.vault import VaultError
-from tui.widgets.fields import ErrorLine, Note, SecretInput
+from tui.widgets.fields import ErrorLine, MarkedRadioButton, Note, SecretInput
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
 
+# API keys only: OAuth app profiles are not made from this form.
 API_KEY_HINT = (
-    f"Create a key at {KEYS_PAGE} with the Sending Domains and Sender Emails permissions. "
-    "This screen takes API keys only; OAuth app profiles will be added from the command line."
+    f"Create a key at {KEYS_PAGE} with the Sending Domains and Sender Emails permissions."
 )
 NO_STORAGE = "Choose where to keep the key."
 UNUSABLE = {
@@ -51,6 +56,16 @@ UNUSABLE = {
     KeyringState.TIMEOUT: "not answering",
     KeyringState.OK: "ok",
 }
+
+
+def keyring_hint(status: KeyringStatus) -> str:
+    """Why the OS keyring cannot be chosen, short enough for the form at 80x24 (About and
+    ``wix-sending paths`` say it in full)."""
+    if status.state is KeyringState.UNAVAILABLE:
+        return "No OS keyring here (usual over SSH): the README says how to set one up."
+    return status.hint.replace(SERVER_RECIPE, "See the README.").strip()
+
+
 STORAGE_LABELS = {
     Storage.KEYRING: "OS keyring",
     Storage.ENCRYPTED_FILE: "Encrypted file (passphrase)",
@@ -89,48 +104,61 @@ class LoginScreen(UsesServices, RunsJobs, Screen[LoginResult | None]):
     # --- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # 80x24 is the design size: one line per field (compact inputs, the label beside it),
+        # so the whole form, the encrypted file's passphrases included, fits without scrolling.
         yield Header()
         with VerticalScroll(id="login-form"):
             yield Note("Log in to a Wix site", classes="title")
             yield Note("", id="login-message", classes="notice")
-            yield Label("Profile name")
-            yield Input(id="name", placeholder="a short name, e.g. acme")
+            with Horizontal(classes="field-row"):
+                yield Label("Profile name", classes="field-label")
+                yield Input(id="name", placeholder="a short name, e.g. acme", compact=True)
             yield ErrorLine(id="name-error")
-            yield Label("Site ID")
-            yield Input(id="site", placeholder="the GUID after /dashboard/ in the dashboard URL")
+            with Horizontal(classes="field-row"):
+                yield Label("Site ID", classes="field-label")
+                yield Input(
+                    id="site",
+                    placeholder="the GUID after /dashboard/ in the dashboard URL",
+                    compact=True,
+                )
             yield ErrorLine(id="site-error")
-            yield Label("API key")
-            yield SecretInput(id="key", placeholder="IST.… (shown as dots)")
+            with Horizontal(classes="field-row"):
+                yield Label("API key", classes="field-label")
+                yield SecretInput(id="key", placeholder="IST.… (shown as dots)", compact=True)
             yield ErrorLine(id="key-error")
             yield Note(API_KEY_HINT, classes="hint")
-            yield Label("Keep the key in")
-            with RadioSet(id="storage"):
-                yield RadioButton(
+            yield Label("Keep the key in", id="storage-label")
+            with RadioSet(id="storage", compact=True):
+                yield MarkedRadioButton(
                     f"{STORAGE_LABELS[Storage.KEYRING]} (checking…)",
                     id="storage-keyring",
                     disabled=True,
                 )
-                yield RadioButton(
+                yield MarkedRadioButton(
                     STORAGE_LABELS[Storage.ENCRYPTED_FILE], id="storage-encrypted-file"
                 )
-                yield RadioButton(STORAGE_LABELS[Storage.SESSION], id="storage-session")
+                yield MarkedRadioButton(STORAGE_LABELS[Storage.SESSION], id="storage-session")
             yield Note("", id="keyring-hint", classes="hint")
             yield ErrorLine(id="storage-error")
             with Vertical(id="vault-fields"):
                 yield Note("", id="vault-note", classes="hint")
                 with Vertical(id="passphrase-row"):
-                    yield Label("Passphrase")
-                    yield SecretInput(id="passphrase")
+                    with Horizontal(classes="field-row"):
+                        yield Label("Passphrase", classes="field-label")
+                        yield SecretInput(id="passphrase", compact=True)
                     yield ErrorLine(id="passphrase-error")
                 with Vertical(id="confirm-row"):
-                    yield Label("Passphrase again")
-                    yield SecretInput(id="confirm")
+                    with Horizontal(classes="field-row"):
+                        yield Label("Again", classes="field-label")
+                        yield SecretInput(
+                            id="confirm", placeholder="the same passphrase", compact=True
+                        )
                     yield ErrorLine(id="confirm-error")
             yield Note("", id="status", classes="hint")
             yield ErrorLine(id="form-error")
             with Horizontal(id="login-buttons"):
-                yield Button("Check key and save", id="submit", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Check key and save", id="submit", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -156,7 +184,9 @@ class LoginScreen(UsesServices, RunsJobs, Screen[LoginResult | None]):
             line.clear()
         if profile and (profile.storage is not Storage.KEYRING or self._keyring_usable):
             self.query_one(f"#storage-{profile.storage.value}", RadioButton).value = True
-        self.query_one("#key" if profile else "#site", Input).focus()
+        # A new login starts at the first field; a profile whose key is asked again, at the key
+        # (its name and site ID are filled in already).
+        self.query_one("#key" if profile else "#name", Input).focus()
         self.refresh_bindings()  # "Other profiles" depends on self.profiles
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -191,13 +221,22 @@ class LoginScreen(UsesServices, RunsJobs, Screen[LoginResult | None]):
             button.label = f"{STORAGE_LABELS[Storage.KEYRING]} ({status.backend})"
             hint.update("")
             hint.display = False
-            wanted = self._prefill is None or self._prefill.storage is Storage.KEYRING
-            if wanted and self.query_one("#storage", RadioSet).pressed_button is None:
-                button.value = True
         else:
             button.label = f"{STORAGE_LABELS[Storage.KEYRING]} ({UNUSABLE[status.state]})"
-            hint.update(f"No usable OS keyring ({status.backend}): {status.hint}")
+            hint.update(keyring_hint(status))
             hint.display = True
+        self._choose_default()
+
+    def _choose_default(self) -> None:
+        """Unless the user chose already: the best store there is. The OS keyring when it
+        works (and the profile being fixed did not use another), else the encrypted file;
+        "this session only" is never chosen for the user."""
+        if self._storage() is not None:
+            return
+        wanted = self._prefill.storage if self._prefill is not None else Storage.KEYRING
+        if wanted is Storage.KEYRING and not self._keyring_usable:
+            wanted = Storage.ENCRYPTED_FILE
+        self.query_one(f"#storage-{wanted.value}", RadioButton).value = True
 
     # --- storage choice -----------------------------------------------------------------
 
@@ -227,8 +266,8 @@ class LoginScreen(UsesServices, RunsJobs, Screen[LoginResult | None]):
             passphrase_row.display, confirm_row.display = True, False
         else:
             note.update(
-                f"A new encrypted file will be made at {vault.path}, readable only by you. "
-                "Choose a passphrase: it cannot be recovered, and the app asks for it at start."
+                f"A new encrypted file {vault.path}, only yours. Its passphrase cannot be "
+                "recovered; the app asks for it at start."
             )
             passphrase_row.display = confirm_row.display = True
 
@@ -383,6 +422,7 @@ class LoginScreen(UsesServices, RunsJobs, Screen[LoginResult | None]):
         if failed.group == "keyring-probe":
             button = self.query_one("#storage-keyring", RadioButton)
             button.label = f"{STORAGE_LABELS[Storage.KEYRING]} (could not be checked)"
+            self._choose_default()  # the encrypted file: the keyring is not known to work
             return None
         self._forget_unwritten_vault()
         self._fail("form", f"{failed.what} failed: an unexpected error (in the log file).")

@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -62,8 +62,9 @@ class KeyringState(StrEnum):
 @dataclass(frozen=True)
 class KeyringStatus:
     state: KeyringState
-    backend: str
+    backend: str  # what users call it (FRIENDLY_NAMES): this is what screens show
     hint: str = ""
+    backend_id: str = ""  # the backend's module and class, for logs and --json only
 
     @property
     def usable(self) -> bool:
@@ -85,19 +86,33 @@ def _name(backend: object) -> str:
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
-# What users call these stores (the login form says "the OS keyring (…)").
+# What users call these stores (the login form says "OS keyring (…)"). Screens show these
+# names only, never a module path ("fail.Keyring" means nothing to a user).
 FRIENDLY_NAMES = {
     "keyring.backends.macOS.Keyring": "macOS Keychain",
     "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
     "keyring.backends.SecretService.Keyring": "Secret Service, e.g. GNOME Keyring",
     "keyring.backends.libsecret.Keyring": "Secret Service via libsecret",
     "keyring.backends.kwallet.DBusKeyring": "KWallet",
+    "keyring.backends.fail.Keyring": "none found",
+    "keyring.backends.null.Keyring": "turned off",
+    "keyring.backends.chainer.ChainerBackend": "several keyrings chained",
+    "tui.store.memory_keyring.MemoryKeyring": "in memory, nothing written",
 }
+# A backend this app does not know by name (a plugin): said as such, its id goes to the log.
+UNKNOWN_BACKEND = "another keyring backend"
+# Before any backend could be loaded.
+NO_BACKEND_YET = "OS keyring"
 
 
-def _short(backend: object) -> str:
-    name = _name(backend)
-    return FRIENDLY_NAMES.get(name, name.removeprefix("keyring.backends."))
+def friendly_name(backend: object) -> str:
+    """What users call ``backend``: its class's name in FRIENDLY_NAMES, or its nearest base
+    class's (a test's slow MemoryKeyring is still the in-memory one)."""
+    for klass in type(backend).__mro__:
+        name = f"{klass.__module__}.{klass.__name__}"
+        if name in FRIENDLY_NAMES:
+            return FRIENDLY_NAMES[name]
+    return UNKNOWN_BACKEND
 
 
 _selected = threading.Lock()
@@ -199,7 +214,7 @@ class KeyringStore:
             try:
                 self.timeout = timeout_from_environment()
             except ValueError as exc:
-                self._misconfigured = KeyringStatus(KeyringState.BROKEN, "keyring", str(exc))
+                self._misconfigured = KeyringStatus(KeyringState.BROKEN, NO_BACKEND_YET, str(exc))
 
     @property
     def backend(self) -> Any:
@@ -221,19 +236,20 @@ class KeyringStore:
         try:
             backend = call_with_timeout(lambda: self.backend, self.timeout)
         except BaseException as exc:
-            self._status = classify(exc, "keyring", self.timeout)
+            self._status = classify(exc, NO_BACKEND_YET, self.timeout)
             return self._status
-        name = _short(backend)
+        name, backend_id = friendly_name(backend), _name(backend)
         if isinstance(backend, keyring.backends.fail.Keyring) or backend.priority <= 0:
-            self._status = classify(keyring.errors.NoKeyringError(), name, self.timeout)
+            status = classify(keyring.errors.NoKeyringError(), name, self.timeout)
+            self._status = replace(status, backend_id=backend_id)
             return self._status
         try:
             call_with_timeout(lambda: backend.get_password(SERVICE, PROBE_ACCOUNT), self.timeout)
         except BaseException as exc:
-            log.info("keyring probe failed: %s", type(exc).__name__)
-            self._status = classify(exc, name, self.timeout)
+            log.info("keyring probe failed (%s): %s", backend_id, type(exc).__name__)
+            self._status = replace(classify(exc, name, self.timeout), backend_id=backend_id)
             return self._status
-        self._status = KeyringStatus(KeyringState.OK, name)
+        self._status = KeyringStatus(KeyringState.OK, name, backend_id=backend_id)
         return self._status
 
     def _call(self, action: Callable[[Any], T]) -> T:
@@ -245,7 +261,8 @@ class KeyringStore:
             return call_with_timeout(lambda: action(backend), self.timeout)
         except BaseException as exc:
             log.warning("keyring call failed: %s", type(exc).__name__)
-            self._status = classify(exc, _short(backend), self.timeout)
+            status = classify(exc, friendly_name(backend), self.timeout)
+            self._status = replace(status, backend_id=_name(backend))
             raise KeyringFailure(self._status) from None
 
     def get(self, account: str) -> Secret | None:

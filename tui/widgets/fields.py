@@ -10,7 +10,7 @@ from __future__ import annotations
 import rich.repr
 from textual.content import Content
 from textual.visual import VisualType
-from textual.widgets import Input, Static
+from textual.widgets import Input, RadioButton, Static
 
 from tui.secret import MASK
 
@@ -94,8 +94,8 @@ class SecretInput(Input):
     their repr; handlers for the ``Input`` messages still receive them. Key and paste *events*
     are logged by Textual before any widget sees them: the app warns when that log is on."""
 
-    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
-        super().__init__(id=id, placeholder=placeholder, password=True)
+    def __init__(self, *, id: str | None = None, placeholder: str = "", compact: bool = False):
+        super().__init__(id=id, placeholder=placeholder, password=True, compact=compact)
 
     class Changed(_MaskedValue, Input.Changed):
         pass
@@ -105,3 +105,15 @@ class SecretInput(Input):
 
     class Blurred(_MaskedValue, Input.Blurred):
         pass
+
+
+class MarkedRadioButton(RadioButton):
+    """A radio button whose choice shows in its glyph, not only in its colour: ◉ chosen,
+    ○ not (NO_COLOR, monochrome terminals and screen readers see the difference)."""
+
+    BUTTON_LEFT = ""
+    BUTTON_RIGHT = ""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # Textual reads the glyph from this name
+        return "◉" if self.value else "○"

@@ -37,6 +37,14 @@ class JourneyData(Message):
         self.domains = domains
 
 
+class DomainShown(Message):
+    """The Domains pane now shows ``domain`` (None: none), so "Next:" talks about that one."""
+
+    def __init__(self, domain: str | None) -> None:
+        super().__init__()
+        self.domain = domain
+
+
 class DnsChecked(Message):
     """A propagation check of ``domain``'s records finished."""
 
