@@ -56,7 +56,8 @@ from tui.widgets.grid import PropagationGrid, PropagationWatch  # noqa: E402
 from tui.widgets.records import DomainTable  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-SIZE = (100, 30)
+SIZE = (80, 24)  # what users over SSH have: the design size
+WIDE = (120, 36)  # one picture of what a larger terminal adds
 DEMO_SPEED = 60.0  # what `wix-sending demo` shows in the status line
 ADDRESS = "hello@sunrise-bakery.example"
 DOMAIN = "sunrise-bakery.example"
@@ -66,11 +67,19 @@ FROM_NAME = "Sunrise Bakery"
 class Journey:
     """The app under a Pilot, the sandbox it talks to, and where the pictures go."""
 
-    def __init__(self, pilot: Pilot[None], server: SandboxServer, out: Path) -> None:
+    def __init__(
+        self,
+        pilot: Pilot[None],
+        server: SandboxServer,
+        out: Path,
+        keep: dict[str, str] | None = None,
+    ) -> None:
         self.pilot = pilot
         self.server = server
         self.out = out
         self.saved: list[Path] = []
+        # Which pictures to save, under which names (None: all, as named in the journey).
+        self.keep = keep
 
     @property
     def app(self) -> WixSendingApp:
@@ -116,6 +125,10 @@ class Journey:
         await settle(self.pilot)
 
     async def shot(self, name: str) -> None:
+        if self.keep is not None:
+            if name not in self.keep:
+                return
+            name = self.keep[name]
         await settle(self.pilot)
         path = self.out / f"{name}.svg"
         self.app.save_screenshot(filename=path.name, path=str(path.parent))
@@ -235,17 +248,25 @@ async def journey(j: Journey) -> None:
     await settle(j.pilot)
     body = j.domains().query_one("#domains-body", VerticalScroll)
     body.scroll_to_widget(j.domains().query_one("#auth"), animate=False, top=False)
+    await j.quiet()  # the "Authenticated" toast would cover the line that says so
     await j.shot("08-authenticated")
 
 
 async def run(out: Path) -> list[Path]:
+    """The journey at 80x24, every picture; then again at 120x36, keeping only the
+    propagation view (what a larger terminal adds: the records and the grid together)."""
+    saved = await _walk(out, SIZE, None)
+    return saved + await _walk(out, WIDE, {"07-propagation": "09-propagation-120x36"})
+
+
+async def _walk(out: Path, size: tuple[int, int], keep: dict[str, str] | None) -> list[Path]:
     server = frozen_sandbox("fresh")
     try:
         with sandbox_server_names(server), tempfile.TemporaryDirectory() as home:
             app = demo_app(Path(home), server, speed=DEMO_SPEED)
             # Toasts are part of the story (run_test hides them unless asked).
-            async with app.run_test(size=SIZE, notifications=True) as pilot:
-                j = Journey(pilot, server, out)
+            async with app.run_test(size=size, notifications=True) as pilot:
+                j = Journey(pilot, server, out, keep)
                 await journey(j)
                 return j.saved
     finally:

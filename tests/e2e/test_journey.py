@@ -58,7 +58,7 @@ def test_demo_from_a_fresh_site_to_an_authenticated_domain() -> None:
         term.wait_for("DNS records (c copies")
         term.wait_for(f"s1._domainkey.{DOMAIN}", timeout=30)
         term.keys("h")
-        term.wait_for("what the grid diagnoses")
+        term.wait_for("The mistakes show what the grid")
         term.keys("1")
         term.wait_for("Published")
 

@@ -42,7 +42,7 @@ def test_demo_opens_signed_in_and_answers_the_keyboard() -> None:
     try:
         screen = term.wait_for("SANDBOX 60x")
         assert "profile demo (fresh)" in screen
-        assert "Next: Add the address you want to send from." in screen
+        assert "Next: Add the address you want to send from: press a in Senders." in screen
         term.keys("2")  # possibly before the panes exist: it must not be lost
         term.wait_for("DNS records (c copies")
         term.keys("F1")

@@ -199,3 +199,19 @@ def test_the_fix_is_the_first_diagnosis_that_names_one() -> None:
 
 def report_with(diagnoses: tuple[Diagnosis, ...], eta: Eta) -> Report:
     return Report(NOW, (), (), {}, {}, diagnoses, eta)
+
+
+def test_a_long_diagnosis_is_said_short_in_next() -> None:
+    """Long names quoted in full would push the grid off an 80x24 screen: "Next:" says the fix
+    in short, and the pane shows the whole diagnosis."""
+    long_name = "s1._domainkey.sunrise-bakery.example.s006.ascendbywix.com.sunrise-bakery.example"
+    relative = Diagnosis(
+        "relative_target",
+        f"s1._domainkey.sunrise-bakery.example points to {long_name}: the DNS host read the "
+        "target as relative and appended the domain. Enter the value with a final dot.",
+    )
+    eta = Eta(None, "", "No ETA: 3 cell(s) need a fix first.", ready=False)
+    fix = dns_progress(report_with((relative,), eta)).fix
+    assert fix == (
+        "Add a final dot to the records' values at your DNS host (the diagnosis below says how)."
+    )

@@ -188,7 +188,7 @@ async def test_the_footer_keeps_f1_the_palette_and_quit_at_80_columns(
         await wait_for(pilot, lambda: app.home.query_one(TabbedContent).active == "domains")
         await settle(pilot)
         line = footer_line(app)
-        assert line.startswith(" h Publish  c Copy cell  e Export  t Authenticate "), line
+        assert line.startswith(" h Publish  t Authenticate  v Records/grid "), line
         assert line.rstrip().endswith("f1 Help  q Quit  ^p Palette"), line
 
 
@@ -258,14 +258,14 @@ async def test_the_palette_lists_the_apps_own_actions_once(
 async def test_remapped_keys_show_in_the_footer_help_and_palette(
     paths: Paths, keyring_stores: SecretStores, server: SandboxServer
 ) -> None:
-    keymap = {"senders-add": "f6", "about": "f9", "command-palette": "ctrl+o", "help": "f3"}
+    keymap = {"senders-add": "f6", "about": "f9", "command-palette": "ctrl+o", "help": "f4"}
     app = signed_in_app(paths, keyring_stores, server, config=Config(keymap=keymap))
     async with app.run_test(size=SIZE) as pilot:
         await main_screen_ready(pilot)
         line = footer_line(app)
         assert line.startswith(" f6 Add address "), line
-        assert line.rstrip().endswith("f3 Help  q Quit  ^o Palette"), line
-        await pilot.press("f3")
+        assert line.rstrip().endswith("f4 Help  q Quit  ^o Palette"), line
+        await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert ("f6", "Add address") in columns(note_text(pilot, ".help-keys-0").splitlines())
         everywhere = columns(note_text(pilot, ".help-keys-1").splitlines())

@@ -296,7 +296,7 @@ async def test_a_failed_export_says_why(
         said = note(app, "#export-note")
         assert f"could not be written: Not a directory: {paths.exports_dir}." in said
         assert "[Errno" not in said and "Traceback" not in app.export_screenshot()
-        assert any(n.severity == "error" and n.message == said for n in app._notifications)
+        assert any(n.severity == "error" and n.message == said for n in app.notice_log)
         assert isinstance(app.screen.focused, DomainTable | RecordsTable | PropagationGrid)
 
 

@@ -75,6 +75,22 @@ FIX_CODES = frozenset(
     }
 )
 _SAME_GOES = " The same goes for "
+# "Next:" has two lines or so at 80x24, under which the pane shows the whole diagnosis: a
+# diagnosis longer than this (long names quoted in full) is said by its short form here.
+NEXT_FIX_CHARS = 160
+SHORT_FIXES = {
+    "apex_cname": "Move the records off the zone's apex to the host names Wix gave",
+    "double_suffix": "The host names carry the domain twice: enter them without it",
+    "typo_underscore": "Rename the host: '_domainkey' starts with an underscore",
+    "relative_target": "Add a final dot to the records' values at your DNS host",
+    "wrong_target": "Correct the records' values to the targets Wix gave",
+    "conflict": "Remove the other records at those names",
+    "proxied": "Turn the proxy (orange cloud) off for the records",
+    "flattened": "Turn CNAME flattening off for the records",
+    "wrong_dns_host": "Add the records at the DNS host that serves the zone",
+    "delegation_mismatch": "Add the records at the DNS host that really serves the zone",
+    "dnssec_broken": "Fix the zone's DNSSEC at your DNS host",
+}
 
 
 @dataclass(frozen=True)
@@ -88,9 +104,13 @@ class DnsProgress:
 
 def dns_progress(report: Report) -> DnsProgress:
     """From the last propagation check's report."""
-    fix = next((d.sentence for d in report.diagnoses if d.code in FIX_CODES), "")
-    # "The same goes for 4 more record(s)": the pane lists them; the next step is the fix.
-    fix = fix.split(_SAME_GOES)[0]
+    first = next((d for d in report.diagnoses if d.code in FIX_CODES), None)
+    fix = ""
+    if first is not None:
+        # "The same goes for 4 more record(s)": the pane lists them; the next step is the fix.
+        fix = first.sentence.split(_SAME_GOES)[0]
+        if len(fix) > NEXT_FIX_CHARS and first.code in SHORT_FIXES:
+            fix = f"{SHORT_FIXES[first.code]} (the diagnosis below says how)."
     return DnsProgress(visible=report.eta.ready, sentence=report.eta.sentence, fix=fix)
 
 

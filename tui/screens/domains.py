@@ -302,6 +302,10 @@ class DomainsPane(Pane):
             self._watch.tick()
             self.query_one(AuthPanel).tick()
             self._show_summary()
+            if self.is_attached and self.screen.focused is None:
+                # A view switch hid the focused table (Textual then focuses nothing), and the
+                # pane's keys would go nowhere: put the focus back where it belongs.
+                self.focus_inside()
         # The last attempt's line takes no row while there is none (80x24 counts every row).
         for last in self.query("#auth-last").results(Note):
             last.set_class(not str(last.content), "-empty")
