@@ -29,7 +29,7 @@ from tui.flow.writes import may_have_happened, write_failure
 from tui.propagation.model import Report
 from tui.screens.confirm import ConfirmScreen
 from tui.store.state import DomainState
-from tui.time_words import clock_time, is_world, until
+from tui.time_words import clock_time, is_world, until, world_speed
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
@@ -167,6 +167,7 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
             return "Authenticate (t): the schedule allows an attempt now.", last
         if decision.not_before is None:
             return f"Authenticate (t): not yet. {decision.reason} (m marks them added)", last
+        # The span is on the same clock as the time after it, which says "world time".
         left = until(decision.not_before, self.services.clock.now())
         when = self._at(decision.not_before)
         return f"Authenticate (t): allowed {left} (at {when}). {decision.reason}", last
@@ -191,9 +192,10 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         if decision.allowed:
             self._attempt(domain)
             return
+        clock = self.services.clock
         when = (
             f"at {self._at(decision.not_before)}, "
-            f"{until(decision.not_before, self.services.clock.now())}"
+            f"{until(decision.not_before, clock.now(), speed=world_speed(clock))}"
             if decision.not_before is not None
             else "once the records are seen on your DNS servers (or marked added)"
         )

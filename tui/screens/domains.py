@@ -211,6 +211,7 @@ class DomainsPane(Pane):
         moved = view != self.view
         self.view = view
         self._layout()
+        self.call_after_refresh(self._refocus_if_lost)
         if focus and (moved or not self.compact):
             target = self._watch.grid if view == GRID else self.query_one(RecordsTable)
             if target.row_count or view == RECORDS or self.compact:
@@ -256,6 +257,7 @@ class DomainsPane(Pane):
             if domain is not None and self.services.state.domain(domain.domain).marked_added:
                 self.view = GRID
             self._layout()
+            self.call_after_refresh(self._refocus_if_lost)
         self.query_one(RecordsTable).show(domain)
         records, self._unwatchable = expected_records(domain) if domain is not None else ([], [])
         if domain is not None and records:
@@ -302,10 +304,18 @@ class DomainsPane(Pane):
             self._watch.tick()
             self.query_one(AuthPanel).tick()
             self._show_summary()
-            if self.is_attached and self.screen.focused is None:
-                # A view switch hid the focused table (Textual then focuses nothing), and the
-                # pane's keys would go nowhere: put the focus back where it belongs.
-                self.focus_inside()
+            self._refocus_if_lost()
+
+    def _refocus_if_lost(self) -> None:
+        """A view switch can hide the focused table (Textual then focuses nothing, or keeps a
+        widget nobody sees), and the pane's keys would go nowhere: put the focus back."""
+        if not self.is_attached or not self._visible():
+            return
+        focused = self.screen.focused
+        if focused is None or (self in focused.ancestors and not focused.region):
+            if focused is not None:
+                focused.blur()
+            self.focus_inside()
         # The last attempt's line takes no row while there is none (80x24 counts every row).
         for last in self.query("#auth-last").results(Note):
             last.set_class(not str(last.content), "-empty")
