@@ -89,6 +89,13 @@ async def test_next_names_the_remapped_key(
         await wait_for(pilot, lambda: "Add the address" in next_line(app))
         assert "press f6 in Senders" in next_line(app)
         assert "press a" not in next_line(app)
+
+        # The pane's own hint names the same key.
+        def hint() -> str:
+            found = app.screen.query("#emails-status").results(Note)
+            return " ".join(str(n.content) for n in found)
+
+        await wait_for(pilot, lambda: "press f6 to add" in hint())
         await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "emails-table")
         await pilot.press("f6")  # and the key it names does what it says
         await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "new-email")

@@ -37,6 +37,7 @@ from tui.screens.guided_fix import (
     handle_sender_details_error,
     open_guided_fix,
 )
+from tui.screens.journey_keys import journey_keys
 from tui.screens.sender_details import CreateSenderDetailsScreen
 from tui.services import Session
 from tui.time_words import duration, is_world
@@ -51,7 +52,7 @@ from tui.wix.models import SenderDetails, SenderEmail
 
 log = logging.getLogger("tui.screens.senders")
 
-NO_EMAILS = "No sender emails yet: press a to add the address you want to send from."
+NO_EMAILS = "No sender emails yet: press {key} to add the address you want to send from."
 READING = "Reading the sender emails…"
 
 
@@ -192,12 +193,14 @@ class SendersPane(Pane):
         self._focus_first_time()
         world = is_world(self.services.clock)  # the demo: dates on the sandbox's clock
         self.emails_table.show(emails, select=select, world=world)
-        self.details.show(details)
+        # The keys as this user has them (the config's [keymap]), as "Next:" names them.
+        keys = journey_keys(self.app, self.services.config.keymap)
+        self.details.show(details, keys["details-create"])
         verified = sum(1 for e in emails if e.verified)
         self._emails_status(
             f"{plural(len(emails), 'address', 'addresses')}, {verified} verified."
             if emails
-            else NO_EMAILS
+            else NO_EMAILS.format(key=keys["senders-add"])
         )
 
     def _focus_first_time(self) -> None:

@@ -22,13 +22,14 @@ from tui.widgets.sender_tables import SenderDetailsTable
 from tui.wix.errors import WixError
 from tui.wix.models import SenderDetails
 
-NO_DETAILS = "No sender details yet: verify an address, then press c to give it a from-name."
+NO_DETAILS = "No sender details yet: verify an address, then press {key} to give it a from-name."
 
 
-def summary(details: Sequence[SenderDetails]) -> str:
-    """The line above the table: the default sender, or what is missing."""
+def summary(details: Sequence[SenderDetails], create_key: str = "c") -> str:
+    """The line above the table: the default sender, or what is missing (naming the key that
+    creates sender details as the user has it: the config's [keymap] may move it)."""
     if not details:
-        return NO_DETAILS
+        return NO_DETAILS.format(key=create_key)
     default = next((d for d in details if d.default), None)
     if default is not None:
         return f"Default sender: {default.from_name} <{default.from_email_address}>."
@@ -53,9 +54,9 @@ class SenderDetailsSection(UsesServices, RunsJobs, Vertical):
     def table(self) -> SenderDetailsTable:
         return self.query_one(SenderDetailsTable)
 
-    def show(self, details: Sequence[SenderDetails]) -> None:
+    def show(self, details: Sequence[SenderDetails], create_key: str = "c") -> None:
         self.table.show(details)
-        self._status(summary(details))
+        self._status(summary(details, create_key))
 
     def clear(self) -> None:
         self.table.show([])
