@@ -19,9 +19,8 @@ from tui.propagation.classify import (
     classify_authoritative,
     classify_hidden,
     classify_resolver,
-    combine,
-    worst,
 )
+from tui.propagation.combine import combine, worst
 from tui.propagation.model import Endpoint, ExpectedRecord, Resolver, Role, Status
 from tui.propagation.transport import Exchange
 from tui.sanitize import is_visible

@@ -52,8 +52,8 @@ from tui.propagation.classify import (
     classify_authoritative,
     classify_hidden,
     classify_resolver,
-    worst,
 )
+from tui.propagation.combine import worst
 from tui.propagation.labels import cell_view
 from tui.propagation.model import (
     TIME_BOUND,

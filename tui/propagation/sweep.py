@@ -9,6 +9,10 @@ out together), so a dead resolver costs one timeout, not one per record, and the
 questions cost no extra round trip. Questions in flight are bounded (DEFAULT_CONCURRENCY over
 the shared UDP sockets; STREAMS for TCP retries and DoH, which cost a file descriptor each).
 
+Over 400 lines: the sweep's phases share the prober's state (its sockets, its memory of
+negatives, the resolvers' software). The next seam is the per-resolver control and software
+questions (``_control`` and its constants), which could become their own module.
+
 Observer effect (dns.md §3 headline 3): public resolvers are not asked about a record until
 the authoritative servers serve it, because each "does not exist" we provoke is cached for the
 zone's negative TTL. ``force=True`` asks anyway and says what it costs.
@@ -25,7 +29,7 @@ from datetime import datetime
 import httpx
 
 from tui.clock import SYSTEM_CLOCK, Clock
-from tui.propagation import authority, classify, diagnose, eta
+from tui.propagation import authority, classify, combine, diagnose, eta
 from tui.propagation.answers import Answer
 from tui.propagation.classify import Truth
 from tui.propagation.intercept import intercepted
@@ -285,7 +289,7 @@ class Prober:
                 cell = _alive_or_not(cell, control[cell.resolver], truths[cell.record], first)
                 cell = apply_cap(cell, control[cell.resolver].software, now)
                 settled.append(self.negatives.settle(key, cell, now, world=world))
-            cell = classify.combine(settled)
+            cell = combine.combine(settled)
             cells[(cell.record, cell.resolver)] = cell
         self.negatives.prune(now, seen)
         rows = _dedupe([s for a in authorities.values() for s in a.servers] + recursive)
@@ -553,7 +557,7 @@ class Prober:
             )
         )
         return [
-            classify.worst(list(found[index * samples : (index + 1) * samples]))
+            combine.worst(list(found[index * samples : (index + 1) * samples]))
             for index in range(len(kinds))
         ]
 
