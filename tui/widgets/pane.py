@@ -17,6 +17,7 @@ from tui.widgets.host import UsesServices
 from tui.widgets.jobs import RunsJobs
 
 if TYPE_CHECKING:
+    from tui.flow.findings import Finding
     from tui.propagation.model import Report
     from tui.wix.models import SenderDetails, SenderEmail, SendingDomain
 
@@ -52,6 +53,15 @@ class DnsChecked(Message):
         super().__init__()
         self.domain = domain
         self.report = report
+
+
+class DoctorChecked(Message):
+    """A check-up of the site finished (the Doctor pane's): its findings, worst first. The app
+    announces new problems from it (bell, desktop notification, webhook) when configured."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        super().__init__()
+        self.findings = tuple(findings)
 
 
 class Connection(Message):
