@@ -13,6 +13,7 @@ From domain aligned with DKIM). :data:`GUIDE_CASES` maps each case of the guide 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from tui.flow.findings import (
@@ -141,7 +142,7 @@ def examine(facts: SiteFacts) -> list[Finding]:
     findings += _site_findings(facts)
     for domain in facts.domains:
         findings += _domain_findings(domain, facts)
-    findings += _sender_findings(facts)
+    findings += _sender_findings(facts, findings)
     findings += receiver_findings(facts, findings)
     return sort_findings(findings)
 
@@ -307,17 +308,29 @@ def _domain_findings(facts: DomainFacts, site: SiteFacts) -> list[Finding]:
 
 
 def _domain_without_sender(facts: DomainFacts, site: SiteFacts) -> Finding:
-    elsewhere = sorted({d.from_email_address for d in site.sender_details or ()})
-    authenticated = facts.history is not None and (
-        (facts.history.last_auth_result or "") == ATTEMPT_SUCCEEDED
+    """Wix answers SENDER_DETAILS_DO_NOT_EXIST for one domain: no sender details use it. Either
+    they did and were moved to another domain (then mail no longer goes out from it), or the
+    domain only has a verified address and was never a sender (then it is only worth knowing,
+    unless the user asked about it)."""
+    details = site.sender_details or ()
+    elsewhere = sorted({d.from_email_address for d in details})
+    history = facts.history or DomainState()
+    authenticated = (history.last_auth_result or "") == ATTEMPT_SUCCEEDED
+    was_used = authenticated or any(
+        t is not None
+        for t in (history.records_first_seen, history.marked_added, history.last_auth_attempt)
     )
+    # Sender details only on public mailbox domains while this custom domain has a verified
+    # address: the likeliest story is that they were moved off it (or never put on it).
+    only_public = bool(details) and all(d.domain in PUBLIC_MAILBOX_DOMAINS for d in details)
     evidence = [
         Evidence(f"Wix answered SENDER_DETAILS_DO_NOT_EXIST for {facts.name}", "Get Sending Domain")
     ]
     if elsewhere:
         evidence.append(Evidence(f"sender details use {', '.join(elsewhere)}"))
-    public = [a for a in elsewhere if a.rpartition("@")[2] in PUBLIC_MAILBOX_DOMAINS]
-    if elsewhere:
+    action = Action(ActionKind.GUIDED_SENDER, "Open the guided fix", domain=facts.name)
+    if elsewhere and (was_used or only_public):
+        public = [a for a in elsewhere if a.rpartition("@")[2] in PUBLIC_MAILBOX_DOMAINS]
         public_words = (
             f" {public[0]} is on a public mailbox domain: Wix sends it from a Wix address."
             if public
@@ -326,24 +339,25 @@ def _domain_without_sender(facts: DomainFacts, site: SiteFacts) -> Finding:
         return Finding(
             "sender_on_other_domain",
             Severity.ERROR,
-            f"No sender details use @{facts.name} any more"
-            + (" (it was authenticated)" if authenticated else ""),
+            f"No sender details use @{facts.name}"
+            + (" any more (it was authenticated)" if authenticated else ""),
             f"Mail goes out from {', '.join(elsewhere)}, not from {facts.name}.{public_words} "
             f"Update the sender details to an address @{facts.name}, or create new ones with it.",
             domain=facts.name,
             evidence=tuple(evidence),
-            action=Action(ActionKind.GUIDED_SENDER, "Open the guided fix", domain=facts.name),
+            action=action,
         )
+    asked = site.asked_domain == facts.name
     return Finding(
         "domain_without_sender_details",
-        Severity.ERROR,
+        Severity.WARNING if asked or not details else Severity.INFO,
         f"Wix keeps {facts.name} closed: no sender details use an address on it",
-        f"Create sender details with a verified address @{facts.name}. Can read the inbox: "
-        "verify it with the emailed code. Can't: the site owner verifies it in the Wix "
-        "dashboard, then check again.",
+        f"To send from {facts.name}, create sender details with a verified address on it. Can "
+        "read the inbox: verify it with the emailed code. Can't: the site owner verifies it in "
+        "the Wix dashboard, then check again.",
         domain=facts.name,
         evidence=tuple(evidence),
-        action=Action(ActionKind.GUIDED_SENDER, "Open the guided fix", domain=facts.name),
+        action=action,
     )
 
 
@@ -510,7 +524,7 @@ def _not_authenticated(facts: DomainFacts, site: SiteFacts) -> list[Finding]:
                 Severity.WARNING,
                 f"{facts.name}'s records are visible; authenticate "
                 + (
-                    clock_time(decision.not_before, site.now, world=world)
+                    f"at {clock_time(decision.not_before, site.now, world=world)}"
                     if decision.not_before
                     else "after the wait"
                 ),
@@ -566,12 +580,11 @@ def _authenticated(facts: DomainFacts) -> list[Finding]:
     ]
 
 
-def _sender_findings(facts: SiteFacts) -> list[Finding]:
+def _sender_findings(facts: SiteFacts, earlier: Sequence[Finding]) -> list[Finding]:
     """Sender details on a public mailbox domain: Wix sends them from a Wix address, so the
     site's own domain is not in From. Said once, unless a domain's finding already said it."""
     details = facts.sender_details or ()
-    explained = {d.name for d in facts.domains if d.domain is None and d.refused}
-    if explained:
+    if any(f.code == "sender_on_other_domain" for f in earlier):
         return []
     findings = []
     for sender in details:
