@@ -14,8 +14,10 @@ From domain aligned with DKIM). :data:`GUIDE_CASES` maps each case of the guide 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
+from tui.flow.domains import records_served
 from tui.flow.findings import (
     Action,
     ActionKind,
@@ -405,34 +407,72 @@ def _dns_diagnoses(facts: DomainFacts) -> list[Finding]:
     ]
 
 
+SHOWN_NAMES = 4  # resolvers named in one line of evidence; the rest are counted
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:SHOWN_NAMES])
+    more = len(names) - SHOWN_NAMES
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
 def _not_visible(report: Report) -> tuple[list[Evidence], list[Evidence]]:
-    """Where each record is not seen yet, and the negative caches with their time left."""
-    roles = {r.key: r for r in report.resolvers}
-    missing: list[Evidence] = []
-    negatives: list[Evidence] = []
+    """Where the records are not seen yet (records with the same story in one line: the
+    zone's own servers first, since nothing propagates before they serve them), and each
+    resolver's cached negative with the longest time left."""
+    rows = {r.key: r for r in report.resolvers}
+    by_story: dict[tuple[str, ...], list[str]] = {}
+    negatives: dict[str, tuple[float, bool]] = {}
     for record in report.records:
-        cells = [c for (name, _), c in report.cells.items() if name == record.name]
-        bad = [c for c in cells if c.status is not Status.OK and c.status not in NO_SIGNAL]
-        if not bad:
-            continue
-        names = ", ".join(roles[c.resolver].name for c in bad if c.resolver in roles)
-        missing.append(Evidence(f"{record.label} not visible at {names}", "", report.checked_at))
+        bad = [
+            cell
+            for (name, _), cell in report.cells.items()
+            if name == record.name and cell.status is not Status.OK and cell.status not in NO_SIGNAL
+        ]
+        auth = [
+            c for c in bad if c.resolver in rows and rows[c.resolver].role is Role.AUTHORITATIVE
+        ]
+        story = tuple(
+            ["@auth", *(rows[c.resolver].name for c in auth)]
+            if auth
+            else [rows[c.resolver].name if c.resolver in rows else c.resolver for c in bad]
+        )
+        if bad:
+            by_story.setdefault(story, []).append(record.label)
         for cell in bad:
             if cell.status in TIME_BOUND and cell.remaining is not None:
-                left = ("at most " if cell.at_most else "") + duration(cell.remaining)
-                resolver = roles[cell.resolver].name if cell.resolver in roles else cell.resolver
-                negatives.append(
-                    Evidence(
-                        f"{record.label}: cached '{cell.status.value}' for {left} more",
-                        resolver,
-                        report.checked_at,
-                    )
-                )
-    return missing, negatives
+                name = rows[cell.resolver].name if cell.resolver in rows else cell.resolver
+                longest = negatives.get(name, (0.0, False))
+                if cell.remaining >= longest[0]:
+                    negatives[name] = (cell.remaining, cell.at_most)
+    missing = []
+    for story, records in by_story.items():
+        which = _names(records)
+        if story and story[0] == "@auth":
+            seen = f"{which}: not served by the zone's own servers ({_names(story[1:])})"
+        else:
+            seen = f"{which}: not visible at {_names(story)}"
+        missing.append(Evidence(seen, "", report.checked_at))
+    cached = [
+        Evidence(
+            f"cached 'does not exist' for {'at most ' if at_most else ''}{duration(left)} more",
+            name,
+            report.checked_at,
+        )
+        for name, (left, at_most) in negatives.items()
+    ]
+    return missing, cached
 
 
 def _not_authenticated(facts: DomainFacts, site: SiteFacts) -> list[Finding]:
     history = facts.history or DomainState()
+    if history.records_first_seen is None and facts.report and records_served(facts.report):
+        # The pane keeps when the zone's servers first served the records; a doctor run
+        # without that history (cron, another machine) knows at least that they do now.
+        history = replace(history, records_first_seen=facts.report.checked_at)
+        first_seen_now = True
+    else:
+        first_seen_now = False
     decision = authenticate_decision(
         now=site.now,
         records_first_seen=history.records_first_seen,
@@ -500,11 +540,17 @@ def _not_authenticated(facts: DomainFacts, site: SiteFacts) -> list[Finding]:
             )
         ]
     if missing:
+        unserved = any("not served by the zone's own servers" in e.seen for e in missing)
+        why = (
+            "its DNS servers do not serve the records yet"
+            if unserved
+            else "not every resolver sees the records"
+        )
         return [
             Finding(
                 "records_not_visible",
                 Severity.WARNING,
-                f"Authenticating {facts.name} would fail now: not every resolver sees the records",
+                f"Authenticating {facts.name} would fail now: {why}",
                 f"{report.eta.sentence} Authenticate once they are visible"
                 + (
                     " and the schedule allows it "
@@ -516,6 +562,14 @@ def _not_authenticated(facts: DomainFacts, site: SiteFacts) -> list[Finding]:
                 evidence=tuple(e for e in (*missing, *negatives, schedule, *last) if e.seen),
                 action=Action(ActionKind.SHOW_DOMAIN, "Watch the records", domain=facts.name),
             )
+        ]
+    if first_seen_now:
+        last = [
+            Evidence(
+                "records first seen by this check (no earlier sighting kept on this machine; "
+                "the Domains pane keeps one)"
+            ),
+            *last,
         ]
     if not decision.allowed:
         return [
