@@ -36,6 +36,10 @@ SCENARIOS = (
     "txt.test",
     "deadpath.test",
     "servestale.test",
+    # test_mailauth.py: a From domain, its SPF include targets, and a domain with too many.
+    "mailauth.test",
+    "spfhost.test",
+    "toomany.test",
 )
 LONG_NEGATIVE = 86400  # a zone whose negatives outlive every resolver's cap
 CAPPED = ("capped.test", "cost.test")

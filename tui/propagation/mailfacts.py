@@ -1,41 +1,52 @@
-"""What a receiving mail server checks about a From domain, as plain facts: its DMARC record,
-its SPF record, the DKIM keys reachable through Wix's CNAMEs.
+"""What a receiving mail server finds for a From domain (DMARC, SPF, DKIM), as plain data.
 
-Only data and the alignment rules live here, with no DNS library, so the doctor's rules
-(``tui.flow.doctor``, which must stay free of I/O) can read them; asking the questions is
-``tui.propagation.mailauth``'s job.
+The checks that gather these facts live in :mod:`tui.propagation.mailauth` (which re-exports
+everything here). This module imports neither dnspython nor checkdmarc, so the pure layer
+(``tui.flow``, whose contract forbids ``dns`` even through another module) can import the
+types and the alignment rules without pulling the network in.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
+
+DKIM_LABEL = "_domainkey"
 
 
 @dataclass(frozen=True, slots=True)
 class DmarcCheck:
     asked: str  # the name asked, e.g. "_dmarc.example.com"
     # Where the record that applies was found ("" none): the organizational domain's _dmarc
-    # when the From domain has none of its own (RFC 7489 §6.6.3).
+    # when the From domain's has none (RFC 7489 §6.6.3).
     found_at: str
-    records: tuple[str, ...]  # every TXT there that starts with v=DMARC1
-    policy: str = ""  # p= of the one record: none, quarantine, reject ("" unknown)
-    subdomain_policy: str = ""  # sp=, "" when absent
-    adkim: str = "r"  # r (relaxed) or s (strict)
+    records: tuple[str, ...]  # every TXT at found_at that starts with v=DMARC1
+    # p= of the one record, "" when unknown. A record without p= reads as p=none (RFC 9989,
+    # what checkdmarc applies), with a warning saying so.
+    policy: str = ""
+    subdomain_policy: str = ""  # sp= as written, "" when absent
+    adkim: str = "r"
     aspf: str = "r"
-    problem: str = ""  # why the one record does not parse (the parser's reason), one line
+    problem: str = ""  # why the one record does not count (checkdmarc's reason, one line)
     warnings: tuple[str, ...] = ()
-    error: str = ""  # the question got no usable answer: the check could not run
+    error: str = ""  # the question could not be answered: the check could not run
 
 
 @dataclass(frozen=True, slots=True)
 class SpfCheck:
     asked: str  # the From domain
-    records: tuple[str, ...]  # every TXT there that is an SPF record (v=spf1)
-    lookups: int | None = None  # DNS-querying terms (RFC 7208 §4.6.4); None when not parsed
+    records: tuple[str, ...]  # every TXT there that is an SPF record ("v=spf1 ..." or "v=spf1")
+    # DNS-querying terms (RFC 7208 §4.6.4) as checkdmarc counts them; None when not parsed.
+    # With too_many_lookups, checkdmarc stops at the term that crossed the limit, so this is
+    # "at least" (11 or more), not the record's full count.
+    lookups: int | None = None
     void_lookups: int | None = None
-    problem: str = ""  # the parser's reason (too many lookups, syntax, a loop), one line
+    problem: str = ""
     too_many_lookups: bool = False
     warnings: tuple[str, ...] = ()
     error: str = ""
@@ -43,10 +54,10 @@ class SpfCheck:
 
 @dataclass(frozen=True, slots=True)
 class DkimCheck:
-    name: str  # the selector's name, e.g. "s1._domainkey.example.com"
+    name: str  # the selector name, e.g. "s1._domainkey.example.com"
     cname: str = ""  # the CNAME target seen on the way, "" when none
-    found: bool = False  # a TXT with a usable key (p= not empty) was reached
-    problem: str = ""  # one line: "no TXT at the end of the CNAME", "p= is empty", ...
+    found: bool = False  # a TXT with a usable key (p= non-empty, v=DKIM1 if v= is there)
+    problem: str = ""  # one line: "no TXT at the end of the CNAME", "p= is empty ...", ...
     error: str = ""
 
 
@@ -54,50 +65,52 @@ class DkimCheck:
 class MailAuth:
     domain: str  # the From domain checked
     organizational_domain: str
-    resolver: str  # the key of the resolver that answered
+    resolver: str  # Resolver.key of the resolver that answered
     checked_at: datetime
     dmarc: DmarcCheck
     spf: SpfCheck
     dkim: tuple[DkimCheck, ...]
 
 
-@cache
-def _suffixes() -> object | None:
-    try:
-        from publicsuffixlist import PublicSuffixList
-    except ImportError:  # pragma: no cover - a dependency of checkdmarc, always there
-        return None
+def normalize(name: str) -> str:
+    return name.strip().rstrip(".").lower()
+
+
+@functools.cache
+def _suffixes() -> PublicSuffixList:
+    # Building the list parses ~10,000 rules (~60 ms): once, and only when first needed.
+    from publicsuffixlist import PublicSuffixList
+
     return PublicSuffixList()
 
 
 def organizational_domain(name: str) -> str:
-    """The registered domain (RFC 7489 §3.2): ``mail.example.co.uk`` -> ``example.co.uk``.
-    Names under a suffix the Public Suffix List does not know (``.example``, ``.test``, the
-    sandbox's and the tests' zones) take their last two labels."""
-    name = name.lower().rstrip(".")
-    suffixes = _suffixes()
-    found = suffixes.privatesuffix(name) if suffixes is not None else None  # type: ignore[attr-defined]
-    if found:
-        return str(found)
-    labels = name.split(".")
-    return ".".join(labels[-2:])
+    """The registered domain under the public suffix (RFC 7489 §3.2), as checkdmarc finds it:
+    the Public Suffix List with its private section (``foo.github.io`` is its own). A TLD the
+    list does not know (.example, .test) counts as a public suffix, so the last two labels."""
+    name = normalize(name)
+    if not name:
+        return ""
+    return _suffixes().privatesuffix(name) or name
 
 
 def aligned(signing_domain: str, from_domain: str, mode: str = "r") -> bool:
-    """DMARC identifier alignment (RFC 7489 §3.1): strict means the same name; relaxed, the
-    same organizational domain."""
-    signing, sender = signing_domain.lower().rstrip("."), from_domain.lower().rstrip(".")
+    """DMARC identifier alignment (RFC 7489 §3.1): strict ("s") wants the same name, relaxed
+    (anything else: an invalid mode falls back to the default, RFC 9989 §4.8) the same
+    organizational domain."""
+    signing, sender = normalize(signing_domain), normalize(from_domain)
     if not signing or not sender:
         return False
-    if mode == "s":
+    if mode.strip().lower() == "s":
         return signing == sender
     return organizational_domain(signing) == organizational_domain(sender)
 
 
 def dkim_signing_domain(selector_name: str) -> str:
-    """The d= a key at ``selector_name`` signs for: ``s1._domainkey.example.com`` ->
-    ``example.com``; "" when the name has no ``_domainkey`` label."""
-    labels = selector_name.lower().rstrip(".").split(".")
-    if "_domainkey" not in labels:
+    """The d= a key at ``<selector>._domainkey.<domain>`` signs for (RFC 6376 §3.6.2.1):
+    ``<domain>``. A selector may have dots of its own, so the first ``_domainkey`` after at
+    least one label is the one; "" when there is none."""
+    labels = normalize(selector_name).split(".")
+    if DKIM_LABEL not in labels[1:]:
         return ""
-    return ".".join(labels[labels.index("_domainkey") + 1 :])
+    return ".".join(labels[labels.index(DKIM_LABEL, 1) + 1 :])
