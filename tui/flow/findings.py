@@ -145,8 +145,15 @@ def exit_code(findings: Sequence[Finding]) -> int:
 
 
 def headline(findings: Sequence[Finding]) -> str:
-    """The first line: the worst finding's title, or that all is well."""
+    """The first line: the worst finding's title (the first of the worst: site-wide ones come
+    first, since they stop every domain), how many more need a look, or that all is well."""
     if not findings:
         return "Healthy: no problem found."
     worst = max(findings, key=lambda f: f.severity)
-    return f"{worst.severity.word.capitalize()}: {worst.title}"
+    line = f"{worst.severity.word.capitalize()}: {worst.title}"
+    others = sum(1 for f in findings if f.severity >= Severity.WARNING and f is not worst)
+    if worst.severity >= Severity.WARNING and others:
+        line += f" (+{others} more)"
+    if worst.severity is Severity.INFO:
+        line = f"No problem found (note: {worst.title})"
+    return line
