@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 DEFAULT_SANDBOX_PORT = 8765
 MAX_INITIALIZING_SECONDS = 31_536_000  # a year
-SCENARIO_HELP = "fresh, midway, agency, dns-lab, hostile or single-sender (default %(default)s)"
+SCENARIO_HELP = (
+    "fresh, midway, agency, dns-lab, hostile, single-sender or healthy (default %(default)s)"
+)
 # Named fault presets of the sandbox (their faults: tui/sandbox/faults.py, FAULT_PRESETS).
 FAULT_PRESET_NAMES = ("flaky",)
 

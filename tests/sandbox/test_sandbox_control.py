@@ -25,6 +25,7 @@ def test_index_lists_scenario_sites_and_routes(client, sandbox):
         "dns-lab",
         "hostile",
         "single-sender",
+        "healthy",
     }
     assert index["timeScale"] == 1.0
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", index["now"])

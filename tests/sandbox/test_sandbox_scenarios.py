@@ -10,7 +10,15 @@ DOMAINS = "/sending-domains/v1/sending-domains"
 
 
 def test_every_scenario_has_a_description_and_sandbox_looking_keys():
-    assert set(SCENARIOS) == {"fresh", "midway", "agency", "dns-lab", "hostile", "single-sender"}
+    assert set(SCENARIOS) == {
+        "fresh",
+        "midway",
+        "agency",
+        "dns-lab",
+        "hostile",
+        "single-sender",
+        "healthy",
+    }
     for scenario in SCENARIOS.values():
         assert scenario.description and "\n" not in scenario.description
         for creds in scenario.credentials():

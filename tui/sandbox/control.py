@@ -5,7 +5,9 @@ No auth, JSON in and out, never rate limited, never subject to faults. Errors ar
 Bodies are checked strictly (unknown keys are refused, numbers must be finite and in range, see
 :mod:`tui.sandbox.bounds`) so a typo in a test or a README example fails loudly instead of
 silently doing nothing -- or worse, leaving a world that no longer renders.
-``siteId`` may be omitted whenever the world has exactly one site.
+``siteId`` may be omitted whenever the world has exactly one site. The ``/dns`` routes live in
+:mod:`tui.sandbox.dns.control`, ``/break`` (one realistic problem put into the world) in
+:mod:`tui.sandbox.breaks`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from tui.sandbox.bounds import (
     MAX_TIME_SCALE,
     optional_number,
 )
+from tui.sandbox.breaks import BREAK_DOCS, BREAK_HANDLERS
 from tui.sandbox.dns.control import DNS_DOCS, DNS_HANDLERS
 from tui.sandbox.errors import ControlError, SandboxError
 from tui.sandbox.models import DEFAULT_TRACKING_SETTINGS, iso
@@ -73,6 +76,7 @@ CONTROL_DOCS: list[tuple[str, str, str]] = [
         "{answer: 428|200} a failed DNS check answers 428 (default) or 200 with the domain "
         "still NOT_AUTHENTICATED, until switched back or reset",
     ),
+    *BREAK_DOCS,
 ]
 
 
@@ -313,6 +317,7 @@ HANDLERS: dict[tuple[str, str], ControlHandler] = {
     ("POST", "/sending-domains/status"): post_domain_status,
     ("GET", "/sending-domains/failed-check"): get_failed_check,
     ("POST", "/sending-domains/failed-check"): post_failed_check,
+    **BREAK_HANDLERS,
 }
 
 

@@ -343,9 +343,42 @@ SINGLE_SENDER = Scenario(
     ),
 )
 
+# Nothing wrong anywhere, for checks that must find nothing -- and a base for
+# ``POST /_sandbox/break``, which puts exactly one problem into it. The zone of HEALTHY_DOMAIN
+# also holds one SPF and one DMARC record (tui.sandbox.dns.healthy).
+HEALTHY_DOMAIN = "maple-books.example"
+HEALTHY = Scenario(
+    name="healthy",
+    description=(
+        "One site with nothing wrong: an ACTIVE account with quota left, one verified sender "
+        f"on {HEALTHY_DOMAIN} as the default sender, the domain AUTHENTICATED with its CNAMEs "
+        "published 200 h ago, one SPF and one DMARC record in its zone, and a restricted key."
+    ),
+    sites=(
+        SiteSeed(
+            name="Maple Books",
+            site_id="d2c924b2-715f-44c3-8c0e-619cceb9e121",
+            account_id="8d093154-1baf-4e64-8644-d3090f1d81a0",
+            api_key="IST.sandbox.healthy.X4pyQ3UDs0dziuhpd6DQX_TFKhY64CHu",
+            restricted_api_key="IST.sandbox.healthy-readonly.Gmg447euWcAXglj0M4w8PesFX6Il-Hw3",
+            instance_id="6fcb8e63-a1f2-497f-918c-759cd00c9b93",
+            owner_email="maple.books@gmail.com",
+            package_id="Ascend_Basic",  # one sender allowed; 9500 emails a month
+            emails_used=1830,
+            campaigns_used=2,
+            sender_emails=(
+                SenderEmailSeed(f"hello@{HEALTHY_DOMAIN}", verified=True, age_hours=220),
+            ),
+            senders=(SenderSeed("Maple Books", f"hello@{HEALTHY_DOMAIN}", age_hours=210),),
+            domains=(DomainSeed(HEALTHY_DOMAIN, "AUTHENTICATED", published=True, age_hours=200),),
+        ),
+    ),
+    dns_plan="healthy",
+)
+
 SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
     {
         scenario.name: scenario
-        for scenario in (FRESH, MIDWAY, AGENCY, DNS_LAB, HOSTILE, SINGLE_SENDER)
+        for scenario in (FRESH, MIDWAY, AGENCY, DNS_LAB, HOSTILE, SINGLE_SENDER, HEALTHY)
     }
 )

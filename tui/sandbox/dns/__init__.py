@@ -11,8 +11,10 @@ world on the world clock, so a propagation checker can be tested and demoed agai
   (anycast, validating, servfail, refused, dead), options as real software has them (unbound's
   shared SOA and per-type negatives, caps, dead paths, serve-stale, aggressive NSEC), and
   histories;
-- :mod:`world`: all of it under the sandbox world's lock; :mod:`plans`, :mod:`lab`: what each
-  scenario starts with; :mod:`panel`: what users type at a DNS host, mistakes included;
+- :mod:`world`: all of it under the sandbox world's lock; :mod:`plans`, :mod:`lab`,
+  :mod:`healthy`: what each scenario starts with; :mod:`panel`: what users type at a DNS host,
+  mistakes included; :mod:`mailauth`: SPF and DMARC texts; :mod:`breakage`: the SPF and DMARC
+  problems ``POST /_sandbox/break`` makes;
 - :mod:`respond`, :mod:`wire`, :mod:`serve`: the network side; :mod:`verifier`: the check
   behind Authenticate; :mod:`control`, :mod:`edits`, :mod:`levers`, :mod:`view`: the
   ``/_sandbox/dns`` routes.

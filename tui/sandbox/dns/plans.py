@@ -2,7 +2,8 @@
 
 A plan gets the freshly seeded :class:`~tui.sandbox.dns.world.DnsWorld` (every sending domain
 already has its zone) and returns the public resolvers, with their histories. The ``dns-lab``
-plan lives in :mod:`tui.sandbox.dns.lab`.
+plan lives in :mod:`tui.sandbox.dns.lab`, the ``healthy`` one's zones in
+:mod:`tui.sandbox.dns.healthy`.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from tui.sandbox.dns import lab
+from tui.sandbox.dns import healthy, lab
 from tui.sandbox.dns.records import TXT, A, Record
 from tui.sandbox.dns.resolver import CNAME, History, ResolverSpec
 
 if TYPE_CHECKING:
     from tui.sandbox.dns.world import DnsWorld, DomainDns
 
-PLAIN, MIDWAY, LAB = "plain", "midway", "lab"
+PLAIN, MIDWAY, LAB, HEALTHY = "plain", "midway", "lab", "healthy"
 PROVIDER_ZONE = "dns-host.example"
 BIG_TXT_NAME = f"big.{PROVIDER_ZONE}"
 BIG_TXT_LENGTH = 2000  # > 1500 bytes: past any UDP payload, so clients must retry over TCP
@@ -60,4 +61,15 @@ def midway(world: DnsWorld, domains: Sequence[DomainDns], now: float) -> list[Re
     return specs
 
 
-PLANS: dict[str, Plan] = {PLAIN: plain, MIDWAY: midway, LAB: lab.build}
+def healthy_plan(world: DnsWorld, domains: Sequence[DomainDns], now: float) -> list[ResolverSpec]:
+    """SPF and DMARC published long ago beside the CNAMEs; resolvers with empty caches."""
+    healthy.publish(world, domains, now)
+    return numbered(PLAIN_RESOLVERS)
+
+
+PLANS: dict[str, Plan] = {
+    PLAIN: plain,
+    MIDWAY: midway,
+    LAB: lab.build,
+    HEALTHY: healthy_plan,
+}
