@@ -178,19 +178,37 @@ def _blocking(facts: SiteFacts) -> Finding | None:
     if facts.asked_domain:
         asked = facts.asked_domain.lower()
         found = next((d for d in facts.domains if d.name == asked), None)
-        if found is None or (found.domain is None and not found.refused):
-            known = ", ".join(d.name for d in facts.domains) or "none"
+        # Wix answers SENDER_DETAILS_DO_NOT_EXIST for a domain that is not on the site just as
+        # for one whose sender details left: no address of the site on it tells them apart.
+        known = site_domains(facts)
+        unknown = found is None or (
+            found.domain is None and (not found.refused or asked not in known)
+        )
+        if unknown and facts.sender_details is not None:
             return Finding(
                 "domain_not_on_site",
                 Severity.ERROR,
                 f"{asked} is not a sending domain of this site, so it was not checked",
-                f"Check the spelling, or the profile: this site's domains are {known}. A "
-                "domain appears only once sender details use an address on it.",
+                f"Check the spelling, or the profile: this site's domains are "
+                f"{', '.join(known) or 'none yet'}. A domain appears once sender details use "
+                "an address on it.",
                 domain=asked,
-                evidence=(Evidence(f"no sending domain named {asked}", "Query Sending Domains"),),
+                evidence=(
+                    Evidence(
+                        f"no sender details or verified sender email of this site is @{asked}",
+                        "List Sender Details, List Sender Emails",
+                    ),
+                ),
                 blocks_checks=True,
             )
     return None
+
+
+def site_domains(facts: SiteFacts) -> list[str]:
+    """The custom domains of the site's sender details and verified sender emails."""
+    names = [d.domain for d in facts.sender_details or ()]
+    names += [address.rpartition("@")[2].lower() for address in facts.verified_emails]
+    return [n for n in dict.fromkeys(names) if n and n not in PUBLIC_MAILBOX_DOMAINS]
 
 
 def _site_findings(facts: SiteFacts) -> list[Finding]:
