@@ -122,3 +122,32 @@ async def test_too_many_lookups_and_two_dmarc_records(mail_world: World) -> None
     dmarc = facts.dmarc
     assert sorted(dmarc.records) == ["v=DMARC1; p=none", "v=DMARC1; p=reject"]
     assert dmarc.policy == "" and "2 DMARC records" in dmarc.problem
+
+
+async def test_the_doctor_reads_real_resolvers_facts_as_receivers_would(mail_world: World) -> None:
+    """The doctor's receiver findings from facts real unbound and BIND gave: two DMARC records
+    and 12 includes on one domain; a missing and a revoked DKIM key on the other."""
+    from tui.flow.doctor import DomainFacts, SiteFacts, examine
+    from tui.wix.models import DnsRecord, DomainStatus, SenderDetails, SendingDomain
+
+    def site(domain: str, facts: MailAuth) -> SiteFacts:
+        sending = SendingDomain(
+            "d1", domain, DomainStatus.AUTHENTICATED, "AUTHENTICATED", (DnsRecord("x", "y"),)
+        )
+        sender = SenderDetails("s1", "Sender", f"hello@{domain}", default=True)
+        return SiteFacts(
+            now=NOW,
+            sender_details=(sender,),
+            domains=(DomainFacts(domain, sending, mail=facts),),
+        )
+
+    for facts in await both(mail_world, TOO_MANY, []):
+        assert [f.code for f in examine(site(TOO_MANY, facts))] == [
+            "dmarc_multiple",
+            "spf_too_many_lookups",
+        ]
+    for facts in await both(mail_world, DOMAIN, DKIM):
+        (found,) = examine(site(DOMAIN, facts))
+        assert found.code == "dkim_key_missing"
+        seen = " ".join(e.seen for e in found.evidence)
+        assert "gone._domainkey" in seen and "key revoked" in seen
