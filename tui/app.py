@@ -35,6 +35,7 @@ from tui.screens.signin import SignInApp
 from tui.services import Services, Session
 from tui.store.credentials import Credentials
 from tui.store.profiles import Profiles
+from tui.widgets.announce import AnnouncesApp
 from tui.widgets.jobs import close_at_exit, declare, run_job
 from tui.widgets.notices import NOTICE_BINDINGS, NoticesApp
 
@@ -62,7 +63,9 @@ def textual_debug_log_on(app: App[object]) -> bool:
     return bool(textual.constants.LOG_FILE) or app.devtools is not None
 
 
-class WixSendingApp(NoticesApp, SignInApp):  # NoticesApp: every notify()'s policy
+# NoticesApp: every notify()'s policy; AnnouncesApp: the bell, desktop notification, webhook or
+# command of the config's [notify], from the panes' messages (tui/widgets/announce.py).
+class WixSendingApp(AnnouncesApp, NoticesApp, SignInApp):
     TITLE = "wix-sending"
     # Textual 8.2.8 loads a screen's CSS_PATH when the screen is pushed, but not for the screen
     # get_default_screen() returns, and never a widget's: home's stylesheet and its panes' are

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_sandbox_options(sandbox)
     _add_watch(commands)
+    _add_doctor(commands)
     _add_account(commands)
     return parser
 
@@ -95,6 +96,92 @@ def _add_base_url(parser: argparse.ArgumentParser, dest: str = "wix_base_url") -
 
 def _add_passphrase_file(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passphrase-file", metavar="PATH", help=UNLOCK_HELP)
+
+
+def _add_notify(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "notifications",
+        "A word when something happens, on top of the config's [notify] table (all off by "
+        "default). The webhook gets the event as JSON (POST); the command reads it on stdin.",
+    )
+    group.add_argument("--bell", action="store_true", help="ring the terminal's bell")
+    group.add_argument(
+        "--desktop-notify",
+        action="store_true",
+        help="a desktop notification through the terminal (OSC 9 and OSC 777; works over SSH "
+        "in terminals that support them)",
+    )
+    group.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="POST each event as JSON to this URL (one holding a token is better in the "
+        "config file: arguments show in ps)",
+    )
+    group.add_argument(
+        "--notify-command",
+        metavar="CMD",
+        help="run CMD (split like a shell, run without one) with each event as JSON on stdin",
+    )
+
+
+def _add_resolver_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resolver",
+        action="append",
+        default=[],
+        metavar="[NAME=]ADDR[:PORT]",
+        help="ask this resolver instead of the built-in list (repeatable)",
+    )
+    parser.add_argument(
+        "--authoritative",
+        action="append",
+        default=[],
+        metavar="ADDR[:PORT]",
+        help="use this server as the zone's authoritative server (repeatable; private zones)",
+    )
+
+
+def _add_doctor(commands: argparse._SubParsersAction) -> None:
+    doctor = commands.add_parser(
+        "doctor",
+        help="run the troubleshooting checks and print what is wrong and how to fix it",
+        description=(
+            "Check the site the way the app's Doctor does: sender details, the account, each "
+            "sending domain, its DNS records where receivers look, and the retry schedule. "
+            "Only reads (nothing is written to Wix or to the state file). The first line "
+            "names the cause. Exit code 0 healthy, 1 a warning or an error, 2 the checks "
+            "could not run."
+        ),
+        epilog="Example (cron): wix-sending doctor --json > /tmp/doctor.json || mail ...",
+    )
+    doctor.add_argument("--domain", help="check only this sending domain")
+    doctor.add_argument("--profile", help="the saved profile to use (default: the current one)")
+    doctor.add_argument("--json", action="store_true", help="print JSON (JSON Lines with --watch)")
+    doctor.add_argument(
+        "--watch",
+        type=bounded(10, 86400),
+        default=None,
+        metavar="N",
+        help="check again every N seconds until Ctrl-C, announcing new problems",
+    )
+    _add_resolver_options(doctor)
+    doctor.add_argument(
+        "--timeout",
+        type=bounded(0.1, 30),
+        default=None,
+        metavar="S",
+        help="seconds per DNS question (default: the config's, else 2)",
+    )
+    doctor.add_argument(
+        "--time-scale",
+        type=time_scale,
+        default=1.0,
+        metavar="X",
+        help="count down X times faster, to match 'wix-sending sandbox --time-scale X'",
+    )
+    _add_base_url(doctor)
+    _add_passphrase_file(doctor)
+    _add_notify(doctor)
 
 
 def _add_account(commands: argparse._SubParsersAction) -> None:
@@ -149,20 +236,7 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     watch.add_argument(
         "--profile", help="with --domain: the saved profile to use (default: the current one)"
     )
-    watch.add_argument(
-        "--resolver",
-        action="append",
-        default=[],
-        metavar="[NAME=]ADDR[:PORT]",
-        help="ask this resolver instead of the built-in list (repeatable)",
-    )
-    watch.add_argument(
-        "--authoritative",
-        action="append",
-        default=[],
-        metavar="ADDR[:PORT]",
-        help="use this server as the zone's authoritative server (repeatable; private zones)",
-    )
+    _add_resolver_options(watch)
     watch.add_argument("--once", action="store_true", help="check once and exit")
     watch.add_argument("--json", action="store_true", help="print JSON instead of a table")
     watch.add_argument(
@@ -200,6 +274,7 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     )
     _add_base_url(watch)
     _add_passphrase_file(watch)
+    _add_notify(watch)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,7 +298,7 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.app_base_url is not None and not hasattr(args, "wix_base_url") and args.command:
         parser.error(
             f"--wix-base-url does not apply to '{args.command}': only to the app (no command), "
-            "login and watch"
+            "login, watch and doctor"
         )
     base_url = getattr(args, "wix_base_url", None) or args.app_base_url
     if args.command == "sandbox":
@@ -278,6 +353,31 @@ def _run(argv: Sequence[str] | None) -> int:
                 added=args.added,
                 profile=args.profile,
                 passphrase_file=args.passphrase_file,
+                bell=args.bell,
+                desktop_notify=args.desktop_notify,
+                webhook=args.webhook,
+                notify_command=args.notify_command,
+            )
+        )
+    if args.command == "doctor":
+        from tui.commands.doctor import DoctorOptions, run_doctor
+
+        return run_doctor(
+            DoctorOptions(
+                domain=args.domain,
+                json=args.json,
+                profile=args.profile,
+                wix_base_url=base_url,
+                passphrase_file=args.passphrase_file,
+                resolvers=args.resolver,
+                authoritative=args.authoritative,
+                timeout=args.timeout,
+                time_scale=args.time_scale,
+                watch=args.watch,
+                bell=args.bell,
+                desktop_notify=args.desktop_notify,
+                webhook=args.webhook,
+                notify_command=args.notify_command,
             )
         )
     from tui.store.endpoint import BadBaseUrl, given_base_url

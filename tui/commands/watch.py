@@ -2,6 +2,10 @@
 
 Exit codes: 0 every record is ok at every resolver that answered, 1 not yet, 2 a usage or
 system error (nothing is queried when the input is wrong), 130 interrupted (Ctrl-C).
+
+Notifications (``tui/notify.py``; the config's ``[notify]``, ``--bell`` ...): when every record
+is visible (the watch then ends), and when a sweep finds a diagnosis the previous one had not
+(the first sweep's are on screen as it starts).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from rich.text import Text
 
 from tui.clock import SYSTEM_CLOCK, ScaledClock
 from tui.commands.unlock import Refusal
+from tui.notify import Notifier, Settings, SweepAnnouncer, terminal_writer
 from tui.propagation import (
     ExpectedRecord,
     InvalidInput,
@@ -44,6 +49,7 @@ from tui.propagation.labels import (
 )
 from tui.propagation.resolvers import local_resolvers, public_resolvers, resolver_from_address
 from tui.propagation.sweep import Prober
+from tui.store.config import Config, command_problem, webhook_problem
 from tui.store.config import load as load_config
 from tui.store.credentials import Credentials
 from tui.store.endpoint import Endpoint
@@ -69,6 +75,10 @@ class WatchOptions:
     added: bool = False
     profile: str | None = None  # with --domain: the saved profile (default: the current one)
     passphrase_file: str | None = None  # with --domain: the encrypted file's passphrase
+    bell: bool = False  # notifications (tui/notify.py), on top of the config's [notify]
+    desktop_notify: bool = False
+    webhook: str | None = None
+    notify_command: str | None = None
 
 
 def _fail(message: str) -> int:
@@ -129,31 +139,46 @@ def run_watch(options: WatchOptions) -> int:
             return _fail(str(exc))
     if options.interval is not None and not 1 <= options.interval <= 86400:
         return _fail("--interval must be between 1 and 86400 seconds")
+    for flag, value, check in (
+        ("--webhook", options.webhook, webhook_problem),
+        ("--notify-command", options.notify_command, command_problem),
+    ):
+        if value is not None and (problem := check(value.strip())):
+            return _fail(f"{flag} {problem}")
     loaded = load_config()
     if loaded.problem:
         print(f"wix-sending watch: warning: {loaded.problem}; using the defaults", file=sys.stderr)
     config = loaded.config
     options.interval = options.interval or config.watch_interval
     options.timeout = options.timeout or config.watch_timeout
+    resolvers = configured_resolvers(resolver_overrides, config, "watch")
+    settings = Settings.from_config(config.notify).with_flags(
+        bell=options.bell,
+        desktop=options.desktop_notify,
+        webhook=options.webhook.strip() if options.webhook is not None else None,
+        command=options.notify_command.strip() if options.notify_command is not None else None,
+    )
+    # Ctrl-C goes up to the command's handler: exit 130, as for every command.
+    return asyncio.run(_watch(options, records, resolvers, authoritative, domain, wix, settings))
+
+
+def configured_resolvers(
+    overrides: Sequence[tuple[str | None, ServerAddress]], config: Config, command: str
+) -> list[Resolver]:
+    """Whom to ask: the ``--resolver`` ones only, else this machine's resolver and the
+    config's public ones (the built-in list, with a warning, when the config's is unusable)."""
     try:
+        # Read even with overrides: a broken [resolvers] is said either way.
         public = public_resolvers(config.resolvers)
     except InvalidInput as exc:
         # The error may quote the config's values (a list of unknown keys, an address): cut
         # short, as every message about a file is.
         print(
-            f"wix-sending watch: warning: {clip(f'{config.path}: {exc}')}; using the built-in "
-            "resolvers",
+            f"wix-sending {command}: warning: {clip(f'{config.path}: {exc}')}; using the "
+            "built-in resolvers",
             file=sys.stderr,
         )
         public = public_resolvers()
-    resolvers = _resolvers(resolver_overrides, public)
-    # Ctrl-C goes up to the command's handler: exit 130, as for every command.
-    return asyncio.run(_watch(options, records, resolvers, authoritative, domain, wix))
-
-
-def _resolvers(
-    overrides: Sequence[tuple[str | None, ServerAddress]], public: list[Resolver]
-) -> list[Resolver]:
     if overrides:
         return [resolver_from_address(a, Role.PUBLIC, name=n) for n, a in overrides]
     return local_resolvers() + public
@@ -166,6 +191,7 @@ async def _watch(
     authoritative: Sequence[ServerAddress],
     domain: str | None,
     wix: tuple[Credentials, Endpoint] | None = None,
+    settings: Settings | None = None,
 ) -> int:
     if domain:
         from tui.commands.wix_records import records_for_domain
@@ -186,16 +212,28 @@ async def _watch(
         interception=check,
     )
     console = Console()
+    settings = settings or Settings()
+    # The terminal is found before rich's Live takes over stdout and stderr.
+    ringing = settings.bell or settings.desktop
+    notifier = Notifier(settings, write=terminal_writer() if ringing else None)
+    announcer = SweepAnnouncer(notifier, domain=domain or "", source="watch")
     try:
         if options.once:
-            return await _once(prober, records, resolvers, options, console)
+            return await _once(prober, records, resolvers, options, console, announcer)
         if options.json:
-            return await _json_lines(prober, records, resolvers, options)
+            return await _json_lines(prober, records, resolvers, options, announcer)
         if not console.is_terminal:
-            return await _frames(prober, records, resolvers, options, console)
-        return await _live(prober, records, resolvers, options, console)
+            return await _frames(prober, records, resolvers, options, console, announcer)
+        return await _live(prober, records, resolvers, options, console, announcer)
     finally:
         await prober.aclose()
+
+
+async def _announce(announcer: SweepAnnouncer, report: Report) -> None:
+    """What this sweep brings (everything visible, a new diagnosis), on the channels asked for;
+    a webhook or command that failed is said on stderr and the watch goes on."""
+    for failure in await announcer.sweep(report):
+        print(f"wix-sending watch: notify: {failure}", file=sys.stderr, flush=True)
 
 
 async def _once(
@@ -204,17 +242,24 @@ async def _once(
     resolvers: list[Resolver],
     options: WatchOptions,
     console: Console,
+    announcer: SweepAnnouncer,
 ) -> int:
     report = await prober.sweep(records, resolvers, force=options.check_anyway, added=options.added)
     if options.json:
         sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
     else:
         console.print(render(report, prober.clock.now(), live=False, speed=prober.clock.speed))
+    sys.stdout.flush()
+    await _announce(announcer, report)
     return EXIT_READY if report.all_ok else EXIT_NOT_YET
 
 
 async def _json_lines(
-    prober: Prober, records: list[ExpectedRecord], resolvers: list[Resolver], options: WatchOptions
+    prober: Prober,
+    records: list[ExpectedRecord],
+    resolvers: list[Resolver],
+    options: WatchOptions,
+    announcer: SweepAnnouncer,
 ) -> int:
     """One compact JSON document per sweep (JSON Lines) until every record is visible."""
     while True:
@@ -223,6 +268,7 @@ async def _json_lines(
         )
         sys.stdout.write(json.dumps(to_json(report), separators=(",", ":")) + "\n")
         sys.stdout.flush()
+        await _announce(announcer, report)
         if report.all_ok:
             return EXIT_READY
         await SYSTEM_CLOCK.sleep(options.interval or 30.0)
@@ -234,6 +280,7 @@ async def _frames(
     resolvers: list[Resolver],
     options: WatchOptions,
     console: Console,
+    announcer: SweepAnnouncer,
 ) -> int:
     """Not a terminal (a pipe, a log file): one plain frame per sweep, no redrawing."""
     while True:
@@ -242,6 +289,7 @@ async def _frames(
         )
         console.print(render(report, prober.clock.now(), live=False, speed=prober.clock.speed))
         console.print()
+        await _announce(announcer, report)
         if report.all_ok:
             return EXIT_READY
         await SYSTEM_CLOCK.sleep(options.interval or 30.0)
@@ -253,6 +301,7 @@ async def _live(
     resolvers: list[Resolver],
     options: WatchOptions,
     console: Console,
+    announcer: SweepAnnouncer,
 ) -> int:
     report: Report | None = None
     with Live(Text("Checking…"), console=console, auto_refresh=False) as live:
@@ -264,8 +313,12 @@ async def _live(
             if report.all_ok:
                 view = render(report, prober.clock.now(), live=False, speed=prober.clock.speed)
                 live.update(view, refresh=True)
+                await _announce(announcer, report)
                 return EXIT_READY
             due = SYSTEM_CLOCK.monotonic() + (options.interval or 30.0)
+            view = render(report, prober.clock.now(), due=due, speed=prober.clock.speed)
+            live.update(view, refresh=True)  # on screen before a webhook is waited on
+            await _announce(announcer, report)
             while SYSTEM_CLOCK.monotonic() < due:
                 view = render(report, prober.clock.now(), due=due, speed=prober.clock.speed)
                 live.update(view, refresh=True)

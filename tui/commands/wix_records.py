@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 
 from tui.commands.unlock import Refusal, given_passphrase, has_terminal, open_vault
 from tui.flow.domains import expected_records
@@ -25,18 +26,26 @@ from tui.wix import ApiKeyAuth, DomainStatus, WixError, WixTransportError
 from tui.wix.client import WixClient
 from tui.wix.urls import WIX_BASE_URL
 
-NO_CREDENTIALS = (
-    f"--domain needs Wix credentials: log in first (wix-sending login), or set {ENV_KEY} and "
-    f"{ENV_SITE} (read -rs {ENV_KEY}; export {ENV_KEY} keeps it out of history)"
-)
+
+def no_credentials(who: str = "--domain") -> str:
+    return (
+        f"{who} needs Wix credentials: log in first (wix-sending login), or set {ENV_KEY} and "
+        f"{ENV_SITE} (read -rs {ENV_KEY}; export {ENV_KEY} keeps it out of history)"
+    )
+
+
+NO_CREDENTIALS = no_credentials()
 
 
 def _ask_hidden(prompt: str, hidden: bool) -> str:
     return getpass.getpass(prompt)
 
 
-def _complain(message: str) -> None:
-    print(f"wix-sending watch: {message}", file=sys.stderr, flush=True)
+def _complainer(command: str) -> Callable[[str], None]:
+    def complain(message: str) -> None:
+        print(f"wix-sending {command}: {message}", file=sys.stderr, flush=True)
+
+    return complain
 
 
 def domain_credentials(
@@ -46,10 +55,11 @@ def domain_credentials(
     *,
     paths: Paths | None = None,
     stores: SecretStores | None = None,
+    command: str = "watch",
 ) -> tuple[Credentials, Endpoint]:
-    """Whose key ``watch --domain`` reads the domain with, and from which API. Raises Refusal
-    with the one-line reason (the environment half set, no profile, no key stored, the
-    encrypted file locked with no terminal to ask on)."""
+    """Whose key ``watch --domain`` (or ``doctor``: ``command``) reads the site with, and from
+    which API. Raises Refusal with the one-line reason (the environment half set, no profile,
+    no key stored, the encrypted file locked with no terminal to ask on)."""
     try:
         given = given_base_url(base_url)
     except BadBaseUrl as exc:
@@ -70,7 +80,8 @@ def domain_credentials(
     if profile is None:
         found = saved.current
         if found is None:
-            raise Refusal(f"{saved.problem} {NO_CREDENTIALS}".strip())
+            who = "--domain" if command == "watch" else f"the {command}"
+            raise Refusal(f"{saved.problem} {no_credentials(who)}".strip())
     elif profile in saved.profiles:
         found = saved.profiles[profile]
     else:
@@ -89,7 +100,7 @@ def domain_credentials(
                 passphrase,
                 ask=_ask_hidden,
                 can_ask=has_terminal(),
-                complain=_complain,
+                complain=_complainer(command),
             )
         credentials = stores.credentials(found)
     except (KeyringFailure, VaultError) as exc:

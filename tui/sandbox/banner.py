@@ -65,6 +65,7 @@ def banner(server: SandboxServer) -> str:
             ]
     lines += _app_lines(server)
     lines += _dns_lines(server)
+    lines += _doctor_lines(server)
     first = server.credentials[0]
     lines += [
         "",
@@ -146,6 +147,35 @@ def _app_lines(server: SandboxServer) -> list[str]:
             f"  curl -s {app_base_url(server)}/_sandbox/dns/publish \\",
             '    -d \'{"domain": "DOMAIN"}\'',
         ]
+    return lines
+
+
+def _doctor_lines(server: SandboxServer) -> list[str]:
+    """A ready-to-paste ``wix-sending doctor`` for the first site, on this sandbox's API and DNS
+    world, the key given through the environment (the sandbox's own key: nothing secret)."""
+    url = app_base_url(server)
+    if url is None:
+        return []
+    first = server.credentials[0]
+    flags = [f"wix-sending doctor --wix-base-url {url}"]
+    options: list[str] = []
+    if server.serves_dns:
+        info = server.dns
+        options += [f"--authoritative {_address(h, p)}" for h, p in info.authoritative]
+        shown = info.resolvers[:SHOWN_RESOLVERS]
+        options += [f"--resolver {r.name}={_address(r.host, r.port)}" for r in shown]
+    if server.clock.speed != 1:
+        # the negative caches count down on the sandbox's fast clock
+        options.append(f"--time-scale {server.clock.speed:g}")
+    flags += [" ".join(options[i : i + 2]) for i in range(0, len(options), 2)]
+    lines = [
+        "",
+        "Ask the doctor what is wrong (exit 0 healthy, 1 a problem, 2 not checked;",
+        "--json for scripts):",
+        f"  WIX_API_KEY='{first.api_key}' \\",
+        f"  WIX_SITE_ID={first.site_id} \\",
+    ]
+    lines += [f"    {flag} \\" for flag in flags[:-1]] + [f"    {flags[-1]}"]
     return lines
 
 

@@ -20,13 +20,23 @@ out), and what the problem quotes from it is cut short.
 
     [keymap]
     senders-add = "f2"         # binding id = key (F1 and the palette list the keys)
+
+    [notify]                   # a word when it's done (tui/notify.py); everything off by default
+    bell = true                # ring the terminal's bell
+    desktop = true             # a desktop notification through the terminal (OSC 9 and OSC 777)
+    webhook = "https://hooks.example.com/T0/B0/x"   # POST the event as JSON
+    command = "/usr/local/bin/wix-alert --quiet"   # run it, the event as JSON on its stdin
+    timeout = 5                # seconds the webhook and the command may take (1-60)
+    events = ["all_visible", "authenticated", "new_problem"]   # which events (default: all)
 """
 
 from __future__ import annotations
 
 import math
 import re
+import shlex
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,8 +52,24 @@ from tui.store.files import (
 )
 from tui.store.paths import config_file
 
-KNOWN_SECTIONS = ("resolvers", "watch", "ui", "keymap")
+KNOWN_SECTIONS = ("resolvers", "watch", "ui", "keymap", "notify")
+NOTIFY_KEYS = ("bell", "desktop", "webhook", "command", "timeout", "events")
+# The events a notification can be for (tui.notify.Event has the same values).
+NOTIFY_EVENTS = ("all_visible", "authenticated", "new_problem")
+MAX_COMMAND = 4096
 _KEY_NAME = re.compile(r"^[a-z0-9_+-]{1,32}$")
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """The ``[notify]`` table as read: every channel off unless the file turns it on."""
+
+    bell: bool = False
+    desktop: bool = False
+    webhook: str = ""
+    command: str = ""
+    timeout: float = 5.0
+    events: tuple[str, ...] = NOTIFY_EVENTS
 
 
 @dataclass(frozen=True)
@@ -54,6 +80,7 @@ class Config:
     theme: str | None = None
     refresh_interval: float = 30.0
     keymap: dict[str, str] = field(default_factory=dict)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     path: Path | None = None
 
 
@@ -138,6 +165,7 @@ def _validate(data: dict[str, Any], path: Path) -> Config:
                 binding,
                 f'[keymap] {quote(binding, 60)} must be a key name such as "f2", "ctrl+r" or "1"',
             )
+    notify = _notify(data.get("notify", {}))
     # The resolver entries are checked where they are used (tui.propagation.resolvers), which
     # raises with the entry's index; the caller reports that against this file too.
     return Config(
@@ -147,7 +175,87 @@ def _validate(data: dict[str, Any], path: Path) -> Config:
         theme=theme.strip() if isinstance(theme, str) else None,
         refresh_interval=refresh,
         keymap={str(k): str(v) for k, v in keymap.items()},
+        notify=notify,
         path=path,
+    )
+
+
+def webhook_problem(url: str) -> str:
+    """Why ``url`` cannot be a webhook ("" when it can): an http(s) URL with a host. (Plain
+    http is allowed: a webhook on this machine or the LAN often has no certificate.)"""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme not in ("http", "https"):
+        return "must start with https:// (or http://)"
+    if not parts.hostname:
+        return "has no host name"
+    if any(c.isspace() for c in url):
+        return "contains spaces"
+    return ""
+
+
+def command_problem(command: str) -> str:
+    """Why ``command`` cannot be run as a notify command ("" when it can): it is split the way
+    a shell would (quotes kept together) but run without one."""
+    if len(command) > MAX_COMMAND:
+        return f"is longer than {MAX_COMMAND} characters"
+    try:
+        words = shlex.split(command)
+    except ValueError as exc:  # "No closing quotation"
+        return f"cannot be split into words ({str(exc).lower()})"
+    return "" if words else "is empty"
+
+
+def _notify(table: object) -> NotifyConfig:
+    if not isinstance(table, dict):
+        raise _Problem("notify", "[notify] must be a table")
+    extra = sorted(set(table) - set(NOTIFY_KEYS))
+    if extra:
+        raise _Problem(
+            extra[0],
+            f"[notify] has unknown key(s) {names(extra)}; expected {', '.join(NOTIFY_KEYS)}",
+        )
+    flags = {}
+    for key in ("bell", "desktop"):
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            raise _Problem(key, f"[notify] {key} must be true or false, not {quote(value, 40)}")
+        flags[key] = value
+    texts = {}
+    for key, check, example in (
+        ("webhook", webhook_problem, '"https://hooks.example.com/..."'),
+        ("command", command_problem, '"/usr/local/bin/wix-alert"'),
+    ):
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise _Problem(key, f"[notify] {key} must be a string, e.g. {example}")
+        value = value.strip()
+        problem = check(value) if value else ""
+        if problem:
+            # The value is not quoted: a webhook's address often holds its token.
+            raise _Problem(key, f"[notify] {key} {problem}, e.g. {example}")
+        texts[key] = value
+    timeout = _seconds(table, "timeout", 5.0, 1, 60, "notify")
+    events = table.get("events", list(NOTIFY_EVENTS))
+    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+        raise _Problem("events", f"[notify] events must be a list of {', '.join(NOTIFY_EVENTS)}")
+    unknown = sorted(set(events) - set(NOTIFY_EVENTS))
+    if unknown:
+        raise _Problem(
+            "events",
+            f"[notify] events has unknown event(s) {names(unknown)}; known: "
+            f"{', '.join(NOTIFY_EVENTS)}",
+        )
+    return NotifyConfig(
+        bell=flags["bell"],
+        desktop=flags["desktop"],
+        webhook=texts["webhook"],
+        command=texts["command"],
+        timeout=timeout,
+        events=tuple(e for e in NOTIFY_EVENTS if e in events),
     )
 
 

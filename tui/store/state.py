@@ -136,6 +136,27 @@ def load(path: Path, now: datetime) -> Loaded:
     return Loaded(state)
 
 
+def peek(path: Path) -> Loaded:
+    """Read the state and change nothing, for a reader that never writes (``wix-sending
+    doctor``): a damaged file is said and left where it is (the app moves it aside when it
+    next starts), and no lock file is made (writes are atomic renames: a read sees the old
+    file or the new one, never half of one)."""
+    try:
+        found = _read(path)
+    except StoreError as exc:
+        return Loaded(State(), str(exc))
+    except _Damaged as exc:
+        return Loaded(State(), clip(f"{quote(path, 300)} is damaged ({exc}); not read"))
+    if found is None:
+        return Loaded(State())
+    state, skipped = found
+    if skipped:
+        return Loaded(
+            state, clip(f"{quote(path, 300)}: left out unreadable times ({names(skipped)})")
+        )
+    return Loaded(state)
+
+
 def _parse(data: object) -> tuple[State, list[str]]:
     """The state, and the ``domain.field`` names whose values could not be read."""
     if not isinstance(data, dict):
