@@ -13,8 +13,9 @@ without one fails ``test_every_job_has_a_case``.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ from tests.conftest import client_for, site
 from tests.support import SandboxControl
 from tests.ui.conftest import messages, paste_into, save_profile, signed_in_app
 from tui.app import WixSendingApp
+from tui.flow.findings import Finding, Severity
 from tui.launch import build_app
+from tui.notify import Notifier
 from tui.sandbox import SandboxServer
 from tui.screens.about import AboutScreen
 from tui.screens.authenticate import AuthPanel
@@ -44,6 +47,7 @@ from tui.screens.login import LoginScreen
 from tui.screens.passphrase import PassphraseScreen
 from tui.screens.sender_details import CreateSenderDetailsScreen
 from tui.screens.senders import SendersPane
+from tui.store.config import NotifyConfig
 from tui.store.credentials import SecretStores
 from tui.store.logs import setup_logging
 from tui.store.paths import Paths
@@ -52,6 +56,7 @@ from tui.widgets.email_form import AddEmailForm
 from tui.widgets.fields import ErrorLine, Note
 from tui.widgets.grid import PropagationWatch
 from tui.widgets.jobs import JOBS
+from tui.widgets.pane import DoctorChecked
 from tui.widgets.records import DomainList
 
 SIZE = (100, 40)
@@ -605,6 +610,28 @@ async def _(w: World) -> None:
     opening.armed = False
     await w.pilot.press("escape")
     await w.until(lambda: w.app.screen is w.app.home)
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+@case("AnnouncesApp._reach_out")
+async def _(w: World) -> None:
+    await w.until(lambda: w.app.session is not None and w.app.screen is w.app.home)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    notify = NotifyConfig(webhook=f"http://127.0.0.1:{closed}/hook")
+    w.app.services.config = replace(w.app.services.config, notify=notify)
+    w.app._announcing = None  # read again, with the webhook
+    reaching = trap(w.mp, Notifier, "reach_out", coro=True)
+    w.app.post_message(DoctorChecked([]))  # the first check only sets what is known
+    w.app.post_message(DoctorChecked([Finding("a", Severity.ERROR, "A", "fix a")]))
+    await w.failed("AnnouncesApp._reach_out")
+    # The next new problem is announced as usual (here: to a closed port, said in one line).
+    reaching.armed = False
+    w.app.post_message(DoctorChecked([Finding("b", Severity.ERROR, "B", "fix b")]))
+    await w.until(lambda: "The notification was not sent: the webhook" in messages(w.app))
 
 
 # --- running the cases ---------------------------------------------------------------------------
