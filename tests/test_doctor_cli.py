@@ -6,7 +6,6 @@ README's commands run as printed."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import re
@@ -28,7 +27,7 @@ import pytest
 
 from tests.store.test_concurrency import environment
 from tui.commands import doctor as doctor_module
-from tui.commands.doctor import DoctorOptions, render, run_doctor
+from tui.commands.doctor import render
 from tui.flow.findings import Evidence, Finding, Severity, SiteFacts
 from tui.sandbox import SandboxServer
 from tui.sandbox.banner import banner
@@ -36,6 +35,7 @@ from tui.sandbox.banner import banner
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = Path(sys.executable).with_name("wix-sending")
 MIDWAY = "harbor-ceramics.example"
+HEALTHY = "maple-books.example"
 
 
 @pytest.fixture(scope="module")
@@ -128,39 +128,22 @@ def test_only_information_exits_0_and_the_first_line_says_it(
     reset(sandbox, "agency")
     result = doctor(sandbox, home, "--domain", "fresh-launch.example")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (
-        first_line(result) == "Info: Wix is still making the DNS records for fresh-launch.example"
+    assert first_line(result) == (
+        "No problem found (note: Wix is still making the DNS records for fresh-launch.example)"
     )
     assert "fresh-launch.example\n  ○ info: " in result.stdout
     assert result.stdout.rstrip().endswith("1 info. Exit code 0.")
     plain_and_narrow(result)
 
 
-def test_healthy(
-    sandbox: SandboxServer, home: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    """An authenticated domain whose records are everywhere (in-process, so the receivers'
-    checks can be left out: the sandbox's zones have no DMARC record)."""
-    reset(sandbox, "agency")
-    creds = sandbox.credentials[0]
-    monkeypatch.setenv("WIX_SENDING_HOME", str(home))
-    monkeypatch.setenv("WIX_API_KEY", creds.api_key)
-    monkeypatch.setenv("WIX_SITE_ID", creds.site_id)
-    monkeypatch.delenv("WIX_SENDING_CONFIG", raising=False)
-    monkeypatch.setattr(doctor_module, "_mail_checks_available", lambda: False)
-    pairs = list(itertools.pairwise(dns_flags(sandbox)))
-    options = DoctorOptions(
-        domain="alpine-tours.example",
-        wix_base_url=sandbox.base_url,
-        timeout=0.5,
-        resolvers=[value for flag, value in pairs if flag == "--resolver"],
-        authoritative=[value for flag, value in pairs if flag == "--authoritative"],
-    )
-    assert run_doctor(options) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0] == "Healthy: no problem found."
-    words = " ".join(out.split())
-    assert "1 sending domain (alpine-tours.example)" in words and "nothing to report" in words
+def test_healthy(sandbox: SandboxServer, home: Path) -> None:
+    reset(sandbox, "healthy")
+    result = doctor(sandbox, home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0] == "Healthy: no problem found."
+    words = " ".join(result.stdout.split())
+    assert f"1 sending domain ({HEALTHY}) at " in words and "nothing to report" in words
+    plain_and_narrow(result)
 
 
 def test_records_not_visible_is_a_warning_with_evidence_and_fix(
@@ -170,12 +153,13 @@ def test_records_not_visible_is_a_warning_with_evidence_and_fix(
     result = doctor(sandbox, home)
     assert result.returncode == 1, result.stdout + result.stderr
     assert first_line(result) == (
-        f"Warning: Authenticating {MIDWAY} would fail now: not every resolver sees the records"
+        f"Warning: Authenticating {MIDWAY} would fail now: its DNS servers do not serve the "
+        "records yet"
     )
     lines = result.stdout.splitlines()
-    assert lines[3] == MIDWAY  # the domain's block, after the headline's two lines
-    assert lines[4].startswith("  ▲ warning: Authenticating")
-    assert any(line.startswith("    · s1._domainkey.") for line in lines)
+    block = lines.index(MIDWAY)  # the domain's block, after the headline
+    assert lines[block - 1] == "" and lines[block + 1].startswith("  ▲ warning: Authenticating")
+    assert any(line.startswith("    · s1._domainkey.") for line in lines), result.stdout
     assert any(line.startswith("    Fix: ") for line in lines)
     plain_and_narrow(result)
 
@@ -186,7 +170,7 @@ def test_a_suspended_account_is_the_first_line(sandbox: SandboxServer, home: Pat
     result = doctor(sandbox, home, "--json")
     assert result.returncode == 1
     document = as_json(result)
-    assert document["headline"] == (
+    assert document["headline"].startswith(
         "Error: The email marketing account is SUSPENDED: nothing is sent"
     )
     first = document["findings"][0]
@@ -198,13 +182,12 @@ def test_a_suspended_account_is_the_first_line(sandbox: SandboxServer, home: Pat
 
 
 def test_a_restricted_key_is_a_missing_permission(sandbox: SandboxServer, home: Path) -> None:
-    reset(sandbox, "agency")
+    reset(sandbox, "healthy")  # its restricted key may not read account details: a 403
     restricted = sandbox.credentials[0].restricted_api_key
-    result = doctor(sandbox, home, "--json", "--domain", "fresh-launch.example", key=restricted)
+    result = doctor(sandbox, home, "--json", key=restricted)
     assert result.returncode == 1, result.stdout + result.stderr
     document = as_json(result)
-    codes = {f["code"] for f in document["findings"]}
-    assert "missing_permission" in codes
+    assert [f["code"] for f in document["findings"]] == ["missing_permission"]
     assert document["headline"].startswith("Warning: The API key may not read account details")
     assert restricted not in result.stdout + result.stderr
 
@@ -396,9 +379,9 @@ def test_a_single_run_calls_the_webhook_only_with_a_problem(
     sandbox: SandboxServer, home: Path, hook: tuple[str, list[dict[str, Any]]]
 ) -> None:
     url, received = hook
-    reset(sandbox, "agency")
-    healthy = doctor(sandbox, home, "--domain", "fresh-launch.example", "--webhook", url)
-    assert healthy.returncode == 0 and received == []  # information only: no word
+    reset(sandbox, "healthy")
+    healthy = doctor(sandbox, home, "--webhook", url)
+    assert healthy.returncode == 0 and received == []  # nothing to say: no word
     reset(sandbox, "midway")
     result = doctor(sandbox, home, "--webhook", url, "--bell", "--desktop-notify")
     assert result.returncode == 1
@@ -543,62 +526,147 @@ def test_the_readme_cron_line_mails_when_a_record_goes(
     (bin_dir / "mail").write_text(
         f'#!/bin/sh\n{{ printf "%s\\n" "$@"; echo ---; cat; }} > "{mailbox}"\n'
     )
-    # The sandbox's DNS world instead of the Internet's resolvers, one domain of the site.
+    # The sandbox's DNS world instead of the Internet's resolvers.
     flags = " ".join(dns_flags(sandbox))
-    (bin_dir / "wix-sending").write_text(
-        f'#!/bin/sh\nexec "{COMMAND}" "$@" --domain "$DOCTOR_DOMAIN" {flags}\n'
-    )
+    (bin_dir / "wix-sending").write_text(f'#!/bin/sh\nexec "{COMMAND}" "$@" {flags}\n')
     for tool in bin_dir.iterdir():
         tool.chmod(0o755)
     (tmp_path / ".config").mkdir()
     (tmp_path / ".config" / "wix-sending-passphrase").write_text("unused: the key is in env\n")
-    reset(sandbox, "agency")
+    reset(sandbox, "healthy")
     env = env_for(tmp_path / "home", sandbox, WIX_BASE_URL=sandbox.base_url, HOME=str(tmp_path))
     env["PATH"] = os.pathsep.join([str(bin_dir), variables.get("PATH", "/usr/bin:/bin")])
 
-    def cron(domain: str) -> subprocess.CompletedProcess[str]:
+    def cron() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["/bin/sh", "-c", command],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=90,
-            env={**env, "DOCTOR_DOMAIN": domain},
+            env=env,
             start_new_session=True,
             check=False,
         )
 
-    quiet = cron("fresh-launch.example")  # only information: exit 0, no mail
+    quiet = cron()  # healthy: exit 0, no mail
     assert quiet.returncode == 0 and quiet.stdout + quiet.stderr == "", quiet
     assert not mailbox.exists()
 
-    # A record goes: the DNS host lost the authenticated domain's records.
-    httpx.post(
-        f"{sandbox.base_url}/_sandbox/dns/unpublish", json={"domain": "alpine-tours.example"}
+    # A record goes: deleted at the DNS host (the resolvers' caches flushed, not waited out).
+    answer = httpx.post(
+        f"{sandbox.base_url}/_sandbox/break", json={"problem": "records-removed", "flush": True}
     )
-    mailed = cron("alpine-tours.example")
+    assert answer.status_code == 200, answer.text
+    mailed = cron()
     assert mailed.returncode == 0 and mailed.stdout + mailed.stderr == "", mailed
     args, body = mailbox.read_text().split("---\n", 1)
     subject_flag, subject, to = args.splitlines()
     assert (subject_flag, to) == ("-s", "ops@example.com")
     document = json.loads(body)
     assert document["exitCode"] == 1
+    assert [f["code"] for f in document["findings"]] == ["records_removed"]
     assert subject == f"wix-sending: {document['headline']}"
     assert subject.startswith("wix-sending: Error: ")
 
     # Not checked (the key refused): a mail too, its subject the headline of exit 2.
     mailbox.unlink()
     env["WIX_API_KEY"] = "IST.sandbox.revoked.000000000000000000000000000000"
-    refused = cron("alpine-tours.example")
+    refused = cron()
     assert refused.returncode == 0, refused
     args, body = mailbox.read_text().split("---\n", 1)
     assert args.splitlines()[1] == (
         "wix-sending: Error: Wix refused the API key (401), so nothing was checked"
     )
-    # And when nothing could run at all (no credentials): stderr's line is the subject.
+    assert json.loads(body)["exitCode"] == 2
+    # Nothing could run at all (no credentials): no JSON, stderr's one line is the subject.
     mailbox.unlink()
     del env["WIX_API_KEY"], env["WIX_SITE_ID"]
-    nothing = cron("alpine-tours.example")
+    nothing = cron()
     assert nothing.returncode == 0, nothing
     args, body = mailbox.read_text().split("---\n", 1)
-    assert args.splitlines()[1].startswith("wix-sending: wix-sending doctor: the doctor needs Wix")
+    assert args.splitlines()[1].startswith(
+        "wix-sending: wix-sending doctor: the doctor needs Wix credentials"
+    )
+
+
+# --- on a real terminal: colour, the bell and the desktop notification ------------------------
+
+
+def on_a_terminal(argv: list[str], env: dict[str, str]) -> tuple[int, bytes]:
+    """Run ``argv`` with stdout and stderr on a pseudo-terminal; its exit code and the raw
+    bytes it wrote there."""
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env, close_fds=True
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return process.wait(timeout=60), b"".join(chunks)
+
+
+def test_on_a_terminal_it_rings_notifies_and_colours(sandbox: SandboxServer, home: Path) -> None:
+    reset(sandbox, "midway")
+    argv = [str(COMMAND), "doctor", "--wix-base-url", sandbox.base_url, *dns_flags(sandbox)]
+    argv += ["--bell", "--desktop-notify"]
+    env = env_for(home, sandbox, COLUMNS="80")
+    env.pop("NO_COLOR", None)
+    code, raw = on_a_terminal(argv, env)
+    assert code == 1, raw
+    text = raw.decode("utf-8")
+    assert "\x1b[1;33m▲ warning\x1b[0m" in text  # colour, on a terminal
+    osc9 = f"\x1b]9;wix-sending: new problem: warning: {MIDWAY}: Authenticating {MIDWAY} would"
+    assert osc9 in text
+    assert "\x1b]777;notify;wix-sending: new problem;warning: " in text
+    assert text.count("\x07") == 3  # OSC 9's end, OSC 777's end, and the bell
+    code, raw = on_a_terminal(argv, {**env, "NO_COLOR": "1"})
+    assert code == 1 and b"\x1b[1;33m" not in raw and b"\x1b]9;" in raw
+
+
+def test_watch_says_when_the_records_are_all_visible(
+    sandbox: SandboxServer, home: Path, tmp_path: Path
+) -> None:
+    reset(sandbox, "healthy")
+    script = tmp_path / "recorder.py"
+    script.write_text(RECORDER)
+    calls = tmp_path / "calls.jsonl"
+    argv = [str(COMMAND), "watch", "--domain", HEALTHY, "--once", "--json"]
+    argv += ["--wix-base-url", sandbox.base_url, *dns_flags(sandbox)]
+    argv += ["--notify-command", f"{sys.executable} {script} {calls}"]
+    result = subprocess.run(
+        argv,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env_for(home, sandbox),
+        start_new_session=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [call] = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert call["stdin"]["event"] == "all_visible" and call["stdin"]["command"] == "watch"
+    assert call["stdin"]["domain"] == HEALTHY
+    bad = subprocess.run(
+        [str(COMMAND), "watch", "a.example=b.example", "--webhook", "hooks.example.com/x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env_for(home, None),
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert (
+        bad.stderr.strip() == "wix-sending watch: --webhook must start with https:// (or http://)"
+    )

@@ -96,21 +96,6 @@ async def gather(
     )
     verified = tuple(e.email_address for e in emails or () if e.verified)
     names = custom_domains(details or [], [e for e in emails or () if e.verified])
-    if asked and details is not None and asked not in names and asked not in history:
-        # Neither sender details nor a verified email use it, and it never had a history
-        # here: a typo or another site's domain. Wix would answer SENDER_DETAILS_DO_NOT_EXIST
-        # for it as for a domain that lost its sender details; the doctor says "not on this
-        # site" instead, listing the site's domains (not read: the checks stop there).
-        return SiteFacts(
-            now=now(),
-            sender_details=tuple(details),
-            verified_emails=verified,
-            account=account,
-            domains=tuple(DomainFacts(name=n) for n in names),
-            problems=tuple(problems),
-            asked_domain=asked,
-            world=world,
-        )
     if asked:
         names = [asked]
     domains: list[DomainFacts] = []

@@ -25,7 +25,6 @@ check's, then only problems the previous check did not have (``tui/notify.py``).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import logging
 import os
@@ -224,12 +223,6 @@ async def _doctor(options: DoctorOptions, setup: Setup) -> int:
         await client.aclose()
 
 
-def _mail_checks_available() -> bool:
-    """What receivers see (DMARC, SPF, DKIM) is asked through ``tui.propagation.mailauth``;
-    a build without it still runs every other check."""
-    return importlib.util.find_spec("tui.propagation.mailauth") is not None
-
-
 async def _check(client: Any, prober: Any, setup: Setup) -> tuple[SiteFacts, list[Finding]]:
     from tui.checkup import DnsSetup, gather
     from tui.flow.doctor import examine
@@ -241,7 +234,6 @@ async def _check(client: Any, prober: Any, setup: Setup) -> tuple[SiteFacts, lis
         history=setup.history,
         asked_domain=setup.domain,
         world=setup.clock.speed != 1,
-        mail=_mail_checks_available(),
     )
     return facts, examine(facts)
 
