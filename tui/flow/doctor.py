@@ -626,14 +626,22 @@ def _authenticated(facts: DomainFacts) -> list[Finding]:
     if report is None:
         return []
     auth = {r.key: r for r in report.resolvers if r.role is Role.AUTHORITATIVE}
-    gone: list[Evidence] = []
+    # Records with the same story (what the servers said, which servers) in one line.
+    stories: dict[tuple[str, tuple[str, ...]], list[str]] = {}
     for record in report.records:
+        said: dict[str, list[str]] = {}
         for (name, key), cell in report.cells.items():
             if name != record.name or key not in auth or cell.status in NO_SIGNAL:
                 continue
             if cell.status is not Status.OK:
                 seen = "not there" if cell.status is Status.NOT_PUBLISHED else cell.status.value
-                gone.append(Evidence(f"{record.label}: {seen}", auth[key].name, report.checked_at))
+                said.setdefault(seen, []).append(auth[key].name)
+        for seen, servers in said.items():
+            stories.setdefault((seen, tuple(sorted(servers))), []).append(record.label)
+    gone = [
+        Evidence(f"{_names(records)}: {seen}", ", ".join(servers), report.checked_at)
+        for (seen, servers), records in stories.items()
+    ]
     if not gone:
         return []
     zone = next(iter(report.zones.values()), None)
