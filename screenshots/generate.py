@@ -1,10 +1,12 @@
 """Screenshots of the real app in demo mode, walking a new user's journey on the sandbox.
 
     .venv/bin/python screenshots/generate.py            # SVGs (and PNGs if rsvg-convert exists)
+    .venv/bin/python screenshots/generate.py --only 10-doctor   # one picture
 
 The app is wired as ``wix-sending demo`` wires it (in-process sandbox, its DNS servers, the
 demo's sandbox link, signed in to the "fresh" site), and driven with Textual's Pilot like a
-user at the keyboard. Each step saves ``screenshots/NN-name.svg``; with ``rsvg-convert``
+user at the keyboard (and, for the Doctor pane, signed in to the "agency" site, which has
+problems to show). Each step saves ``screenshots/NN-name.svg``; with ``rsvg-convert``
 (Debian: ``librsvg2-bin``, plus ``fonts-firacode`` for the font the SVGs ask for) a PNG of each
 too. See ``screenshots/README.md`` for what each file shows.
 
@@ -48,10 +50,12 @@ from tui.sandbox import SandboxServer  # noqa: E402
 from tui.screens.choice import ChoiceScreen  # noqa: E402
 from tui.screens.code import CodeScreen  # noqa: E402
 from tui.screens.confirm import ConfirmScreen  # noqa: E402
+from tui.screens.doctor import DoctorPane  # noqa: E402
 from tui.screens.domains import DomainsPane  # noqa: E402
 from tui.screens.sender_details import CreateSenderDetailsScreen  # noqa: E402
 from tui.screens.senders import SendersPane  # noqa: E402
 from tui.widgets.fields import Note  # noqa: E402
+from tui.widgets.findings import FindingList  # noqa: E402
 from tui.widgets.grid import PropagationGrid, PropagationWatch  # noqa: E402
 from tui.widgets.records import DomainTable  # noqa: E402
 
@@ -252,11 +256,63 @@ async def journey(j: Journey) -> None:
     await j.shot("08-authenticated")
 
 
-async def run(out: Path) -> list[Path]:
+JOURNEY = (
+    "01-fresh",
+    "02-add-sender",
+    "03-code",
+    "04-sender-details",
+    "05-domain-records",
+    "06-diagnosis",
+    "07-propagation",
+    "08-authenticated",
+)
+WIDE_SHOTS = {"07-propagation": "09-propagation-120x36"}
+DOCTOR = "10-doctor"
+NAMES = (*JOURNEY, *WIDE_SHOTS.values(), DOCTOR)
+
+
+async def run(out: Path, only: str | None = None) -> list[Path]:
     """The journey at 80x24, every picture; then again at 120x36, keeping only the
-    propagation view (what a larger terminal adds: the records and the grid together)."""
-    saved = await _walk(out, SIZE, None)
-    return saved + await _walk(out, WIDE, {"07-propagation": "09-propagation-120x36"})
+    propagation view (what a larger terminal adds: the records and the grid together); then
+    the Doctor pane on a site with problems. ``only``: just that picture (its walk still runs
+    from the start, but nothing else is written)."""
+    saved: list[Path] = []
+    if only is None or only in JOURNEY:
+        saved += await _walk(out, SIZE, None if only is None else {only: only})
+    wide = {k: v for k, v in WIDE_SHOTS.items() if only is None or v == only}
+    if wide:
+        saved += await _walk(out, WIDE, wide)
+    if only in (None, DOCTOR):
+        saved += await _doctor(out)
+    return saved
+
+
+async def _doctor(out: Path) -> list[Path]:
+    """3 on the agency site (a domain waiting for the retry schedule, one whose records are
+    not published yet, one Wix is still making records for): the findings grouped by domain,
+    the cursor on the unpublished one, its fix, what was seen where and when, and the key."""
+    server = frozen_sandbox("agency")
+    try:
+        with sandbox_server_names(server), tempfile.TemporaryDirectory() as home:
+            app = demo_app(Path(home), server, speed=DEMO_SPEED)
+            async with app.run_test(size=SIZE, notifications=True) as pilot:
+                j = Journey(pilot, server, out, {DOCTOR: DOCTOR})
+                await j.until(lambda: app.screen is app.home and app.home.query(SendersPane))
+                await j.until(lambda: app.focused is j.senders().emails_table)
+                await j.press("3")
+                pane = app.home.query_one(DoctorPane)
+                await j.until(lambda: pane.checks >= 1 and not pane.checking)
+                listed = pane.query_one(FindingList)
+                for _ in range(len(listed.findings)):
+                    current = listed.current
+                    if current is not None and current.code == "records_not_visible":
+                        break
+                    await j.press("down")
+                await j.quiet()
+                await j.shot(DOCTOR)
+                return j.saved
+    finally:
+        server.stop()
 
 
 async def _walk(out: Path, size: tuple[int, int], keep: dict[str, str] | None) -> list[Path]:
@@ -289,10 +345,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: here)")
     parser.add_argument("--no-png", action="store_true", help="SVG only")
+    parser.add_argument("--only", choices=NAMES, help="write just this picture")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with utc(), steady_cursor():
-        saved = asyncio.run(run(args.out))
+        saved = asyncio.run(run(args.out, args.only))
     if not args.no_png:
         to_png(saved)
     return 0

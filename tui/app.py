@@ -73,7 +73,10 @@ class WixSendingApp(AnnouncesApp, NoticesApp, SignInApp):
     # because relative paths are read next to the module of the (sub)class that is running.
     CSS_PATH = [
         HERE / "app.tcss",
-        *(HERE / "screens" / name for name in ("home.tcss", "senders.tcss", "domains.tcss")),
+        *(
+            HERE / "screens" / name
+            for name in ("home.tcss", "senders.tcss", "domains.tcss", "doctor.tcss")
+        ),
     ]
     # Only the app's own actions: Textual's system commands (themes, screenshots, its own Quit
     # and "Keys") would double ours and bury the journey's.

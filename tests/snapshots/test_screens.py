@@ -22,11 +22,13 @@ from tui.sandbox import SandboxServer
 from tui.screens.cell_evidence import CellEvidence
 from tui.screens.choice import ChoiceScreen
 from tui.screens.code import CodeScreen
+from tui.screens.doctor import DoctorPane
 from tui.screens.domains import DomainsPane
 from tui.screens.help import HelpScreen
 from tui.screens.login import LoginScreen
 from tui.screens.senders import SendersPane
 from tui.widgets.fields import Note
+from tui.widgets.findings import FindingList
 from tui.widgets.grid import PropagationGrid, PropagationWatch
 
 Snap = Callable[..., bool]
@@ -234,6 +236,58 @@ def test_palette(snap_compare: Snap, variant: Variant, tmp_path: Path, sandbox: 
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         commands = app.screen.query_one(CommandList)
         await wait_for(pilot, lambda: commands.option_count > 0)
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=variant.size, run_before=run_before)
+
+
+# --- (h) the Doctor pane: a site with problems, and a healthy one -------------------------------
+
+
+async def doctor_checked(pilot: Pilot[object]) -> DoctorPane:
+    """3: the Doctor pane, once its first check-up has ended."""
+    app = the_app(pilot)
+    await senders_loaded(pilot)
+    await pilot.press("3")
+    await wait_for(pilot, lambda: app.home.query_one(TabbedContent).active == "doctor")
+    pane = app.home.query_one(DoctorPane)
+    await wait_for(pilot, lambda: pane.checks >= 1 and not pane.checking)
+    return pane
+
+
+def test_doctor_findings(
+    snap_compare: Snap, variant: Variant, tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """The agency site at the demo's speed (times labelled world time): a domain waiting for
+    the retry schedule, one whose records are not published, one still initializing; the
+    cursor on the unpublished one, whose evidence says where the records were not seen."""
+    app = demo_app(tmp_path, sandbox("agency"), speed=60)
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        pane = await doctor_checked(pilot)
+        listed = pane.query_one(FindingList)
+        for _ in range(len(listed.findings)):
+            current = listed.current
+            if current is not None and current.code == "records_not_visible":
+                break
+            await pilot.press("down")
+        current = listed.current
+        assert current is not None and current.code == "records_not_visible"
+        await quiet(pilot)
+
+    assert snap_compare(app, terminal_size=variant.size, run_before=run_before)
+
+
+def test_doctor_healthy(
+    snap_compare: Snap, variant: Variant, tmp_path: Path, sandbox: Sandbox
+) -> None:
+    """The healthy site (authenticated, SPF and DMARC published): no problem found, and what
+    was checked."""
+    app = demo_app(tmp_path, sandbox("healthy"))
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        pane = await doctor_checked(pilot)
+        assert not pane.findings
         await quiet(pilot)
 
     assert snap_compare(app, terminal_size=variant.size, run_before=run_before)

@@ -26,6 +26,7 @@ from textual.worker import WorkerState
 
 import tui.launch  # noqa: F401 - every module with jobs is imported, so JOBS is complete
 import tui.propagation.sweep as sweep_module
+import tui.screens.doctor as doctor_module
 import tui.screens.domains as domains_module
 import tui.screens.login as login_module
 from tests.conftest import client_for, site
@@ -41,6 +42,7 @@ from tui.screens.authenticate import AuthPanel
 from tui.screens.choice import ChoiceScreen
 from tui.screens.code import CodeScreen
 from tui.screens.confirm import ConfirmScreen
+from tui.screens.doctor import DoctorPane
 from tui.screens.domains import DomainsPane
 from tui.screens.guided_fix import GuidedFixScreen
 from tui.screens.login import LoginScreen
@@ -549,6 +551,44 @@ async def _(w: World) -> None:
     saving.armed = False
     await w.pilot.press("m")  # marked already: it says so
     await w.until(lambda: "Already marked as added" in messages(w.app))
+
+
+# --- the Doctor pane -----------------------------------------------------------------------------
+
+
+def doctor(w: World) -> DoctorPane:
+    return w.app.home.query_one(DoctorPane)
+
+
+@case("DoctorPane._check_up")
+async def _(w: World) -> None:
+    checking = trap(w.mp, doctor_module, "gather", coro=True)
+    await w.pane("3")
+    line = await w.failed("DoctorPane._check_up")
+    pane = doctor(w)
+    # Said on the pane too, and retried by itself at the next check.
+    assert "It runs again at" in line and not pane.checking and pane.due is not None
+    assert "failed" in str(pane.query_one("#doctor-problem", Note).content)
+    checking.armed = False
+    await w.pilot.press("r")
+    await w.until(lambda: pane.checks == 1 and not pane.checking)
+    assert not str(pane.query_one("#doctor-problem", Note).content)
+
+
+@case("DoctorPane._save_state")
+async def _(w: World) -> None:
+    # The records are served: the first check-up notes when they were first seen, and saves it.
+    w.control.publish(MIDWAY_DOMAIN)
+    saving = trap(w.mp, w.app.services.state, "save")
+    await w.pane("3")
+    await w.failed("DoctorPane._save_state")
+    pane = doctor(w)
+    assert pane.checks == 1  # the check-up itself went on
+    assert w.app.services.state.domain(MIDWAY_DOMAIN).records_first_seen is not None  # kept
+    saving.armed = False
+    pane._save_state()
+    await calm(w.pilot)
+    assert saving.sprung == 1 and w.paths.state_file.exists()
 
 
 # --- the login form, About and the passphrase ----------------------------------------------------

@@ -54,6 +54,7 @@ DEFAULT_KEYS = {
     "senders-verify": "v",
     "details-create": "c",
     "auth-try": "t",
+    "pane-doctor": "3",
 }
 
 # Diagnoses (propagation.diagnose codes) that name a mistake and its fix: waiting does not
@@ -164,7 +165,8 @@ def next_step(
     if domain.status is DomainStatus.AUTHENTICATED:
         return Next(
             Step.AUTHENTICATED,
-            f"{domain_name} is authenticated: email goes out from your own domain.",
+            f"{domain_name} is authenticated: email goes out from your own domain. The Doctor "
+            f"({key['pane-doctor']}) checks that it stays so.",
             domain_name,
         )
     progress = (dns or {}).get(domain_name)

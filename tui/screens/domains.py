@@ -153,6 +153,9 @@ class DomainsPane(Pane):
         self._unwatchable: list[str] = []  # Wix records whose names DNS cannot carry, and why
         self._needs_details: SenderDetailsDoNotExist | None = None
         self._guided_shown = False
+        # show_domain's domain until the list shows it, and whether to authenticate it then.
+        self._wanted: str | None = None
+        self._wanted_auth = False
 
     def compose(self) -> ComposeResult:
         status = StatusNote("", id="grid-status", classes="quiet")
@@ -233,6 +236,7 @@ class DomainsPane(Pane):
 
     def _session_changed(self, session: Session | None) -> None:
         self._needs_details, self._guided_shown = None, False
+        self._wanted, self._wanted_auth = None, False
         self.refresh_bindings()
         self._select(None)
         self._list.reset(signed_in=session is not None)
@@ -248,6 +252,46 @@ class DomainsPane(Pane):
             self._needs_details = None  # the domains loaded: the sender details exist now
             self.refresh_bindings()
         self._select(message.domain)
+        self._go_to_wanted()
+
+    def show_domain(self, name: str, *, authenticate: bool = False) -> None:
+        """Show the domain ``name`` (the Doctor's fixes); with ``authenticate``, then start its
+        Authenticate flow (t), which asks first when the retry schedule says wait. Before the
+        domains are loaded, it is shown once they are, but never authenticated by itself:
+        the user would not know the attempt came from a key pressed minutes ago."""
+        name = name.strip().lower().rstrip(".")
+        if not self._list.loaded:
+            self._wanted, self._wanted_auth = name, False
+            if authenticate:
+                self.app.notify(
+                    f"The sending domains are still loading: {name} shows once they are; "
+                    "press t there to authenticate it.",
+                    markup=False,
+                )
+            return
+        self._wanted, self._wanted_auth = name, authenticate
+        self._go_to_wanted()
+
+    def _go_to_wanted(self) -> None:
+        name = self._wanted
+        if name is None or not self._list.loaded:
+            return
+        if name not in self._list.domains:
+            self._wanted, self._wanted_auth = None, False
+            self.app.notify(
+                f"{name} is not one of this site's sending domains any more (R reads them again).",
+                markup=False,
+            )
+            return
+        if self._list.selected != name:
+            self._list.pick(name)  # its Selected message comes back here
+            return
+        if self._domain is None or self._domain.domain.lower() != name:
+            return  # selected: the pane hears of it in a moment
+        authenticate = self._wanted_auth
+        self._wanted, self._wanted_auth = None, False
+        if authenticate:
+            self.action_auth_try()
 
     def _select(self, domain: SendingDomain | None) -> None:
         changed = (domain.domain if domain else None) != (

@@ -1,5 +1,5 @@
 """The main screen: the status line, the next step of the journey, and the panes (1 Senders,
-2 Domains) in tabs, with the footer's keys and F1 for help on what is showing.
+2 Domains, 3 Doctor) in tabs, with the footer's keys and F1 for help on what is showing.
 
 At 80x24 every row counts: one status line says who is signed in (profile, site), the SANDBOX
 badge with its world time, and the connection; there is no header repeating it. The whole site
@@ -27,7 +27,7 @@ from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials
 from tui.widgets.fields import Note
 from tui.widgets.footer import PALETTE_ID, KeysFooter
 from tui.widgets.host import UsesServices
-from tui.widgets.pane import Connection, DnsChecked, DomainShown, JourneyData, Pane
+from tui.widgets.pane import Connection, DnsChecked, DomainShown, JourneyData, Pane, ShowPane
 from tui.widgets.status import StatusLine
 from tui.wix.models import SenderDetails, SenderEmail, SendingDomain
 
@@ -73,6 +73,7 @@ class Panes(Vertical):
     def compose(self) -> ComposeResult:
         # Imported here, at the first sign-in: the first frame (often the login form) does
         # not wait for the panes' modules.
+        from tui.screens.doctor import DoctorPane
         from tui.screens.domains import DomainsPane
         from tui.screens.senders import SendersPane
 
@@ -81,6 +82,8 @@ class Panes(Vertical):
                 yield SendersPane(id="senders-pane")
             with TabPane("2 Domains", id="domains"):
                 yield DomainsPane(id="domains-pane")
+            with TabPane("3 Doctor", id="doctor"):
+                yield DoctorPane(id="doctor-pane")
 
 
 class HomeScreen(UsesServices, Screen[None]):
@@ -89,7 +92,7 @@ class HomeScreen(UsesServices, Screen[None]):
     # The actions live on the app, so the palette and these keys run the same code.
     BINDINGS = [
         # The footer shows F1 and q (and the palette's key) on every pane, on its right; the
-        # rest are in F1 and the palette. The tabs show 1 and 2 already.
+        # rest are in F1 and the palette. The tabs show 1, 2 and 3 already.
         Binding(
             "1",
             "show_pane('senders')",
@@ -105,6 +108,14 @@ class HomeScreen(UsesServices, Screen[None]):
             id="pane-domains",
             show=False,
             tooltip="Show the Domains pane",
+        ),
+        Binding(
+            "3",
+            "show_pane('doctor')",
+            "Doctor",
+            id="pane-doctor",
+            show=False,
+            tooltip="Show the Doctor pane: what is wrong with the site, and the fixes",
         ),
         Binding("f1", "help", "Help", id="help", tooltip="The keys here and what this pane is for"),
         Binding(
@@ -245,6 +256,16 @@ class HomeScreen(UsesServices, Screen[None]):
         # ("all visible: authenticate", or the ETA) rather than "add them" forever.
         self._dns[message.domain] = dns_progress(message.report)
         self._render_next_step()
+
+    def on_show_pane(self, message: ShowPane) -> None:
+        """Another pane sends the user here (the Doctor's fixes)."""
+        self.action_show_pane(message.pane)
+        if message.domain and self._panes_ready:
+            # Imported here as in Panes.compose (it is loaded by now: the panes exist).
+            from tui.screens.domains import DomainsPane
+
+            domains = self.query_one("#domains-pane", DomainsPane)
+            domains.show_domain(message.domain, authenticate=message.authenticate)
 
     def on_connection(self, message: Connection) -> None:
         self._status_line().show_connection(message.text)

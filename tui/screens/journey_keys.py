@@ -12,15 +12,18 @@ from textual.binding import Binding
 from tui.flow.journey import DEFAULT_KEYS
 
 
-def journey_keys(app: App[object], keymap: Mapping[str, str]) -> dict[str, str]:
-    """Binding id -> the key to press, for every binding the next step may name."""
+def journey_keys(
+    app: App[object], keymap: Mapping[str, str], defaults: Mapping[str, str] = DEFAULT_KEYS
+) -> dict[str, str]:
+    """Binding id -> the key to press, for every binding the next step may name (or those of
+    ``defaults``: binding id -> its key when the keymap leaves it alone)."""
     if keymap:
         from tui.screens.keymap import keymap_conflicts
 
         conflicts = keymap_conflicts(type(app), keymap)
         keymap = {k: v for k, v in keymap.items() if k not in conflicts}
     names = {}
-    for binding_id, default in DEFAULT_KEYS.items():
+    for binding_id, default in defaults.items():
         keys = [k.strip() for k in keymap.get(binding_id, default).split(",") if k.strip()]
         first = keys[0] if keys else default
         names[binding_id] = app.get_key_display(Binding(first, "", id=binding_id))

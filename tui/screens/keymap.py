@@ -37,6 +37,7 @@ def _contexts(app: type[object]) -> list[tuple[str, Sequence[type[object]]]]:
     from tui.screens.choice import ChoiceScreen
     from tui.screens.code import CodeScreen
     from tui.screens.confirm import ConfirmScreen
+    from tui.screens.doctor import DoctorPane
     from tui.screens.domains import DomainsPane
     from tui.screens.guided_fix import GuidedFixScreen
     from tui.screens.home import HomeScreen
@@ -50,6 +51,7 @@ def _contexts(app: type[object]) -> list[tuple[str, Sequence[type[object]]]]:
     contexts: list[tuple[str, Sequence[type[object]]]] = [
         ("the Senders pane", (app, HomeScreen, SendersPane, AddEmailForm)),
         ("the Domains pane", (app, HomeScreen, DomainsPane)),
+        ("the Doctor pane", (app, HomeScreen, DoctorPane)),
         ("the guided fix", (app, GuidedFixScreen, AddEmailForm)),
     ]
     modals = (

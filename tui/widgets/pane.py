@@ -64,6 +64,19 @@ class DoctorChecked(Message):
         self.findings = tuple(findings)
 
 
+class ShowPane(Message):
+    """A pane asks the home screen to show another one (the Doctor's fixes): ``pane`` is its
+    tab's id ("senders", "domains"); ``domain``: the Domains pane shows that domain, and with
+    ``authenticate`` then runs its Authenticate flow for it (which asks first when the retry
+    schedule says wait)."""
+
+    def __init__(self, pane: str, *, domain: str = "", authenticate: bool = False) -> None:
+        super().__init__()
+        self.pane = pane
+        self.domain = domain
+        self.authenticate = authenticate
+
+
 class Connection(Message):
     """How the last API call went, for the status line ("● online", "⚠ retrying in 8 s")."""
 
