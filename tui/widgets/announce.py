@@ -11,6 +11,7 @@ said in one line each.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ class AnnouncesApp(App[None]):
     session: Session | None
 
     _announcing: tuple[Notifier, AppEvents] | None = None
+    _reaching: asyncio.Lock | None = None
 
     def _announcer(self) -> tuple[Notifier, AppEvents] | None:
         """The notifier and what it has seen; None while nothing is configured (the config is
@@ -73,7 +75,13 @@ class AnnouncesApp(App[None]):
             run_job(self, self._reach_out(notifier, notice), REACH_OUT)
 
     async def _reach_out(self, notifier: Notifier, notice: Notice) -> None:
-        for failure in await notifier.reach_out(notice):
+        # One delivery at a time, in the order the events happened: a webhook's receiver (or
+        # a command appending to a log) sees "records visible" before "authenticated".
+        if self._reaching is None:
+            self._reaching = asyncio.Lock()
+        async with self._reaching:
+            failures = await notifier.reach_out(notice)
+        for failure in failures:
             self.notify(
                 f"The notification was not sent: {failure}.",
                 title="Notify",
