@@ -600,3 +600,22 @@ SITUATIONS: dict[str, Callable[[], SiteFacts]] = {
 @pytest.mark.parametrize("code", sorted(SITUATIONS))
 def test_each_situation_gives_exactly_its_finding(code: str) -> None:
     assert codes(SITUATIONS[code]()) == [code]
+
+
+def test_the_readme_lists_every_finding_code() -> None:
+    """Scripts branch on the codes: each one the checks can give is in the README's list."""
+    import re
+    from pathlib import Path
+
+    from tui.flow import receivers
+
+    source = "".join(
+        Path(module.__file__).read_text(encoding="utf-8")  # type: ignore[arg-type]
+        for module in (doctor, receivers)
+    )
+    found = set(re.findall(r'Finding\(\s*"([a-z_0-9]+)"', source))
+    found |= {"dmarc_not_checked", "spf_not_checked"}  # f"{what.lower()}_not_checked"
+    assert len(found) > 20
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = sorted(code for code in found if f"`{code}`" not in readme)
+    assert not missing, missing
