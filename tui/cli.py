@@ -141,6 +141,24 @@ def _add_resolver_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_dns_timing(parser: argparse.ArgumentParser) -> None:
+    """How long a DNS question may take, and the clock the countdowns run on (watch, doctor)."""
+    parser.add_argument(
+        "--timeout",
+        type=bounded(0.1, 30),
+        default=None,
+        metavar="S",
+        help="seconds per DNS question (default: the config's, else 2)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=time_scale,
+        default=1.0,
+        metavar="X",
+        help="count down X times faster, to match 'wix-sending sandbox --time-scale X'",
+    )
+
+
 def _add_doctor(commands: argparse._SubParsersAction) -> None:
     doctor = commands.add_parser(
         "doctor",
@@ -165,20 +183,7 @@ def _add_doctor(commands: argparse._SubParsersAction) -> None:
         help="check again every N seconds until Ctrl-C, announcing new problems",
     )
     _add_resolver_options(doctor)
-    doctor.add_argument(
-        "--timeout",
-        type=bounded(0.1, 30),
-        default=None,
-        metavar="S",
-        help="seconds per DNS question (default: the config's, else 2)",
-    )
-    doctor.add_argument(
-        "--time-scale",
-        type=time_scale,
-        default=1.0,
-        metavar="X",
-        help="count down X times faster, to match 'wix-sending sandbox --time-scale X'",
-    )
+    _add_dns_timing(doctor)
     _add_base_url(doctor)
     _add_passphrase_file(doctor)
     _add_notify(doctor)
@@ -246,25 +251,12 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
         metavar="S",
         help="seconds between checks (default: the config's, else 30)",
     )
-    watch.add_argument(
-        "--timeout",
-        type=bounded(0.1, 30),
-        default=None,
-        metavar="S",
-        help="seconds per DNS question (default: the config's, else 2)",
-    )
+    _add_dns_timing(watch)
     watch.add_argument(
         "--check-anyway",
         action="store_true",
         help="ask public resolvers even before the authoritative servers serve the records "
         "(each 'does not exist' they cache delays them)",
-    )
-    watch.add_argument(
-        "--time-scale",
-        type=time_scale,
-        default=1.0,
-        metavar="X",
-        help="count down X times faster, to match 'wix-sending sandbox --time-scale X'",
     )
     watch.add_argument(
         "--added",

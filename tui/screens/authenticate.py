@@ -33,6 +33,7 @@ from tui.time_words import clock_time, is_world, until, world_speed
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
+from tui.widgets.state_save import save_state
 from tui.wix.errors import SenderDetailsDoNotExist, WixError
 from tui.wix.models import DomainStatus, SendingDomain
 
@@ -388,20 +389,7 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
     )
     def save(self) -> None:
         """Write state.json on a thread (fsync must not stall the screen)."""
-        store = self.services.state
-        try:
-            notice = store.save()  # "" unless the file was damaged and moved aside
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.app.notify,
-                f"{store.path} could not be written ({exc}); the authentication times will "
-                "be forgotten when the app closes.",
-                severity="error",
-                markup=False,
-            )
-            return
-        if notice:
-            self.app.call_from_thread(self.app.notify, notice, severity="warning", markup=False)
+        save_state(self, "the authentication times")
 
     def recover(self, failed: Job, error: BaseException) -> str | None:
         if failed.group == "authenticate":

@@ -63,6 +63,7 @@ from tui.widgets.findings import (
 from tui.widgets.grid import pace
 from tui.widgets.jobs import Job, close_at_exit, job
 from tui.widgets.pane import DnsChecked, DoctorChecked, Pane, ShowPane
+from tui.widgets.state_save import save_state
 
 CHECK_INTERVAL = 300.0  # seconds between check-ups while the pane is on screen (5 min)
 # Rows the list leaves to the rest: the top line, the blank row, the key line, and at least
@@ -280,20 +281,7 @@ class DoctorPane(Pane):
     )
     def _save_state(self) -> None:
         """Write state.json on a thread (fsync must not stall the screen)."""
-        store = self.services.state
-        try:
-            notice = store.save()  # "" unless the file was damaged and moved aside
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.app.notify,
-                f"{store.path} could not be written ({exc}); when the records were first seen "
-                "will be forgotten when the app closes.",
-                severity="error",
-                markup=False,
-            )
-            return
-        if notice:
-            self.app.call_from_thread(self.app.notify, notice, severity="warning", markup=False)
+        save_state(self, "when the records were first seen")
 
     def _ended(self) -> None:
         # The next one counts from the end of this one: they never overlap.
