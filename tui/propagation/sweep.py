@@ -51,12 +51,16 @@ from tui.propagation.transport import Exchange, ask, ask_doh
 from tui.propagation.udp import UdpMultiplexer
 from tui.time_words import is_world
 
-# Questions in flight at once over UDP: the multiplexer spreads them over a few sockets, each
-# carrying no more than its receive buffer holds, so a sweep of 30 resolvers (each asked every
-# record, a selector's TXT too, and the control question: about 300 questions) goes out in one
-# round trip. What costs a file descriptor each (a TCP retry, a DoH request) is held to
-# STREAMS: desktop systems allow 256 or 1024 open files (dns.md §5.2).
-DEFAULT_CONCURRENCY = 1000
+# Questions in flight at once: a bound on memory, not a pace. The multiplexer spreads them over
+# as few UDP sockets as their receive buffers allow (one, where the system grants a 4 MiB
+# buffer), so a sweep of 200 resolvers (each asked every record, a selector's TXT too, and the
+# control question: about 2,000 questions) goes out in one round trip. Each server gets at most
+# PER_SERVER of them at once, which protects it (a resolver or an authoritative server of the
+# zone: none of them need see a burst from us) without holding back the sweep as a whole. What
+# costs a file descriptor each (a TCP retry, a DoH request) is held to STREAMS: desktop systems
+# allow 256 or 1024 open files (dns.md §5.2).
+DEFAULT_CONCURRENCY = 5000
+PER_SERVER = 64
 STREAMS = 200
 DEFAULT_TIMEOUT = 2.0
 ANYCAST_SAMPLES = 3
@@ -101,6 +105,13 @@ _UNANSWERED: contextvars.ContextVar[list[tuple[str, bool, str]] | None] = contex
 )
 
 
+# Questions of the sweep under way sent before their phase (see ``Prober._early``): by what
+# ``ask``/``_ask_resolver`` would be called with, the tasks already under way, each used once.
+_EARLY: contextvars.ContextVar[dict[tuple, list[asyncio.Task[Exchange]]] | None] = (
+    contextvars.ContextVar("early", default=None)
+)
+
+
 class Prober:
     def __init__(
         self,
@@ -125,6 +136,9 @@ class Prober:
         self.timeout = timeout
         self.anycast_samples = max(1, anycast_samples)
         self._limit = asyncio.Semaphore(concurrency)
+        # Per server (address and port): however many resolvers a sweep asks, none of them, and
+        # no authoritative server, gets more than PER_SERVER of our questions at once.
+        self._per_server: dict[tuple[str, int], asyncio.Semaphore] = {}
         self._streams = asyncio.Semaphore(min(concurrency, STREAMS))
         self._http = http
         self._owns_http = http is None
@@ -143,6 +157,8 @@ class Prober:
         self._software: dict[str, str] = {}
         self._published: dict[str, int] = {}
         self._published_by: dict[str, datetime] = {}  # first sweep that saw the record served
+        # Each record's truth at the last sweep: whether its questions may go out early.
+        self._last_truths: dict[str, Truth] = {}
 
     async def aclose(self) -> None:
         self._udp.close()
@@ -162,8 +178,37 @@ class Prober:
         dnssec: bool = False,
         rdclass: str = "IN",
     ) -> Exchange:
-        async with self._limit:
-            exchange = await ask(
+        key = ("ask", endpoint, qname, rdtype, recursion, cd, dnssec, rdclass)
+        task = _take_early(key)
+        if task is not None:
+            exchange = await task
+        else:
+            exchange = await self._ask_now(
+                endpoint, qname, rdtype, recursion, cd=cd, dnssec=dnssec, rdclass=rdclass
+            )
+        _count(exchange, str(endpoint), not recursion, f"{qname} {rdtype}")
+        return exchange
+
+    def _server_limit(self, endpoint: Endpoint) -> asyncio.Semaphore:
+        key = (endpoint.host, endpoint.port)
+        limit = self._per_server.get(key)
+        if limit is None:
+            limit = self._per_server[key] = asyncio.Semaphore(PER_SERVER)
+        return limit
+
+    async def _ask_now(
+        self,
+        endpoint: Endpoint,
+        qname: str,
+        rdtype: str,
+        recursion: bool,
+        *,
+        cd: bool = False,
+        dnssec: bool = False,
+        rdclass: str = "IN",
+    ) -> Exchange:
+        async with self._limit, self._server_limit(endpoint):
+            return await ask(
                 endpoint,
                 qname,
                 rdtype,
@@ -175,8 +220,6 @@ class Prober:
                 rdclass=rdclass,
                 streams=self._streams,
             )
-        _count(exchange, str(endpoint), not recursion, f"{qname} {rdtype}")
-        return exchange
 
     async def _ask_resolver(
         self,
@@ -187,6 +230,28 @@ class Prober:
         cd: bool = False,
         dnssec: bool = False,
         rdclass: str = "IN",
+    ) -> Exchange:
+        key = ("resolver", resolver.key, qname, rdtype, cd, dnssec, rdclass)
+        task = _take_early(key)
+        if task is None:
+            return await self._ask_resolver_now(
+                resolver, qname, rdtype, cd=cd, dnssec=dnssec, rdclass=rdclass
+            )
+        exchange = await task
+        where = resolver.doh_url if exchange.transport == "doh" else str(resolver.endpoint)
+        _count(exchange, where, False, f"{qname} {rdtype}")
+        return exchange
+
+    async def _ask_resolver_now(
+        self,
+        resolver: Resolver,
+        qname: str,
+        rdtype: str,
+        *,
+        cd: bool = False,
+        dnssec: bool = False,
+        rdclass: str = "IN",
+        count: bool = True,
     ) -> Exchange:
         if resolver.key in self._use_doh and resolver.doh_url:
             if self._http is None:
@@ -202,11 +267,23 @@ class Prober:
                     dnssec=dnssec,
                     rdclass=rdclass,
                 )
-            _count(exchange, resolver.doh_url, False, f"{qname} {rdtype}")
+            if count:
+                _count(exchange, resolver.doh_url, False, f"{qname} {rdtype}")
             return exchange
-        exchange = await self.ask(
-            resolver.endpoint, qname, rdtype, recursion=True, cd=cd, dnssec=dnssec, rdclass=rdclass
-        )
+        if count:
+            exchange = await self.ask(
+                resolver.endpoint,
+                qname,
+                rdtype,
+                recursion=True,
+                cd=cd,
+                dnssec=dnssec,
+                rdclass=rdclass,
+            )
+        else:
+            exchange = await self._ask_now(
+                resolver.endpoint, qname, rdtype, True, cd=cd, dnssec=dnssec, rdclass=rdclass
+            )
         if exchange.timed_out and resolver.doh_url:
             # Port 53 may be blocked or intercepted on this network: use DoH from the next
             # sweep on (not now: a dead resolver must cost one timeout, not two).
@@ -226,11 +303,21 @@ class Prober:
         """``force``: ask public resolvers even about unpublished records. ``added``: the user
         says the records are added (so missing ones point at the wrong DNS host)."""
         unanswered: list[tuple[str, bool, str]] = []
+        early: dict[tuple, list[asyncio.Task[Exchange]]] = {}
         token = _UNANSWERED.set(unanswered)
+        early_token = _EARLY.set(early)
         try:
             return await self._sweep(records, resolvers, force, added, unanswered)
         finally:
+            _EARLY.reset(early_token)
             _UNANSWERED.reset(token)
+            # Questions sent early that the sweep turned out not to need (a record no longer
+            # served everywhere, say): their answers are not used, nor counted.
+            left = [task for tasks in early.values() for task in tasks]
+            for task in left:
+                task.cancel()
+            if left:
+                await asyncio.gather(*left, return_exceptions=True)
 
     async def _sweep(
         self,
@@ -246,6 +333,7 @@ class Prober:
             self.discovery
         )
         discovery = list(self.discovery) or recursive
+        self._early(records, recursive, force)
         authorities, _ = await asyncio.gather(
             self._authorities(records, discovery), self._check_interception(recursive)
         )
@@ -253,6 +341,7 @@ class Prober:
             *(self._authoritative(r, authorities[r.name], discovery) for r in records)
         )
         truths = {r.name: truth for r, (truth, _) in zip(records, auth_results, strict=True)}
+        self._last_truths.update(truths)
         auth_cells = {r.name: cells for r, (_, cells) in zip(records, auth_results, strict=True)}
         zones = {r.name: authorities[r.name].zone for r in records}
         # The public questions (every record, every type that matters, and each resolver's
@@ -332,6 +421,54 @@ class Prober:
             warnings=tuple(dict.fromkeys(warnings)),
             unanswered=_unanswered(unanswered),
         )
+
+    def _early(
+        self, records: Sequence[ExpectedRecord], recursive: Sequence[Resolver], force: bool
+    ) -> None:
+        """Sends now the questions of the later phases whose answers will almost surely be
+        wanted, so that a repeated sweep takes one round trip instead of three: for a record
+        whose zone is known from an earlier sweep, its question to each authoritative server
+        (and the findings' questions, when it existed then); and each public question about a
+        record that was served everywhere at the last sweep (or with ``force``). Nothing is
+        decided from them early: each answer is used when its phase comes, as if asked then,
+        and unused when the phase does not ask (the record is no longer served everywhere: then
+        a resolver was asked once more about a record it was asked about at the last sweep).
+        Not before an interception check still to come: it may switch resolvers to DoH."""
+        early = _EARLY.get()
+        if early is None:
+            return
+
+        def send(key: tuple, asking: object) -> None:
+            task = asyncio.ensure_future(asking)  # type: ignore[arg-type]
+            early.setdefault(key, []).append(task)
+
+        for record in records:
+            found = self._zones.get(record.name)
+            last = self._last_truths.get(record.name)
+            if found is not None and found.servers:
+                for server in found.servers:
+                    key = ("ask", server.endpoint, record.name, "CNAME", False, False, False, "IN")
+                    send(key, self._ask_now(server.endpoint, record.name, "CNAME", False))
+                if last is not None and last.exists:
+                    first = found.servers[0].endpoint
+                    for rdtype in ("CNAME", "TXT", "MX"):
+                        key = ("ask", first, record.name, rdtype, False, False, False, "IN")
+                        send(key, self._ask_now(first, record.name, rdtype, False))
+            if self.interception is not None and not self._interception_checked:
+                continue
+            if not force and (last is None or not last.askable):
+                continue
+            for resolver in recursive:
+                samples = self.anycast_samples if resolver.anycast else 1
+                for rdtype in question_types(record):
+                    key = ("resolver", resolver.key, record.name, rdtype, False, True, "IN")
+                    for _ in range(samples):
+                        send(
+                            key,
+                            self._ask_resolver_now(
+                                resolver, record.name, rdtype, dnssec=True, count=False
+                            ),
+                        )
 
     async def _control(self, resolver: Resolver) -> Control:
         """The control question (and, until known, the software question) to one resolver."""
@@ -599,6 +736,18 @@ class Prober:
             found = await self._ask_resolver(resolver, record.name, "A")
             cell = _with_addresses(cell, found.answer)
         return cell
+
+
+def _take_early(key: tuple) -> asyncio.Task[Exchange] | None:
+    """The question ``key`` if it was sent early in the sweep under way (each task once)."""
+    early = _EARLY.get()
+    tasks = early.get(key) if early is not None else None
+    if not tasks:
+        return None
+    task = tasks.pop(0)
+    if not tasks:
+        del early[key]  # type: ignore[union-attr]
+    return task
 
 
 def _alive_or_not(cell: Cell, control: Control, truth: Truth, cname: Cell | None = None) -> Cell:

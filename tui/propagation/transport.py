@@ -119,7 +119,9 @@ async def ask(
         async with asyncio.timeout(timeout + 0.5):
             if udp is not None:
                 wire = query_wire(qname, rdtype, recursion, cd, dnssec, rdclass)
-                response = await udp.query(wire, endpoint.host, endpoint.port, timeout)
+                response = await udp.query(wire, endpoint.host, endpoint.port, timeout, read=qname)
+                if isinstance(response, Answer):  # a plain answer, read from the wire
+                    return Exchange(response, _ms(started), "", "udp")
             else:
                 response = await _over_udp(endpoint, query(), timeout)
     except dns.message.Truncated:
