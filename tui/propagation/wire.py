@@ -94,7 +94,7 @@ def read_wire(wire: bytes, qname: str) -> Answer | None:
         return None
 
 
-def _read(wire: bytes, qname: str) -> Answer:  # noqa: C901 - one pass over the sections
+def _read(wire: bytes, qname: str) -> Answer:
     end = len(wire)
     _, flags, qdcount, ancount, nscount, arcount = _HEADER.unpack_from(wire, 0)
     if flags & _TC or flags & 0x7800 or qdcount != 1:  # truncated, an opcode but QUERY
@@ -126,7 +126,7 @@ def _read(wire: bytes, qname: str) -> Answer:  # noqa: C901 - one pass over the 
                 # Only a bare OPT (EDNS without options) is read here.
                 if opt or at + 11 > end or wire[at] != 0:
                     raise _Unusual
-                rdtype, payload, ttl, rdlength = _RR.unpack_from(wire, at + 1)
+                rdtype, _, ttl, rdlength = _RR.unpack_from(wire, at + 1)
                 if rdtype != OPT or rdlength or ttl & 0xFF000000:  # an extended RCODE
                     raise _Unusual
                 opt = True
