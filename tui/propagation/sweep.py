@@ -25,8 +25,7 @@ import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tui.clock import SYSTEM_CLOCK, Clock
 from tui.propagation import authority, classify, combine, diagnose, eta
@@ -50,6 +49,9 @@ from tui.propagation.negatives import NegativeMemory, apply_cap, negative_cap, s
 from tui.propagation.transport import Exchange, ask, ask_doh
 from tui.propagation.udp import UdpMultiplexer
 from tui.time_words import is_world
+
+if TYPE_CHECKING:
+    import httpx  # imported when a DoH question is first sent (transport.ask_doh)
 
 # Questions in flight at once: a bound on memory, not a pace. The multiplexer spreads them over
 # as few UDP sockets as their receive buffers allow (one, where the system grants a 4 MiB
@@ -237,10 +239,7 @@ class Prober:
             return await self._ask_resolver_now(
                 resolver, qname, rdtype, cd=cd, dnssec=dnssec, rdclass=rdclass
             )
-        exchange = await task
-        where = resolver.doh_url if exchange.transport == "doh" else str(resolver.endpoint)
-        _count(exchange, where, False, f"{qname} {rdtype}")
-        return exchange
+        return await task  # counted (if unanswered) as it ended, as if asked now
 
     async def _ask_resolver_now(
         self,
@@ -251,10 +250,11 @@ class Prober:
         cd: bool = False,
         dnssec: bool = False,
         rdclass: str = "IN",
-        count: bool = True,
     ) -> Exchange:
         if resolver.key in self._use_doh and resolver.doh_url:
             if self._http is None:
+                import httpx
+
                 self._http = httpx.AsyncClient()
             async with self._limit, self._streams:
                 exchange = await ask_doh(
@@ -267,23 +267,11 @@ class Prober:
                     dnssec=dnssec,
                     rdclass=rdclass,
                 )
-            if count:
-                _count(exchange, resolver.doh_url, False, f"{qname} {rdtype}")
+            _count(exchange, resolver.doh_url, False, f"{qname} {rdtype}")
             return exchange
-        if count:
-            exchange = await self.ask(
-                resolver.endpoint,
-                qname,
-                rdtype,
-                recursion=True,
-                cd=cd,
-                dnssec=dnssec,
-                rdclass=rdclass,
-            )
-        else:
-            exchange = await self._ask_now(
-                resolver.endpoint, qname, rdtype, True, cd=cd, dnssec=dnssec, rdclass=rdclass
-            )
+        exchange = await self.ask(
+            resolver.endpoint, qname, rdtype, recursion=True, cd=cd, dnssec=dnssec, rdclass=rdclass
+        )
         if exchange.timed_out and resolver.doh_url:
             # Port 53 may be blocked or intercepted on this network: use DoH from the next
             # sweep on (not now: a dead resolver must cost one timeout, not two).
@@ -403,6 +391,7 @@ class Prober:
             records, truths, zones, findings, cells, auth_cells, added=added, world=world
         )
         hosts = {z.provider for z in zones.values() if z.provider}
+        _drop_early(unanswered, recursive)
         return Report(
             checked_at=now,
             records=tuple(records),
@@ -428,8 +417,9 @@ class Prober:
         """Sends now the questions of the later phases whose answers will almost surely be
         wanted, so that a repeated sweep takes one round trip instead of three: for a record
         whose zone is known from an earlier sweep, its question to each authoritative server
-        (and the findings' questions, when it existed then); and each public question about a
-        record that was served everywhere at the last sweep (or with ``force``). Nothing is
+        (and the findings' questions, when it existed then); each resolver's control question;
+        and each public question about a record that was served everywhere at the last sweep
+        (or with ``force``). Nothing is
         decided from them early: each answer is used when its phase comes, as if asked then,
         and unused when the phase does not ask (the record is no longer served everywhere: then
         a resolver was asked once more about a record it was asked about at the last sweep).
@@ -442,6 +432,8 @@ class Prober:
             task = asyncio.ensure_future(asking)  # type: ignore[arg-type]
             early.setdefault(key, []).append(task)
 
+        ready = self.interception is None or self._interception_checked
+        public = False  # whether any public question went out early
         for record in records:
             found = self._zones.get(record.name)
             last = self._last_truths.get(record.name)
@@ -454,10 +446,11 @@ class Prober:
                     for rdtype in ("CNAME", "TXT", "MX"):
                         key = ("ask", first, record.name, rdtype, False, False, False, "IN")
                         send(key, self._ask_now(first, record.name, rdtype, False))
-            if self.interception is not None and not self._interception_checked:
+            if not ready:
                 continue
             if not force and (last is None or not last.askable):
                 continue
+            public = True
             for resolver in recursive:
                 samples = self.anycast_samples if resolver.anycast else 1
                 for rdtype in question_types(record):
@@ -465,10 +458,19 @@ class Prober:
                     for _ in range(samples):
                         send(
                             key,
-                            self._ask_resolver_now(
-                                resolver, record.name, rdtype, dnssec=True, count=False
-                            ),
+                            self._ask_resolver_now(resolver, record.name, rdtype, dnssec=True),
                         )
+        # The control question (and the software question, until known) is always asked: early
+        # with the public questions, after them, in the order the sweep asked them before.
+        for resolver in recursive if public else ():
+            asked = [CONTROL] if resolver.key in self._software else [CONTROL, VERSION]
+            for name, rdtype, *rest in asked:
+                rdclass = rest[0] if rest else "IN"
+                key = ("resolver", resolver.key, name, rdtype, False, False, rdclass)
+                send(
+                    key,
+                    self._ask_resolver_now(resolver, name, rdtype, rdclass=rdclass),
+                )
 
     async def _control(self, resolver: Resolver) -> Control:
         """The control question (and, until known, the software question) to one resolver."""
@@ -748,6 +750,27 @@ def _take_early(key: tuple) -> asyncio.Task[Exchange] | None:
     if not tasks:
         del early[key]  # type: ignore[union-attr]
     return task
+
+
+def _drop_early(unanswered: list[tuple[str, bool, str]], recursive: Sequence[Resolver]) -> None:
+    """Stops the questions sent early that the sweep did not use, and takes those that went
+    unanswered off the sweep's count: the report shows them as not asked."""
+    early = _EARLY.get()
+    if not early:
+        return
+    by_key = {r.key: r for r in recursive}
+    for key, tasks in early.items():
+        for task in tasks:
+            task.cancel()
+            if key[0] != "resolver" or not task.done() or task.cancelled():
+                continue
+            if task.exception() is None and task.result().timed_out:
+                resolver = by_key[key[1]]
+                doh = task.result().transport == "doh"
+                where = resolver.doh_url if doh else str(resolver.endpoint)
+                entry = (where or "", False, f"{key[2]} {key[3]}")
+                if entry in unanswered:
+                    unanswered.remove(entry)
 
 
 def _alive_or_not(cell: Cell, control: Control, truth: Truth, cname: Cell | None = None) -> Cell:
