@@ -118,7 +118,6 @@ class UdpMultiplexer:
         self._load: dict[asyncio.DatagramTransport, int] = {}  # questions in flight on each
         self._capacity: dict[asyncio.DatagramTransport, int] = {}  # what each one's buffer holds
         self.peak: dict[int, int] = {}  # the most questions ever in flight on one (by id)
-        self.sent = 0  # questions sent so far (for benchmarks)
         self._creating: asyncio.Lock | None = None
         # Per question in flight: its question section, its future, and the name asked when
         # the caller takes an :class:`Answer` read by the fast reader (``query``'s ``read``).
@@ -215,7 +214,6 @@ class UdpMultiplexer:
         self._waiting[server] = self._waiting.get(server, 0) + 1
         try:
             transport.sendto(query_id.to_bytes(2, "big") + wire[2:], (host, port))
-            self.sent += 1
             async with asyncio.timeout(timeout):
                 response = await future
         except TimeoutError:
