@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import secrets
 import socket
@@ -82,8 +83,15 @@ def question_of(wire: bytes) -> bytes:
     return wire[12 : end + 1].lower() + wire[end + 1 : end + 5]
 
 
+@functools.lru_cache(maxsize=4096)
+def _address(host: str) -> str:
+    """``host`` as one spelling of its address (parsed once per address: a sweep sends and
+    receives thousands of packets to and from a few hundred)."""
+    return ipaddress.ip_address(host.split("%")[0]).compressed
+
+
 def _key(host: str, port: int, query_id: int) -> tuple[str, int, int]:
-    return (ipaddress.ip_address(host.split("%")[0]).compressed, port, query_id)
+    return (_address(host), port, query_id)
 
 
 def _question_text(data: bytes) -> str:
