@@ -5,12 +5,16 @@ phase, and a record no longer served is shown as not asked, its early answers un
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import pytest
+
 from tests.propagation.hostile import RECORD, TARGET, Behaviour, HostileServer, Log
-from tui.propagation.model import ExpectedRecord, Role, Status
+from tui.propagation.model import Endpoint, ExpectedRecord, Role, Status
 from tui.propagation.resolvers import resolver_from_address
 from tui.propagation.sweep import Prober
+from tui.propagation.transport import Exchange
 
 DELAY = 0.4  # every server answers this late, as across a network
 EXPECTED = ExpectedRecord(RECORD, TARGET)
@@ -65,3 +69,29 @@ async def test_a_record_no_longer_served_is_not_asked_of_resolvers_its_early_ans
     assert cell.status is Status.NOT_PUBLISHED and not cell.queried, cell
     # The questions sent early to the silent resolver are not reported as unanswered.
     assert all(RECORD not in q for u in report.unanswered for q in u.questions), report.unanswered
+
+
+async def test_no_server_gets_more_than_its_share_of_questions_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """However many questions a sweep has, one server gets at most PER_SERVER at a time; the
+    others are not held back by it."""
+    monkeypatch.setattr("tui.propagation.sweep.PER_SERVER", 3)
+    flight: dict[int, int] = {}
+    most: dict[int, int] = {}
+
+    async def fake_ask(endpoint: Endpoint, *args: object, **kwargs: object) -> Exchange:
+        flight[endpoint.port] = flight.get(endpoint.port, 0) + 1
+        most[endpoint.port] = max(most.get(endpoint.port, 0), flight[endpoint.port])
+        await asyncio.sleep(0.01)
+        flight[endpoint.port] -= 1
+        return Exchange(None, 10.0, "timeout")
+
+    monkeypatch.setattr("tui.propagation.sweep.ask", fake_ask)
+    prober = Prober()
+    busy, other = Endpoint("127.0.0.1", 5301), Endpoint("127.0.0.1", 5302)
+    asks = [prober.ask(busy, f"n{i}.example", "A", recursion=True) for i in range(20)]
+    asks += [prober.ask(other, f"n{i}.example", "A", recursion=True) for i in range(3)]
+    await asyncio.gather(*asks)
+    await prober.aclose()
+    assert most == {5301: 3, 5302: 3}

@@ -57,12 +57,13 @@ if TYPE_CHECKING:
 # as few UDP sockets as their receive buffers allow (one, where the system grants a 4 MiB
 # buffer), so a sweep of 200 resolvers (each asked every record, a selector's TXT too, and the
 # control question: about 2,000 questions) goes out in one round trip. Each server gets at most
-# PER_SERVER of them at once, which protects it (a resolver or an authoritative server of the
-# zone: none of them need see a burst from us) without holding back the sweep as a whole. What
+# PER_SERVER of them at once: a bound on the burst one server sees from us, high enough that a
+# sweep of many records does not wait on it (74 records: about 300 questions to the zone's
+# first server, a selector's findings included; about 110 to each resolver). What
 # costs a file descriptor each (a TCP retry, a DoH request) is held to STREAMS: desktop systems
 # allow 256 or 1024 open files (dns.md §5.2).
 DEFAULT_CONCURRENCY = 5000
-PER_SERVER = 64
+PER_SERVER = 512
 STREAMS = 200
 DEFAULT_TIMEOUT = 2.0
 ANYCAST_SAMPLES = 3
