@@ -39,17 +39,17 @@ class _Front(asyncio.DatagramProtocol):
         self.loop.call_later(self.delay, self.upstream.sendto, data, self.target)
 
 
-async def _serve(count: int, delay: float, resolver_port: int, ready: Connection) -> None:
+async def _serve(targets: list[int], delay: float, ready: Connection) -> None:
     loop = asyncio.get_running_loop()
     ports = []
-    target = ("127.0.0.1", resolver_port)
-    for _ in range(count):
+    for port in targets:
+        target = ("127.0.0.1", port)
         back = _Upstream()
         upstream, _ = await loop.create_datagram_endpoint(
             lambda back=back: back, local_addr=("127.0.0.1", 0), family=socket.AF_INET
         )
         front, _ = await loop.create_datagram_endpoint(
-            lambda u=upstream, b=back: _Front(u, b, delay, target),
+            lambda u=upstream, b=back, t=target: _Front(u, b, delay, t),
             local_addr=("127.0.0.1", 0),
             family=socket.AF_INET,
         )
@@ -59,16 +59,46 @@ async def _serve(count: int, delay: float, resolver_port: int, ready: Connection
     await asyncio.Event().wait()  # until the parent terminates this process
 
 
-def _run(count: int, delay: float, resolver_port: int, ready: Connection) -> None:
-    asyncio.run(_serve(count, delay, resolver_port, ready))
+def _run(targets: list[int], delay: float, ready: Connection) -> None:
+    asyncio.run(_serve(targets, delay, ready))
 
 
-def start(count: int, delay: float, resolver_port: int) -> tuple[multiprocessing.Process, list]:
+class Proxies:
+    """The processes holding the front ports; ``terminate`` and ``join`` stop them all."""
+
+    def __init__(self, processes: list[multiprocessing.Process]) -> None:
+        self.processes = processes
+
+    def terminate(self) -> None:
+        for process in self.processes:
+            process.terminate()
+
+    def join(self) -> None:
+        for process in self.processes:
+            process.join()
+
+
+def start_each(delay: float, targets: list[int], processes: int = 1) -> tuple[Proxies, list]:
+    """One front port before each of the (loopback) ``targets``, in that order, spread over
+    ``processes`` processes (so that the proxy is not what limits a big sweep); the caller
+    terminates them."""
+    started, ports = [], []
+    shares = [targets[i::processes] for i in range(processes)]
+    for share in shares:
+        if not share:
+            continue
+        parent, child = multiprocessing.Pipe()
+        process = multiprocessing.Process(target=_run, args=(share, delay, child), daemon=True)
+        process.start()
+        started.append((process, parent))
+    fronts = [parent.recv() for _, parent in started]
+    # back in the targets' order: share i held targets i, i + processes, ...
+    for index in range(len(targets)):
+        ports.append(fronts[index % len(fronts)][index // len(fronts)])
+    return Proxies([p for p, _ in started]), ports
+
+
+def start(count: int, delay: float, resolver_port: int, processes: int = 1) -> tuple[Proxies, list]:
     """``count`` front ports before the resolver at ``resolver_port``; the caller terminates
-    the process."""
-    parent, child = multiprocessing.Pipe()
-    process = multiprocessing.Process(
-        target=_run, args=(count, delay, resolver_port, child), daemon=True
-    )
-    process.start()
-    return process, parent.recv()
+    the processes."""
+    return start_each(delay, [resolver_port] * count, processes)

@@ -277,7 +277,9 @@ def classify_resolver(
 
     ``rdtype`` is CNAME (what Wix's checker asks) or TXT (what DKIM verifiers ask at a
     selector; the resolver follows the CNAME, so the answer starts with it)."""
-    cell = replace(_resolver_verdict(record, resolver, exchange, truth, now, rdtype), rdtype=rdtype)
+    cell = _resolver_verdict(record, resolver, exchange, truth, now, rdtype)
+    if cell.rdtype != rdtype:
+        cell = replace(cell, rdtype=rdtype)
     return _with_ede(cell, exchange.answer)
 
 

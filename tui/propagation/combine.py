@@ -66,4 +66,6 @@ def worst(cells: list[Cell]) -> Cell:
     """Of several samples of one anycast row, the one a lookup may still get."""
     ranked = max(cells, key=lambda c: (SEVERITY[c.status], c.remaining or 0.0))
     ok = sum(1 for c in cells if c.status is Status.OK)
+    if (ranked.samples, ranked.samples_ok) == (len(cells), ok):
+        return ranked  # (a copy costs more than the verdict: thousands a sweep)
     return replace(ranked, samples=len(cells), samples_ok=ok)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import dns.resolver
-
 from tui.propagation.model import Endpoint, Resolver, Role
 from tui.propagation.names import InvalidInput, ServerAddress, parse_server
 
@@ -94,6 +92,8 @@ BUILTIN_PUBLIC: tuple[Resolver, ...] = (
 
 def local_resolvers() -> list[Resolver]:
     """This machine's own resolver(s): what its mail client and browser see."""
+    import dns.resolver  # here: it loads an HTTP stack (dnspython's DoH), 0.1 s
+
     try:
         configured = dns.resolver.Resolver(configure=True)
         addresses = [str(ns) for ns in configured.nameservers]

@@ -25,8 +25,7 @@ import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tui.clock import SYSTEM_CLOCK, Clock
 from tui.propagation import authority, classify, combine, diagnose, eta
@@ -51,12 +50,20 @@ from tui.propagation.transport import Exchange, ask, ask_doh
 from tui.propagation.udp import UdpMultiplexer
 from tui.time_words import is_world
 
-# Questions in flight at once over UDP: the multiplexer spreads them over a few sockets, each
-# carrying no more than its receive buffer holds, so a sweep of 30 resolvers (each asked every
-# record, a selector's TXT too, and the control question: about 300 questions) goes out in one
-# round trip. What costs a file descriptor each (a TCP retry, a DoH request) is held to
-# STREAMS: desktop systems allow 256 or 1024 open files (dns.md §5.2).
-DEFAULT_CONCURRENCY = 1000
+if TYPE_CHECKING:
+    import httpx  # imported when a DoH question is first sent (transport.ask_doh)
+
+# Questions in flight at once: a bound on memory, not a pace. The multiplexer spreads them over
+# as few UDP sockets as their receive buffers allow (one, where the system grants a 4 MiB
+# buffer), so a sweep of 200 resolvers (each asked every record, a selector's TXT too, and the
+# control question: about 2,000 questions) goes out in one round trip. Each server gets at most
+# PER_SERVER of them at once: a bound on the burst one server sees from us, high enough that a
+# sweep of many records does not wait on it (74 records: about 300 questions to the zone's
+# first server, a selector's findings included; about 110 to each resolver). What
+# costs a file descriptor each (a TCP retry, a DoH request) is held to STREAMS: desktop systems
+# allow 256 or 1024 open files (dns.md §5.2).
+DEFAULT_CONCURRENCY = 5000
+PER_SERVER = 512
 STREAMS = 200
 DEFAULT_TIMEOUT = 2.0
 ANYCAST_SAMPLES = 3
@@ -101,6 +108,13 @@ _UNANSWERED: contextvars.ContextVar[list[tuple[str, bool, str]] | None] = contex
 )
 
 
+# Questions of the sweep under way sent before their phase (see ``Prober._early``): by what
+# ``ask``/``_ask_resolver`` would be called with, the tasks already under way, each used once.
+_EARLY: contextvars.ContextVar[dict[tuple, list[asyncio.Task[Exchange]]] | None] = (
+    contextvars.ContextVar("early", default=None)
+)
+
+
 class Prober:
     def __init__(
         self,
@@ -125,6 +139,9 @@ class Prober:
         self.timeout = timeout
         self.anycast_samples = max(1, anycast_samples)
         self._limit = asyncio.Semaphore(concurrency)
+        # Per server (address and port): however many resolvers a sweep asks, none of them, and
+        # no authoritative server, gets more than PER_SERVER of our questions at once.
+        self._per_server: dict[tuple[str, int], asyncio.Semaphore] = {}
         self._streams = asyncio.Semaphore(min(concurrency, STREAMS))
         self._http = http
         self._owns_http = http is None
@@ -143,6 +160,8 @@ class Prober:
         self._software: dict[str, str] = {}
         self._published: dict[str, int] = {}
         self._published_by: dict[str, datetime] = {}  # first sweep that saw the record served
+        # Each record's truth at the last sweep: whether its questions may go out early.
+        self._last_truths: dict[str, Truth] = {}
 
     async def aclose(self) -> None:
         self._udp.close()
@@ -162,8 +181,37 @@ class Prober:
         dnssec: bool = False,
         rdclass: str = "IN",
     ) -> Exchange:
-        async with self._limit:
-            exchange = await ask(
+        key = ("ask", endpoint, qname, rdtype, recursion, cd, dnssec, rdclass)
+        task = _take_early(key)
+        if task is not None:
+            exchange = await task
+        else:
+            exchange = await self._ask_now(
+                endpoint, qname, rdtype, recursion, cd=cd, dnssec=dnssec, rdclass=rdclass
+            )
+        _count(exchange, str(endpoint), not recursion, f"{qname} {rdtype}")
+        return exchange
+
+    def _server_limit(self, endpoint: Endpoint) -> asyncio.Semaphore:
+        key = (endpoint.host, endpoint.port)
+        limit = self._per_server.get(key)
+        if limit is None:
+            limit = self._per_server[key] = asyncio.Semaphore(PER_SERVER)
+        return limit
+
+    async def _ask_now(
+        self,
+        endpoint: Endpoint,
+        qname: str,
+        rdtype: str,
+        recursion: bool,
+        *,
+        cd: bool = False,
+        dnssec: bool = False,
+        rdclass: str = "IN",
+    ) -> Exchange:
+        async with self._limit, self._server_limit(endpoint):
+            return await ask(
                 endpoint,
                 qname,
                 rdtype,
@@ -175,8 +223,6 @@ class Prober:
                 rdclass=rdclass,
                 streams=self._streams,
             )
-        _count(exchange, str(endpoint), not recursion, f"{qname} {rdtype}")
-        return exchange
 
     async def _ask_resolver(
         self,
@@ -188,8 +234,28 @@ class Prober:
         dnssec: bool = False,
         rdclass: str = "IN",
     ) -> Exchange:
+        key = ("resolver", resolver.key, qname, rdtype, cd, dnssec, rdclass)
+        task = _take_early(key)
+        if task is None:
+            return await self._ask_resolver_now(
+                resolver, qname, rdtype, cd=cd, dnssec=dnssec, rdclass=rdclass
+            )
+        return await task  # counted (if unanswered) as it ended, as if asked now
+
+    async def _ask_resolver_now(
+        self,
+        resolver: Resolver,
+        qname: str,
+        rdtype: str,
+        *,
+        cd: bool = False,
+        dnssec: bool = False,
+        rdclass: str = "IN",
+    ) -> Exchange:
         if resolver.key in self._use_doh and resolver.doh_url:
             if self._http is None:
+                import httpx
+
                 self._http = httpx.AsyncClient()
             async with self._limit, self._streams:
                 exchange = await ask_doh(
@@ -226,11 +292,21 @@ class Prober:
         """``force``: ask public resolvers even about unpublished records. ``added``: the user
         says the records are added (so missing ones point at the wrong DNS host)."""
         unanswered: list[tuple[str, bool, str]] = []
+        early: dict[tuple, list[asyncio.Task[Exchange]]] = {}
         token = _UNANSWERED.set(unanswered)
+        early_token = _EARLY.set(early)
         try:
             return await self._sweep(records, resolvers, force, added, unanswered)
         finally:
+            _EARLY.reset(early_token)
             _UNANSWERED.reset(token)
+            # Questions sent early that the sweep turned out not to need (a record no longer
+            # served everywhere, say): their answers are not used, nor counted.
+            left = [task for tasks in early.values() for task in tasks]
+            for task in left:
+                task.cancel()
+            if left:
+                await asyncio.gather(*left, return_exceptions=True)
 
     async def _sweep(
         self,
@@ -246,6 +322,7 @@ class Prober:
             self.discovery
         )
         discovery = list(self.discovery) or recursive
+        self._early(records, recursive, force)
         authorities, _ = await asyncio.gather(
             self._authorities(records, discovery), self._check_interception(recursive)
         )
@@ -253,6 +330,7 @@ class Prober:
             *(self._authoritative(r, authorities[r.name], discovery) for r in records)
         )
         truths = {r.name: truth for r, (truth, _) in zip(records, auth_results, strict=True)}
+        self._last_truths.update(truths)
         auth_cells = {r.name: cells for r, (_, cells) in zip(records, auth_results, strict=True)}
         zones = {r.name: authorities[r.name].zone for r in records}
         # The public questions (every record, every type that matters, and each resolver's
@@ -314,6 +392,7 @@ class Prober:
             records, truths, zones, findings, cells, auth_cells, added=added, world=world
         )
         hosts = {z.provider for z in zones.values() if z.provider}
+        _drop_early(unanswered, recursive)
         return Report(
             checked_at=now,
             records=tuple(records),
@@ -332,6 +411,67 @@ class Prober:
             warnings=tuple(dict.fromkeys(warnings)),
             unanswered=_unanswered(unanswered),
         )
+
+    def _early(
+        self, records: Sequence[ExpectedRecord], recursive: Sequence[Resolver], force: bool
+    ) -> None:
+        """Sends now the questions of the later phases whose answers will almost surely be
+        wanted, so that a repeated sweep takes one round trip instead of three: for a record
+        whose zone is known from an earlier sweep, its question to each authoritative server
+        (and the findings' questions, when it existed then); each resolver's control question;
+        and each public question about a record that was served everywhere at the last sweep
+        (or with ``force``). Nothing is
+        decided from them early: each answer is used when its phase comes, as if asked then,
+        and unused when the phase does not ask (the record is no longer served everywhere: then
+        a resolver was asked once more about a record it was asked about at the last sweep).
+        Not before an interception check still to come: it may switch resolvers to DoH."""
+        early = _EARLY.get()
+        if early is None:
+            return
+
+        def send(key: tuple, asking: object) -> None:
+            task = asyncio.ensure_future(asking)  # type: ignore[arg-type]
+            early.setdefault(key, []).append(task)
+
+        ready = self.interception is None or self._interception_checked
+        public = False  # whether any public question went out early
+        for record in records:
+            found = self._zones.get(record.name)
+            last = self._last_truths.get(record.name)
+            if found is not None and found.servers:
+                for server in found.servers:
+                    key = ("ask", server.endpoint, record.name, "CNAME", False, False, False, "IN")
+                    send(key, self._ask_now(server.endpoint, record.name, "CNAME", False))
+                if last is not None and last.exists:
+                    first = found.servers[0].endpoint
+                    for rdtype in ("CNAME", "TXT", "MX"):
+                        key = ("ask", first, record.name, rdtype, False, False, False, "IN")
+                        send(key, self._ask_now(first, record.name, rdtype, False))
+            if not ready:
+                continue
+            if not force and (last is None or not last.askable):
+                continue
+            public = True
+            for resolver in recursive:
+                samples = self.anycast_samples if resolver.anycast else 1
+                for rdtype in question_types(record):
+                    key = ("resolver", resolver.key, record.name, rdtype, False, True, "IN")
+                    for _ in range(samples):
+                        send(
+                            key,
+                            self._ask_resolver_now(resolver, record.name, rdtype, dnssec=True),
+                        )
+        # The control question (and the software question, until known) is always asked: early
+        # with the public questions, after them, in the order the sweep asked them before.
+        for resolver in recursive if public else ():
+            asked = [CONTROL] if resolver.key in self._software else [CONTROL, VERSION]
+            for name, rdtype, *rest in asked:
+                rdclass = rest[0] if rest else "IN"
+                key = ("resolver", resolver.key, name, rdtype, False, False, rdclass)
+                send(
+                    key,
+                    self._ask_resolver_now(resolver, name, rdtype, rdclass=rdclass),
+                )
 
     async def _control(self, resolver: Resolver) -> Control:
         """The control question (and, until known, the software question) to one resolver."""
@@ -599,6 +739,39 @@ class Prober:
             found = await self._ask_resolver(resolver, record.name, "A")
             cell = _with_addresses(cell, found.answer)
         return cell
+
+
+def _take_early(key: tuple) -> asyncio.Task[Exchange] | None:
+    """The question ``key`` if it was sent early in the sweep under way (each task once)."""
+    early = _EARLY.get()
+    tasks = early.get(key) if early is not None else None
+    if not tasks:
+        return None
+    task = tasks.pop(0)
+    if not tasks:
+        del early[key]  # type: ignore[union-attr]
+    return task
+
+
+def _drop_early(unanswered: list[tuple[str, bool, str]], recursive: Sequence[Resolver]) -> None:
+    """Stops the questions sent early that the sweep did not use, and takes those that went
+    unanswered off the sweep's count: the report shows them as not asked."""
+    early = _EARLY.get()
+    if not early:
+        return
+    by_key = {r.key: r for r in recursive}
+    for key, tasks in early.items():
+        for task in tasks:
+            task.cancel()
+            if key[0] != "resolver" or not task.done() or task.cancelled():
+                continue
+            if task.exception() is None and task.result().timed_out:
+                resolver = by_key[key[1]]
+                doh = task.result().transport == "doh"
+                where = resolver.doh_url if doh else str(resolver.endpoint)
+                entry = (where or "", False, f"{key[2]} {key[3]}")
+                if entry in unanswered:
+                    unanswered.remove(entry)
 
 
 def _alive_or_not(cell: Cell, control: Control, truth: Truth, cname: Cell | None = None) -> Cell:

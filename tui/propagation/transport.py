@@ -10,21 +10,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
-import dns.query
 import dns.rdataclass
 import dns.rdatatype
-import httpx
 
 from tui.propagation.answers import Answer, read_answer
 from tui.propagation.model import Endpoint
 from tui.propagation.udp import Ignored, UdpMultiplexer, Unreadable
+
+if TYPE_CHECKING:
+    import httpx
+
+# dns.asyncquery (with dns.query, which loads an HTTP stack for dnspython's own DoH: 0.15 s)
+# and httpx are imported when first used: a sweep whose answers all come over the shared UDP
+# sockets, and that uses no DoH, never loads them (``watch --once --resolver ...``).
 
 EDNS_PAYLOAD = 1232  # DNS Flag Day 2020
 DOH_MEDIA_TYPE = "application/dns-message"
@@ -119,7 +125,9 @@ async def ask(
         async with asyncio.timeout(timeout + 0.5):
             if udp is not None:
                 wire = query_wire(qname, rdtype, recursion, cd, dnssec, rdclass)
-                response = await udp.query(wire, endpoint.host, endpoint.port, timeout)
+                response = await udp.query(wire, endpoint.host, endpoint.port, timeout, read=qname)
+                if isinstance(response, Answer):  # a plain answer, read from the wire
+                    return Exchange(response, _ms(started), "", "udp")
             else:
                 response = await _over_udp(endpoint, query(), timeout)
     except dns.message.Truncated:
@@ -153,7 +161,9 @@ async def _over_udp(
     """The UDP answer over its own socket; raises ``dns.message.Truncated`` when it has TC
     set. Answers from another address or port, with another ID, or to another question are
     skipped as the multiplexer skips them, so only the server's answer counts."""
-    return await dns.asyncquery.udp(
+    from dns import asyncquery
+
+    return await asyncquery.udp(
         query,
         endpoint.host,
         timeout=timeout,
@@ -168,7 +178,9 @@ async def _over_udp(
 async def _over_tcp(
     endpoint: Endpoint, query: dns.message.Message, timeout: float
 ) -> dns.message.Message:
-    return await dns.asyncquery.tcp(
+    from dns import asyncquery
+
+    return await asyncquery.tcp(
         query,
         endpoint.host,
         timeout=timeout,
@@ -191,7 +203,8 @@ def why_failed(exc: BaseException) -> str:
         return exc.strerror or str(exc) or type(exc).__name__
     if isinstance(exc, Unreadable):
         return "the server sent bytes that are not a DNS message"
-    if isinstance(exc, dns.query.BadResponse):
+    query = sys.modules.get("dns.query")  # only ever raised by it, once it is loaded
+    if query is not None and isinstance(exc, query.BadResponse):
         return "the answer is not about the question asked"
     return f"an answer that cannot be read ({type(exc).__name__})"
 
@@ -208,6 +221,8 @@ async def ask_doh(
     rdclass: str = "IN",
 ) -> Exchange:
     """RFC 8484 POST: the same wire format, carried over HTTPS."""
+    import httpx
+
     query = make_query(qname, rdtype, recursion=True, cd=cd, dnssec=dnssec, rdclass=rdclass)
     query.id = 0  # RFC 8484 §4.1: cache friendly
     started = time.perf_counter()

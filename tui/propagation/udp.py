@@ -7,11 +7,12 @@ socket per address family carries a whole sweep, and answers are matched to ques
 (server address, port, message ID) and then checked to answer *our* question. No library does
 this for asyncio, hence this module; the wire format is still dnspython's.
 
-A socket carries at most :data:`PER_SOCKET` questions at once: their answers can arrive in one
-burst, and a socket's receive buffer drops what does not fit (208 KiB by default on Linux,
-which a program may raise only up to the system's ``rmem_max``; each small answer takes one to
-two KiB of it). Beyond that, more sockets are opened (up to :data:`MAX_SOCKETS` per family), so
-a sweep of several hundred questions still goes out at once.
+A socket carries at most as many questions at once as its receive buffer holds answers: they
+can arrive in one burst, and a socket's receive buffer drops what does not fit. The buffer asked
+for is 4 MiB (:data:`RECEIVE_BUFFER`); Linux grants up to the system's ``rmem_max`` (208 KiB
+on many systems, 4 MiB on others), and each small answer takes up to about 2 KiB of it, kernel
+bookkeeping included (:data:`ANSWER_COST`). Beyond that, more sockets are opened (up to
+:data:`MAX_SOCKETS` per family), so a sweep of thousands of questions still goes out at once.
 
 Trade-off, stated: a few source ports per sweep give an off-path spoofer 16 bits (the ID) to
 guess instead of 32. We only display what we get (we are not a cache anyone else trusts), and a
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import secrets
 import socket
@@ -31,6 +33,8 @@ import dns.flags
 import dns.message
 import dns.rdatatype
 
+from tui.propagation.answers import Answer
+from tui.propagation.wire import read_wire
 from tui.sanitize import visible
 
 
@@ -49,9 +53,12 @@ class Ignored(dns.exception.Timeout):
         self.reasons = reasons
 
 
-PER_SOCKET = 100  # questions in flight on one socket: what one receive buffer holds safely
+PER_SOCKET = 100  # questions in flight on one socket when its buffer size cannot be read
 MAX_SOCKETS = 16  # per address family
-RECEIVE_BUFFER = 1 << 20  # asked for; the system grants up to its maximum
+RECEIVE_BUFFER = 4 << 20  # asked for; the system grants up to its maximum
+# Bytes of receive buffer counted per answer (Linux reports twice the size set, for its
+# bookkeeping; a small datagram's share of it is under 2 KiB): 4 MiB carries 2,048 questions.
+ANSWER_COST = 4096
 MAX_STRAYS = 4  # stray packets described per server: enough to explain, bounded
 WRONG_ID = ""  # a stray with a message ID nobody waits for (else: the question it answers)
 
@@ -76,8 +83,15 @@ def question_of(wire: bytes) -> bytes:
     return wire[12 : end + 1].lower() + wire[end + 1 : end + 5]
 
 
+@functools.lru_cache(maxsize=4096)
+def _address(host: str) -> str:
+    """``host`` as one spelling of its address (parsed once per address: a sweep sends and
+    receives thousands of packets to and from a few hundred)."""
+    return ipaddress.ip_address(host.split("%")[0]).compressed
+
+
 def _key(host: str, port: int, query_id: int) -> tuple[str, int, int]:
-    return (ipaddress.ip_address(host.split("%")[0]).compressed, port, query_id)
+    return (_address(host), port, query_id)
 
 
 def _question_text(data: bytes) -> str:
@@ -110,9 +124,12 @@ class UdpMultiplexer:
     def __init__(self) -> None:
         self._transports: dict[int, list[asyncio.DatagramTransport]] = {}
         self._load: dict[asyncio.DatagramTransport, int] = {}  # questions in flight on each
+        self._capacity: dict[asyncio.DatagramTransport, int] = {}  # what each one's buffer holds
         self.peak: dict[int, int] = {}  # the most questions ever in flight on one (by id)
         self._creating: asyncio.Lock | None = None
-        self._pending: dict[tuple[str, int, int], tuple[bytes, asyncio.Future]] = {}
+        # Per question in flight: its question section, its future, and the name asked when
+        # the caller takes an :class:`Answer` read by the fast reader (``query``'s ``read``).
+        self._pending: dict[tuple[str, int, int], tuple[bytes, asyncio.Future, str | None]] = {}
         # Questions to which only unreadable bytes came back so far: if nothing better comes,
         # the timeout says so instead of pretending the server was silent.
         self._garbled: set[tuple[str, int, int]] = set()
@@ -150,7 +167,8 @@ class UdpMultiplexer:
         least = min(pool, key=lambda t: self._load.get(t, 0), default=None)
         if least is None:
             return None
-        if self._load.get(least, 0) >= PER_SOCKET and len(pool) < MAX_SOCKETS:
+        full = self._load.get(least, 0) >= self._capacity.get(least, PER_SOCKET)
+        if full and len(pool) < MAX_SOCKETS:
             return None
         return least
 
@@ -164,6 +182,9 @@ class UdpMultiplexer:
         sock = transport.get_extra_info("socket")
         with contextlib.suppress(OSError, AttributeError):  # a smaller buffer will do
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+        with contextlib.suppress(OSError, AttributeError, TypeError):
+            granted = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+            self._capacity[transport] = max(PER_SOCKET // 4, granted // ANSWER_COST)
         self._transports.setdefault(family, []).append(transport)
         return transport
 
@@ -171,9 +192,15 @@ class UdpMultiplexer:
         """How many sockets are open (for tests and benchmarks)."""
         return sum(len(pool) for pool in self._transports.values())
 
-    async def query(self, wire: bytes, host: str, port: int, timeout: float) -> dns.message.Message:
+    async def query(
+        self, wire: bytes, host: str, port: int, timeout: float, *, read: str | None = None
+    ) -> dns.message.Message | Answer:
         """The answer to the query ``wire`` (its ID is replaced); raises
         ``dns.exception.Timeout`` or ``dns.message.Truncated`` (the caller then uses TCP).
+
+        ``read``: the name asked; then a plain answer comes back already read as an
+        :class:`Answer` about it (:mod:`tui.propagation.wire`, without dnspython's parse), and
+        anything else as dnspython's message, as without it.
 
         Taking ready-made wire bytes matters: a sweep asks the same question of every
         resolver, so the query is built once and only its ID changes per packet.
@@ -190,7 +217,7 @@ class UdpMultiplexer:
             if key not in self._pending:
                 break
         future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._pending[key] = (question_of(wire), future)
+        self._pending[key] = (question_of(wire), future, read)
         server = key[:2]
         self._waiting[server] = self._waiting.get(server, 0) + 1
         try:
@@ -214,7 +241,7 @@ class UdpMultiplexer:
             else:  # nothing in flight to it any more: what it sent is forgotten with it
                 self._waiting.pop(server, None)
                 self._strays.pop(server, None)
-        if response.flags & dns.flags.TC:
+        if not isinstance(response, Answer) and response.flags & dns.flags.TC:
             raise dns.message.Truncated(message=response)
         return response
 
@@ -232,7 +259,7 @@ class UdpMultiplexer:
             # remembered, so that its silence can be explained (a forged or broken answer).
             self._stray(key[:2], WRONG_ID)
             return
-        question, future = waiting
+        question, future, read = waiting
         # The answer must repeat our question (the name case-insensitively, then type and
         # class); an error answer may leave the question out (REFUSED, FORMERR, ...).
         if future.done():
@@ -245,6 +272,11 @@ class UdpMultiplexer:
         if not same and not (no_question and data[3] & 0x0F in (1, 2, 4, 5)):
             self._stray(key[:2], _question_text(data))
             return
+        if read is not None:
+            answer = read_wire(data, read)
+            if answer is not None:
+                future.set_result(answer)
+                return
         try:
             # one_rr_per_rrset: keep both CNAMEs when a server wrongly has two (a conflict we
             # must see; dnspython would otherwise keep only one of a singleton type).
@@ -271,8 +303,9 @@ class UdpMultiplexer:
                     transport.close()
         self._transports.clear()
         self._load.clear()
+        self._capacity.clear()
         self.peak.clear()
-        for _, future in self._pending.values():
+        for _, future, _ in self._pending.values():
             if not future.done() and not future.get_loop().is_closed():
                 future.cancel()
         self._pending.clear()
