@@ -53,6 +53,14 @@ class SecretLoaded(Message):
         self.problem = problem
 
 
+class StartPrepared(Message):
+    """What the start needed is ready (the demo's sandbox runs): sign in with these."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self.credentials = credentials
+
+
 class Problem(Message):
     """A thread met a problem the user must hear of."""
 
@@ -84,20 +92,26 @@ class SignInApp(RunsJobs, App[None]):
     def __init__(self) -> None:
         super().__init__()
         self._opening: str | None = None  # the profile whose key is being fetched
+        self._signing = False  # the start's sign-in is under way ("signing in…")
 
     @property
     def credentials(self) -> Credentials | None:
         return self.session.credentials if self.session is not None else None
 
-    def start_session(self, initial: Credentials | None) -> None:
+    def start_session(self, initial: Credentials | Callable[[], Credentials] | None) -> None:
         """At start: ``initial`` (the demo), else the environment's key, else the last
-        profile's, else the login form."""
+        profile's, else the login form. Signing in (the client, the panes, the keyring) waits
+        for the first frame: until then the status line says "signing in…"."""
+        if callable(initial):  # the demo: its sandbox starts after the first frame
+            self._signing_in(True)
+            self.call_after_refresh(self._prepare_start, initial)
+            return
         if initial is not None:
-            self.sign_in(initial)
+            self._sign_in_after_first_frame(initial)
             return
         found = from_environment()
         if isinstance(found, Credentials):
-            self.sign_in(found)
+            self._sign_in_after_first_frame(found)
             return
         if isinstance(found, str):
             # Half-set or unusable: say so, and carry on with the saved profiles.
@@ -109,7 +123,48 @@ class SignInApp(RunsJobs, App[None]):
             problem = self.environment_problem
             self.show_login(None, f"Environment ignored: {problem}" if problem else "")
         else:
-            self.open_profile(current)
+            self._signing_in(True)
+            self.call_after_refresh(self._open_at_start, current)
+
+    def _sign_in_after_first_frame(self, credentials: Credentials) -> None:
+        # Masked from now on, before anything can log or show it.
+        REDACTOR.add(credentials.secret.reveal())
+        self._signing_in(True)
+        self.call_after_refresh(self._sign_in_at_start, credentials)
+
+    @job(
+        "prepare-start",
+        "Starting the demo's sandbox",
+        "Quit and start the demo again.",
+        thread=True,
+    )
+    def _prepare_start(self, prepare: Callable[[], Credentials]) -> None:
+        credentials = prepare()
+        REDACTOR.add(credentials.secret.reveal())
+        self.post_message(StartPrepared(credentials))
+
+    def on_start_prepared(self, message: StartPrepared) -> None:
+        self._sign_in_at_start(message.credentials)
+
+    def _sign_in_at_start(self, credentials: Credentials) -> None:
+        if self.session is None:  # nobody signed in meanwhile (a login typed very fast)
+            self.sign_in(credentials)
+        self._signing_in(False)
+
+    def _open_at_start(self, profile: Profile) -> None:
+        if self.session is None and self._opening is None:
+            self.open_profile(profile)
+        if profile.storage is not Storage.KEYRING:  # else said until the keyring answers
+            self._signing_in(False)
+
+    def _signing_in(self, on: bool) -> None:
+        """The status line says "signing in…" while the start's sign-in is under way."""
+        if on:
+            self._signing = True
+            self.home.show_signing_in(True)
+        elif self._signing:
+            self._signing = False
+            self.home.show_signing_in(False)
 
     # --- opening a profile ----------------------------------------------------------------
 
@@ -161,6 +216,7 @@ class SignInApp(RunsJobs, App[None]):
             self._opened(message.profile, message.credentials, message.problem)
 
     def _opened(self, profile: Profile, credentials: Credentials | None, problem: str) -> None:
+        self._signing_in(False)
         if credentials is None:
             why = problem or (
                 f"No key is stored for profile {profile.name} in "
@@ -378,6 +434,7 @@ class SignInApp(RunsJobs, App[None]):
     # --- after a failed job -----------------------------------------------------------------
 
     def recover(self, failed: Job, error: BaseException) -> str | None:
+        self._signing_in(False)
         if failed.group == "open-profile" and self._opening is not None:
             profile = self.profiles.profiles.get(self._opening)
             if profile is not None and self.session is None:
