@@ -106,7 +106,8 @@ def demo_app(
 ) -> WixSendingApp:
     """The app as ``wix-sending demo`` runs it: on the sandbox's clock, with the sandbox link
     (its DNS servers, the mailbox, the DNS host), and signed in to ``site`` with no profile
-    saved (a callable: called on a thread after the first frame, e.g. to start the sandbox). ``signed_in=False``: no profile at all, so the login form shows."""
+    saved (a callable: called on a thread after the first frame, e.g. to start the sandbox).
+    ``signed_in=False``: no profile at all, so the login form shows."""
     if not signed_in:
         return build_app(
             paths,

@@ -128,7 +128,9 @@ class SandboxServer:
     ) -> None:
         """``clock``: the world's clock, made beforehand (the demo's app shows it before the
         sandbox exists); ``sock``: a listening socket bound beforehand (its port is ``port``),
-        so the base URL is known before the sandbox is built. ``dns_resolver_count`` replaces the scenario's normal resolvers by that many
+        so the base URL is known before the sandbox is built.
+
+        ``dns_resolver_count`` replaces the scenario's normal resolvers by that many
         (``isp-1``...), and ``dns_latency_ms`` delays every public resolver's answers by that
         many real milliseconds: both for benchmarks. ``faults``: a fault preset ("flaky", see
         tui/sandbox/faults.py), installed at start and after every reset."""

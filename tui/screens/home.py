@@ -164,6 +164,7 @@ class HomeScreen(UsesServices, Screen[None]):
         self._keys: dict[str, str] | None = None  # binding id -> key, for "Next:"
         self._wanted_pane: str | None = None
         self._panes_ready = False
+        self._signing_in = False  # the start's sign-in is under way
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -177,6 +178,8 @@ class HomeScreen(UsesServices, Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        if self._signing_in:
+            self._status_line().show_connection(SIGNING_IN)
         self.follow_session(self._session_changed)
 
     # --- the session ----------------------------------------------------------------------
@@ -198,6 +201,7 @@ class HomeScreen(UsesServices, Screen[None]):
 
     def show_signing_in(self, on: bool) -> None:
         """At start, until the sign-in is done (it waits for the first frame)."""
+        self._signing_in = on
         if self.is_mounted:
             self._status_line().show_connection(SIGNING_IN if on else READY)
 
