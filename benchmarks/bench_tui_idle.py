@@ -56,6 +56,7 @@ SIZE = (120, 50)  # room for the whole grid: what is off screen is not drawn
 DEFAULT_RESOLVERS = 15  # the default watch: this machine's resolver + the 14 built-in public
 SETTLE_SECONDS = 2.0  # after the first sweep: its repaint and the start-up work are done
 START_TIMEOUT_SECONDS = 60.0
+DUMP = os.environ.get("BENCH_TUI_IDLE_DUMP", "")  # a path: the window's terminal output there
 
 
 # --- the children (each a fresh process: ``python bench_tui_idle.py --child KIND SPEC``) ---
@@ -190,6 +191,7 @@ class Child:
         self.master = master
         self.reads: list[tuple[float, int]] = []  # (when, bytes) of each read of the master
         self.tail = b""  # the terminal's last output, for a failure's message
+        self.chunks: list[tuple[float, bytes]] = []  # with $BENCH_TUI_IDLE_DUMP: what came
         self.reader = threading.Thread(target=self._read, name=f"pty-{kind}", daemon=True)
         self.reader.start()
         # Textual's Linux driver draws on stderr: all three are the terminal.
@@ -215,6 +217,8 @@ class Child:
             if not data:
                 break
             self.reads.append((time.time(), len(data)))
+            if DUMP:
+                self.chunks.append((time.time(), data))
             self.tail = (self.tail + data)[-4000:]
             if b"\x1b[6n" in data:  # a cursor position query: answer as a terminal does
                 with contextlib.suppress(OSError):
@@ -234,6 +238,11 @@ class Child:
         inside = [n for when, n in list(self.reads) if result["from"] <= when <= result["to"]]
         result["terminal_bytes"], result["terminal_reads"] = sum(inside), len(inside)
         result["terminal_total"] = sum(n for _, n in self.reads)
+        if DUMP:  # what the terminal got in the window, one line per read, to see what redraws
+            with open(f"{DUMP}.{self.kind}", "a", encoding="utf-8") as dump:
+                for when, data in self.chunks:
+                    if result["from"] <= when <= result["to"]:
+                        dump.write(f"{when - result['from']:7.3f} {data!r}\n")
         return result
 
 

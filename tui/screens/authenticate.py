@@ -29,7 +29,7 @@ from tui.flow.writes import may_have_happened, write_failure
 from tui.propagation.model import Report
 from tui.screens.confirm import ConfirmScreen
 from tui.store.state import DomainState
-from tui.time_words import clock_time, is_world, until, world_speed
+from tui.time_words import clock_time, is_world, until, until_by_minutes, world_speed
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
@@ -168,7 +168,8 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         if decision.not_before is None:
             return f"Authenticate (t): not yet. {decision.reason} (m marks them added)", last
         # The span is on the same clock as the time after it, which says "world time".
-        left = until(decision.not_before, self.services.clock.now())
+        # In whole minutes until the last two: the line is redrawn once a minute, not a second.
+        left = until_by_minutes(decision.not_before, self.services.clock.now())
         when = self._at(decision.not_before)
         return f"Authenticate (t): allowed {left} (at {when}). {decision.reason}", last
 
