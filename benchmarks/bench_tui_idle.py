@@ -57,6 +57,7 @@ DEFAULT_RESOLVERS = 15  # the default watch: this machine's resolver + the 14 bu
 SETTLE_SECONDS = 2.0  # after the first sweep: its repaint and the start-up work are done
 START_TIMEOUT_SECONDS = 60.0
 DUMP = os.environ.get("BENCH_TUI_IDLE_DUMP", "")  # a path: the window's terminal output there
+PROFILE = os.environ.get("BENCH_TUI_IDLE_PROFILE", "")  # a path: cProfile of the app's window
 
 
 # --- the children (each a fresh process: ``python bench_tui_idle.py --child KIND SPEC``) ---
@@ -156,7 +157,17 @@ def _child_app(spec: dict) -> None:
                     "interval": self.services.config.refresh_interval,
                 }
 
-            return await _window(spec["duration"], before, after)
+            if not PROFILE:
+                return await _window(spec["duration"], before, after)
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            try:
+                return await _window(spec["duration"], before, after)
+            finally:
+                profiler.disable()
+                profiler.dump_stats(PROFILE)
 
     demo_app(spec, SCENARIO, Watching).run()
 

@@ -82,6 +82,7 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._notes: dict[str, Note] = {}  # selector -> its line (see _put)
         self.domain: SendingDomain | None = None
         self.auto = False  # authenticate by itself once every cell is ok (off by default)
         self.attempting = False
@@ -140,8 +141,14 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         self._put("#auth-auto", f"Authenticate automatically once every cell is ok: {auto} (u)")
 
     def _put(self, selector: str, text: str) -> None:
-        for note in self.query(selector).results(Note):  # none before compose has run
-            note.show(text)
+        # Looked up once: this runs three times a second while the Domains pane shows.
+        note = self._notes.get(selector)
+        if note is None or not note.is_attached:
+            note = next(iter(self.query(selector).results(Note)), None)
+            if note is None:  # none before compose has run
+                return
+            self._notes[selector] = note
+        note.show(text)
 
     def _lines(self) -> tuple[str, str]:
         domain, state = self.domain, self.state()
