@@ -44,9 +44,10 @@ class FirstFrame(WixSendingApp):
         self.set_interval(0.02, self._signed_in)
 
     def _signed_in(self):
-        if self.session is not None and self.query("#senders-pane"):
-            self.exit(result=True)
-        elif time.monotonic() - self._since > 60:
+        if self.session is not None and self.home._panes_ready and self._since is not None:
+            self._since = None
+            self.call_after_refresh(lambda: self.exit(result=True))
+        elif self._since is not None and time.monotonic() - self._since > 60:
             self.exit(result=False)
 """.replace("__HEAVY__", repr(HEAVY))
 
