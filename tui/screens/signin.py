@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.message import Message
@@ -23,7 +25,6 @@ from textual.reactive import var
 
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.home import HomeScreen
-from tui.screens.login import LoginResult, LoginScreen
 from tui.services import Services, Session
 from tui.store import profiles as profile_store
 from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials, from_environment
@@ -33,7 +34,16 @@ from tui.store.profiles import Profile, Profiles, Storage
 from tui.store.vault import VaultError
 from tui.widgets.jobs import Job, RunsJobs, job
 
+if TYPE_CHECKING:
+    from tui.screens.login import LoginResult
+
 log = logging.getLogger("tui.signin")
+
+
+def _is_login(screen: object) -> bool:
+    """Whether ``screen`` is the login form (never, while its module is not loaded)."""
+    login = sys.modules.get("tui.screens.login")
+    return login is not None and isinstance(screen, login.LoginScreen)
 
 
 def environment_refusal(what: str) -> str:
@@ -226,7 +236,7 @@ class SignInApp(RunsJobs, App[None]):
             return
         if not self.sign_in(credentials):
             return
-        if isinstance(self.screen, LoginScreen):
+        if _is_login(self.screen):
             # Another profile was picked (F2) while the form was up: the form is done with.
             self.screen.dismiss(None)
         if self.profiles.last_used != profile.name:
@@ -258,6 +268,8 @@ class SignInApp(RunsJobs, App[None]):
         return False
 
     def show_login(self, prefill: Profile | None = None, message: str = "") -> None:
+        from tui.screens.login import LoginScreen  # loaded when first shown, not at start
+
         if isinstance(self.screen, LoginScreen):
             self.screen.profiles = self.profiles
             self.screen.prefill(prefill, message)
