@@ -1,12 +1,13 @@
 """Startup to the first frame, and memory, of the wix-sending app vs a bare Textual app.
 
-Three kinds of fresh process (imports included, as a user starts them), each headless at 80x24:
+Four kinds of fresh process (imports included, as a user starts them), each headless at 80x24:
 
 - bare: a Textual app of Header + DataTable + Footer, the baseline, measured in the same run;
 - profile: ``wix-sending`` with a stored profile (its key in the OS keyring, the last used
   profile): the app as ``tui.launch.run_app`` builds it. This VM has no OS keyring, so the
   keyring's backend is a stand-in that answers at once (the ``keyring`` package is still
   imported, as for real: after the first frame, on the thread that reads the key);
+- environment: ``wix-sending`` with WIX_API_KEY and WIX_SITE_ID set (no keyring);
 - demo: ``wix-sending demo`` (the in-process sandbox and its DNS servers), built as
   ``tui.launch.run_demo`` builds it.
 
@@ -157,7 +158,29 @@ PROBE.done(signed_in=signed_in)
 """
 )
 
-KINDS = {"bare": BARE, "profile": PROFILE, "demo": DEMO}
+# As run_app builds it, with WIX_API_KEY and WIX_SITE_ID set (see _env): no keyring at all.
+ENVIRONMENT = (
+    PROBE
+    + APP_CLASS
+    + f"""
+from tui.launch import build_app
+from tui.store import config as config_store
+from tui.store.paths import app_paths
+
+paths = app_paths()
+loaded = config_store.load(paths.config_file)
+app = build_app(paths, config=loaded.config, notices=[loaded.problem], app_class=FirstFrame)
+signed_in = app.run(headless=True, size={SIZE})
+PROBE.done(signed_in=signed_in)
+"""
+)
+
+KINDS = {"bare": BARE, "profile": PROFILE, "environment": ENVIRONMENT, "demo": DEMO}
+LABELS = {
+    "profile": "wix-sending, stored profile",
+    "environment": "wix-sending, WIX_API_KEY + WIX_SITE_ID",
+    "demo": "wix-sending demo",
+}
 
 
 def stored_profile(home: str) -> None:
@@ -172,12 +195,15 @@ def stored_profile(home: str) -> None:
     subprocess.run([sys.executable, "-c", code], env=_env(home), check=True)
 
 
-def _env(home: str) -> dict[str, str]:
+def _env(home: str, kind: str = "") -> dict[str, str]:
     env = {**os.environ, "WIX_SENDING_HOME": home}
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     for name in ("WIX_API_KEY", "WIX_SITE_ID", "WIX_BASE_URL", "TEXTUAL_LOG"):
         env.pop(name, None)
+    if kind == "environment":
+        env["WIX_API_KEY"] = "IST.benchmark-key-not-a-real-one"
+        env["WIX_SITE_ID"] = "3f2d9a1c-0b4e-4c57-9d1a-6e8f2b7c5a90"
     return env
 
 
@@ -185,7 +211,7 @@ def measure(kind: str, home: str) -> dict:
     started = time.time()
     done = subprocess.run(
         [sys.executable, "-c", KINDS[kind]],
-        env=_env(home),
+        env=_env(home, kind),
         check=False,
         capture_output=True,
         text=True,
@@ -225,7 +251,7 @@ def main() -> None:
     print(f"  bare Textual (Header + DataTable + Footer): {_spread([r['first'] for r in bare])}")
     b = statistics.median(r["first"] for r in bare)
     b_rss = statistics.median(r["rss_first"] for r in bare)
-    for kind, label in (("profile", "wix-sending, stored profile"), ("demo", "wix-sending demo")):
+    for kind, label in LABELS.items():
         runs = results[kind]
         # Each run against the bare app of the same round, then the median of those ratios.
         ratios = [r["first"] / base["first"] for r, base in zip(runs, bare, strict=True)]
