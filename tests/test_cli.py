@@ -92,12 +92,15 @@ def test_demo_with_faults_runs_the_app_against_a_flaky_sandbox(monkeypatch) -> N
         forced_exit_cleanups: list[object] = []
 
         def run(self) -> None:
+            self.site()  # the sandbox starts after the app's first frame, as the app does
             seen["faults"] = httpx.get(f"{seen['base_url']}/_sandbox/faults").json()
 
     def fake_demo_app(paths, link, site, **kwargs):
         seen["base_url"] = link.base_url
         seen["notices"] = kwargs["notices"]
-        return NoApp()
+        app = NoApp()
+        app.site = site
+        return app
 
     monkeypatch.setattr(tui.launch, "demo_app", fake_demo_app)
     monkeypatch.setattr(tui.launch, "_terminal_problem", lambda: "")  # the test has none

@@ -163,3 +163,17 @@ def test_world_speed_is_one_for_real_clocks() -> None:
 
     assert words.world_speed(SYSTEM_CLOCK) == 1
     assert words.world_speed(ScaledClock(60)) == 60
+
+
+def test_until_by_minutes_counts_whole_minutes_until_the_last_two() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tui.time_words import until_by_minutes
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert until_by_minutes(now + timedelta(minutes=59, seconds=57), now) == "in 1 h"
+    assert until_by_minutes(now + timedelta(minutes=59, seconds=1), now) == "in 1 h"
+    assert until_by_minutes(now + timedelta(hours=3, minutes=59, seconds=30), now) == "in 4 h"
+    assert until_by_minutes(now + timedelta(seconds=121), now) == "in 3 min"
+    assert until_by_minutes(now + timedelta(seconds=119), now) == "in 1 min 59 s"
+    assert until_by_minutes(now, now) == "now"

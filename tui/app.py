@@ -104,10 +104,11 @@ class WixSendingApp(AnnouncesApp, NoticesApp, SignInApp):
         *,
         profiles: Profiles | None = None,
         notices: Sequence[str] = (),
-        initial_credentials: Credentials | None = None,
+        initial_credentials: Credentials | Callable[[], Credentials] | None = None,
         exit_on_signals: bool = False,
     ) -> None:
-        """``initial_credentials``: sign in to these at start (the demo); otherwise the
+        """``initial_credentials``: sign in to these at start (the demo; a callable: called on
+        a thread after the first frame, to start the demo's sandbox); otherwise the
         environment's, else the last profile's, else the login form. ``exit_on_signals``: the
         command sets it, so SIGTERM, SIGHUP and SIGINT end the app as q does (tests leave the
         test runner's signals alone)."""

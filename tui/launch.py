@@ -13,7 +13,7 @@ import logging
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -57,7 +57,7 @@ def build_app(
     notices: Sequence[str] = (),
     clock: Clock = SYSTEM_CLOCK,
     sandbox: SandboxLink | None = None,
-    initial_credentials: Credentials | None = None,
+    initial_credentials: Credentials | Callable[[], Credentials] | None = None,
     app_class: type[WixSendingApp] = WixSendingApp,
     exit_on_signals: bool = False,
     base_url_from: str = "",
@@ -93,7 +93,7 @@ def demo_paths(home: Path) -> Paths:
 def demo_app(
     paths: Paths,
     link: SandboxLink,
-    site: DemoSite,
+    site: DemoSite | Callable[[], DemoSite],
     *,
     clock: Clock,
     scenario: str,
@@ -106,7 +106,8 @@ def demo_app(
 ) -> WixSendingApp:
     """The app as ``wix-sending demo`` runs it: on the sandbox's clock, with the sandbox link
     (its DNS servers, the mailbox, the DNS host), and signed in to ``site`` with no profile
-    saved. ``signed_in=False``: no profile at all, so the login form shows."""
+    saved (a callable: called on a thread after the first frame, e.g. to start the sandbox).
+    ``signed_in=False``: no profile at all, so the login form shows."""
     if not signed_in:
         return build_app(
             paths,
@@ -118,11 +119,20 @@ def demo_app(
             exit_on_signals=exit_on_signals,
             notices=notices,
         )
-    credentials = Credentials(
-        profile=f"demo ({scenario})",
-        site_id=site.site_id,
-        secret=Secret(site.api_key),
-        source="the sandbox (demo, nothing is stored)",
+
+    def demo_credentials(site: DemoSite) -> Credentials:
+        return Credentials(
+            profile=f"demo ({scenario})",
+            site_id=site.site_id,
+            secret=Secret(site.api_key),
+            source="the sandbox (demo, nothing is stored)",
+        )
+
+    # A callable: the sandbox starts after the first frame, and the site is known then.
+    credentials: Credentials | Callable[[], Credentials] = (
+        (lambda: demo_credentials(site()))  # type: ignore[operator]
+        if callable(site)
+        else demo_credentials(site)
     )
     return build_app(
         paths,
@@ -226,13 +236,13 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0, faults: str | No
     loopback, signed in to the scenario's site, with a throwaway home so nothing of the user's
     (profiles, state, keyring) is read or written. ``faults``: a sandbox fault preset
     ("flaky": see tui/sandbox/faults.py), to watch the app cope with a misbehaving Wix."""
-    from tui.demo import SandboxLink
-    from tui.sandbox import SCENARIOS, SandboxServer
+    from tui.demo import DemoSandbox
+    from tui.options import SCENARIO_NAMES
 
-    if scenario not in SCENARIOS:
+    if scenario not in SCENARIO_NAMES:
         print(
             f"wix-sending: unknown scenario {scenario!r}; choose one of: "
-            f"{', '.join(sorted(SCENARIOS))}",
+            f"{', '.join(sorted(SCENARIO_NAMES))}",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -241,8 +251,9 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0, faults: str | No
         return EXIT_USAGE
     with tempfile.TemporaryDirectory(prefix="wix-sending-demo-") as home:
         paths = demo_paths(Path(home))
-        server = SandboxServer(scenario=scenario, port=0, time_scale=time_scale, faults=faults)
-        server.start()
+        # Started after the app's first frame, on a thread (the world and its DNS servers
+        # take a few hundred ms to build); the app says "signing in…" until then.
+        sandbox = DemoSandbox(scenario, time_scale, faults)
         notices = (
             [
                 f"Demo with faults ({faults}): the simulated Wix fails some calls on purpose, "
@@ -254,9 +265,9 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0, faults: str | No
         try:
             app = demo_app(
                 paths,
-                SandboxLink.from_server(server),
-                server.credentials[0],
-                clock=server.clock,
+                sandbox.link,
+                sandbox.start,
+                clock=sandbox.clock,
                 scenario=scenario,
                 config=config_store.load(app_paths().config_file).config,
                 notices=notices,
@@ -267,5 +278,5 @@ def run_demo(scenario: str = "fresh", time_scale: float = 60.0, faults: str | No
             with _logging_to(paths, say_why=False, app=app):
                 app.run()
         finally:
-            server.stop()
+            sandbox.stop()
     return app.return_code or EXIT_OK

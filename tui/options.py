@@ -16,6 +16,9 @@ MAX_INITIALIZING_SECONDS = 31_536_000  # a year
 SCENARIO_HELP = (
     "fresh, midway, agency, dns-lab, hostile, single-sender or healthy (default %(default)s)"
 )
+# The sandbox's scenarios (tui/sandbox/scenarios.py, SCENARIOS; a test keeps them in step):
+# named here so that the demo checks its --scenario without loading the sandbox.
+SCENARIO_NAMES = ("fresh", "midway", "agency", "dns-lab", "hostile", "single-sender", "healthy")
 # Named fault presets of the sandbox (their faults: tui/sandbox/faults.py, FAULT_PRESETS).
 FAULT_PRESET_NAMES = ("flaky",)
 

@@ -89,6 +89,16 @@ def ago(when: datetime, now: datetime, *, speed: float = 1.0) -> str:
     return f"{duration(seconds)} ago in world time, {real_equivalent(seconds, speed)}"
 
 
+def until_by_minutes(when: datetime, now: datetime) -> str:
+    """As :func:`until`, in whole minutes (rounded up) until the last two, then to the
+    second: a line that says it, redrawn once a second, changes once a minute for most of a
+    long wait (``in 60 min``, ..., ``in 2 min``, ``in 1 min 59 s``, ..., ``now``)."""
+    seconds = math.ceil((when - now).total_seconds())
+    if seconds <= 120:
+        return until(when, now)
+    return f"in {duration(math.ceil(seconds / 60) * 60)}"
+
+
 def until(when: datetime, now: datetime, *, speed: float = 1.0) -> str:
     """``in 42 min``, ``in 12 s``; ``now`` once :func:`duration` would say ``0 s``. With
     ``speed`` other than 1 (a world clock), labelled as :func:`span` does."""

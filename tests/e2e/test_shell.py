@@ -40,8 +40,9 @@ def zombie(pid: int) -> bool:
 def test_demo_opens_signed_in_and_answers_the_keyboard() -> None:
     term = Terminal("demo")
     try:
-        screen = term.wait_for("SANDBOX 60x")
-        assert "profile demo (fresh)" in screen
+        # The first frame says "signing in" (the sandbox starts after it), then who is in.
+        screen = term.wait_for("profile demo (fresh)")
+        assert "SANDBOX 60x" in screen
         assert "Next: Add the address you want to send from: press a in Senders." in screen
         term.keys("2")  # possibly before the panes exist: it must not be lost
         term.wait_for("DNS records (c copies")

@@ -121,6 +121,7 @@ async def test_locked_keyring_at_start_says_how_to_unlock(
     app = make_app(paths, stores_with(paths, LockedKeyring()), sandbox)
     async with app.run_test(size=(100, 50)) as pilot:
         await settle(pilot)
+        await pilot.pause()  # the form, pushed once the keyring answered, is mounted
         assert isinstance(app.screen, LoginScreen)
         message = note_text(pilot, "#login-message")
         assert "keyring is locked" in message and "gnome-keyring-daemon --unlock" in message

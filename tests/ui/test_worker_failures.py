@@ -31,10 +31,11 @@ import tui.screens.domains as domains_module
 import tui.screens.login as login_module
 from tests.conftest import client_for, site
 from tests.support import SandboxControl
-from tests.ui.conftest import messages, paste_into, save_profile, signed_in_app
+from tests.ui.conftest import messages, paste_into, save_profile, signed_in_app, status_text
 from tui.app import WixSendingApp
+from tui.demo import SandboxLink
 from tui.flow.findings import Finding, Severity
-from tui.launch import build_app
+from tui.launch import build_app, demo_app
 from tui.notify import Notifier
 from tui.sandbox import SandboxServer
 from tui.screens.about import AboutScreen
@@ -197,6 +198,14 @@ async def _(w: World) -> None:
     await w.failed("SignInApp._load_from_keyring")
     await w.until(lambda: isinstance(w.app.screen, LoginScreen))
     assert w.app.screen.query_one("#site", Input).value == site(w.server).site_id
+
+
+@case("SignInApp._prepare_start", scenario="fresh-start-fails")
+async def _(w: World) -> None:
+    # The demo's sandbox failed to start (after the first frame, on its thread).
+    await w.failed("SignInApp._prepare_start")
+    assert w.app.session is None
+    assert "signing in" not in status_text(w.app)
 
 
 @case("SignInApp._logout", scenario="login-ok")
@@ -698,6 +707,22 @@ def _app(
 ) -> WixSendingApp:
     if scenario in ("midway", "fresh"):
         return signed_in_app(paths, stores, server)
+    if scenario == "fresh-start-fails":
+
+        class Starting:
+            def start(self) -> Any:
+                return server.credentials[0]
+
+        starting = Starting()
+        trap(mp, starting, "start")
+        return demo_app(
+            paths,
+            SandboxLink.from_server(server),
+            starting.start,
+            clock=server.clock,
+            scenario="test",
+            stores=stores,
+        )
     creds = site(server)
     if scenario in ("login", "login-ok"):
         stores.keyring.set(Profile("acme", creds.site_id).name, _secret(creds.api_key))
@@ -726,7 +751,7 @@ async def test_a_failed_job_is_said_logged_and_survived(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     scenario, run = CASES[job]
-    control.reset("fresh" if scenario.startswith("login") else scenario)
+    control.reset("fresh" if scenario.startswith(("login", "fresh-")) else scenario)
     control.time_scale(CRAWL)
     app = _app(scenario, paths, keyring_stores, sandbox_server, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:

@@ -123,8 +123,14 @@ class SandboxServer:
         dns_resolver_count: int | None = None,
         dns_latency_ms: float = 0.0,
         faults: str | None = None,
+        clock: ScaledClock | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
-        """``dns_resolver_count`` replaces the scenario's normal resolvers by that many
+        """``clock``: the world's clock, made beforehand (the demo's app shows it before the
+        sandbox exists); ``sock``: a listening socket bound beforehand (its port is ``port``),
+        so the base URL is known before the sandbox is built.
+
+        ``dns_resolver_count`` replaces the scenario's normal resolvers by that many
         (``isp-1``...), and ``dns_latency_ms`` delays every public resolver's answers by that
         many real milliseconds: both for benchmarks. ``faults``: a fault preset ("flaky", see
         tui/sandbox/faults.py), installed at start and after every reset."""
@@ -134,7 +140,7 @@ class SandboxServer:
             raise ValueError(f"dns_latency_ms must be from 0 to {MAX_LATENCY_MS}")
         self.host = host
         self.port = port
-        self.clock = ScaledClock(time_scale)
+        self.clock = clock if clock is not None else ScaledClock(time_scale)
         self.world = World(
             scenario,
             clock=self.clock,
@@ -148,7 +154,7 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         # Bound now, so the port (and base_url) is known at once and a busy port fails here.
-        self._socket: socket.socket | None = _bind(host, port)
+        self._socket: socket.socket | None = sock if sock is not None else _bind(host, port)
         self.port = self._socket.getsockname()[1]
         self._dns: DnsServers | None = None
         if dns:

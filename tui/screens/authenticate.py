@@ -29,7 +29,7 @@ from tui.flow.writes import may_have_happened, write_failure
 from tui.propagation.model import Report
 from tui.screens.confirm import ConfirmScreen
 from tui.store.state import DomainState
-from tui.time_words import clock_time, is_world, until, world_speed
+from tui.time_words import clock_time, is_world, until, until_by_minutes, world_speed
 from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, job
@@ -83,6 +83,7 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._notes: dict[str, Note] = {}  # selector -> its line (see _put)
         self.domain: SendingDomain | None = None
         self.auto = False  # authenticate by itself once every cell is ok (off by default)
         self.attempting = False
@@ -141,8 +142,14 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         self._put("#auth-auto", f"Authenticate automatically once every cell is ok: {auto} (u)")
 
     def _put(self, selector: str, text: str) -> None:
-        for note in self.query(selector).results(Note):  # none before compose has run
-            note.show(text)
+        # Looked up once: this runs three times a second while the Domains pane shows.
+        note = self._notes.get(selector)
+        if note is None or not note.is_attached:
+            note = next(iter(self.query(selector).results(Note)), None)
+            if note is None:  # none before compose has run
+                return
+            self._notes[selector] = note
+        note.show(text)
 
     def _lines(self) -> tuple[str, str]:
         domain, state = self.domain, self.state()
@@ -169,7 +176,8 @@ class AuthPanel(UsesServices, RunsJobs, Vertical):
         if decision.not_before is None:
             return f"Authenticate (t): not yet. {decision.reason} (m marks them added)", last
         # The span is on the same clock as the time after it, which says "world time".
-        left = until(decision.not_before, self.services.clock.now())
+        # In whole minutes until the last two: the line is redrawn once a minute, not a second.
+        left = until_by_minutes(decision.not_before, self.services.clock.now())
         when = self._at(decision.not_before)
         return f"Authenticate (t): allowed {left} (at {when}). {decision.reason}", last
 

@@ -27,10 +27,13 @@ it belong together; the next split would move the compact/full layout into its o
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widget import Widget
 
 from tui import exporting
@@ -57,6 +60,8 @@ from tui.widgets.records import (
 )
 from tui.wix.errors import SenderDetailsDoNotExist
 from tui.wix.models import DomainStatus, SendingDomain
+
+W = TypeVar("W", bound=Widget)
 
 HELP = (
     "The site's sending domains: Wix makes one for the custom domain of each sender (addresses "
@@ -156,6 +161,7 @@ class DomainsPane(Pane):
         # show_domain's domain until the list shows it, and whether to authenticate it then.
         self._wanted: str | None = None
         self._wanted_auth = False
+        self._found: dict[str, Widget] = {}  # selector -> the child (see _child)
 
     def compose(self) -> ComposeResult:
         status = StatusNote("", id="grid-status", classes="quiet")
@@ -226,11 +232,28 @@ class DomainsPane(Pane):
 
     @property
     def _list(self) -> DomainList:
-        return self.query_one(DomainList)
+        return self._child("#domain-list", DomainList)
 
     @property
     def _watch(self) -> PropagationWatch:
-        return self.query_one(PropagationWatch)
+        return self._child("#propagation", PropagationWatch)
+
+    def _child(self, selector: str, kind: type[W]) -> W:
+        """A child, looked up once (the pane composes them once): the tick, once a second,
+        would otherwise walk the pane's widgets for each of the several it touches. Raises
+        NoMatches before compose, as query_one does."""
+        found = self._found.get(selector)
+        if found is None or not found.is_attached:
+            found = self.query_one(selector, kind)
+            self._found[selector] = found
+        return found  # type: ignore[return-value]
+
+    def _composed_child(self, selector: str, kind: type[W]) -> W | None:
+        """As _child; None before compose has run."""
+        try:
+            return self._child(selector, kind)
+        except NoMatches:
+            return None
 
     # --- the session and the selected domain ----------------------------------------------
 
@@ -336,9 +359,10 @@ class DomainsPane(Pane):
                 left = self._list.poll_in()
                 text += f"; next look in {duration(left)}" if left is not None else ""
         unwatched = "\n".join(f"✗ not watched: {problem}" for problem in self._unwatchable)
-        for note in self.query("#domain-summary").results(Note):  # none before compose
+        note = self._composed_child("#domain-summary", Note)  # none before compose
+        if note is not None:
             note.show(text)
-            self.query_one("#unwatched", Note).show(unwatched)
+            self._child("#unwatched", Note).show(unwatched)
 
     # --- the clock ------------------------------------------------------------------------
 
@@ -349,7 +373,7 @@ class DomainsPane(Pane):
         self._list.tick()
         if self._visible():
             self._watch.tick()
-            self.query_one(AuthPanel).tick()
+            self._child("#auth", AuthPanel).tick()
             self._show_summary()
             self._refocus_if_lost()
 
@@ -364,7 +388,8 @@ class DomainsPane(Pane):
                 focused.blur()
             self.focus_inside()
         # The last attempt's line takes no row while there is none (80x24 counts every row).
-        for last in self.query("#auth-last").results(Note):
+        last = self._composed_child("#auth-last", Note)
+        if last is not None:
             last.set_class(not str(last.content), "-empty")
 
     def on_show(self) -> None:

@@ -28,7 +28,7 @@ from tui.widgets.fields import Note
 from tui.widgets.footer import PALETTE_ID, KeysFooter
 from tui.widgets.host import UsesServices
 from tui.widgets.pane import Connection, DnsChecked, DomainShown, JourneyData, Pane, ShowPane
-from tui.widgets.status import StatusLine
+from tui.widgets.status import READY, SIGNING_IN, StatusLine
 from tui.wix.models import SenderDetails, SenderEmail, SendingDomain
 
 ENVIRONMENT_NOTE = (
@@ -164,6 +164,7 @@ class HomeScreen(UsesServices, Screen[None]):
         self._keys: dict[str, str] | None = None  # binding id -> key, for "Next:"
         self._wanted_pane: str | None = None
         self._panes_ready = False
+        self._signing_in = False  # the start's sign-in is under way
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
@@ -177,6 +178,8 @@ class HomeScreen(UsesServices, Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        if self._signing_in:
+            self._status_line().show_connection(SIGNING_IN)
         self.follow_session(self._session_changed)
 
     # --- the session ----------------------------------------------------------------------
@@ -195,6 +198,12 @@ class HomeScreen(UsesServices, Screen[None]):
         self._environment_problem = problem
         if self.is_mounted:
             self._render_session()
+
+    def show_signing_in(self, on: bool) -> None:
+        """At start, until the sign-in is done (it waits for the first frame)."""
+        self._signing_in = on
+        if self.is_mounted:
+            self._status_line().show_connection(SIGNING_IN if on else READY)
 
     def _render_session(self) -> None:
         credentials = self.session.credentials if self.session is not None else None

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.message import Message
@@ -23,7 +25,6 @@ from textual.reactive import var
 
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.home import HomeScreen
-from tui.screens.login import LoginResult, LoginScreen
 from tui.services import Services, Session
 from tui.store import profiles as profile_store
 from tui.store.credentials import ENV_KEY, ENV_SITE, Credentials, from_environment
@@ -33,7 +34,16 @@ from tui.store.profiles import Profile, Profiles, Storage
 from tui.store.vault import VaultError
 from tui.widgets.jobs import Job, RunsJobs, job
 
+if TYPE_CHECKING:
+    from tui.screens.login import LoginResult
+
 log = logging.getLogger("tui.signin")
+
+
+def _is_login(screen: object) -> bool:
+    """Whether ``screen`` is the login form (never, while its module is not loaded)."""
+    login = sys.modules.get("tui.screens.login")
+    return login is not None and isinstance(screen, login.LoginScreen)
 
 
 def environment_refusal(what: str) -> str:
@@ -51,6 +61,14 @@ class SecretLoaded(Message):
         self.profile = profile
         self.credentials = credentials
         self.problem = problem
+
+
+class StartPrepared(Message):
+    """What the start needed is ready (the demo's sandbox runs): sign in with these."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self.credentials = credentials
 
 
 class Problem(Message):
@@ -84,20 +102,26 @@ class SignInApp(RunsJobs, App[None]):
     def __init__(self) -> None:
         super().__init__()
         self._opening: str | None = None  # the profile whose key is being fetched
+        self._signing = False  # the start's sign-in is under way ("signing in…")
 
     @property
     def credentials(self) -> Credentials | None:
         return self.session.credentials if self.session is not None else None
 
-    def start_session(self, initial: Credentials | None) -> None:
+    def start_session(self, initial: Credentials | Callable[[], Credentials] | None) -> None:
         """At start: ``initial`` (the demo), else the environment's key, else the last
-        profile's, else the login form."""
+        profile's, else the login form. Signing in (the client, the panes, the keyring) waits
+        for the first frame: until then the status line says "signing in…"."""
+        if callable(initial):  # the demo: its sandbox starts after the first frame
+            self._signing_in(True)
+            self.call_after_refresh(self._prepare_start, initial)
+            return
         if initial is not None:
-            self.sign_in(initial)
+            self._sign_in_after_first_frame(initial)
             return
         found = from_environment()
         if isinstance(found, Credentials):
-            self.sign_in(found)
+            self._sign_in_after_first_frame(found)
             return
         if isinstance(found, str):
             # Half-set or unusable: say so, and carry on with the saved profiles.
@@ -109,7 +133,48 @@ class SignInApp(RunsJobs, App[None]):
             problem = self.environment_problem
             self.show_login(None, f"Environment ignored: {problem}" if problem else "")
         else:
-            self.open_profile(current)
+            self._signing_in(True)
+            self.call_after_refresh(self._open_at_start, current)
+
+    def _sign_in_after_first_frame(self, credentials: Credentials) -> None:
+        # Masked from now on, before anything can log or show it.
+        REDACTOR.add(credentials.secret.reveal())
+        self._signing_in(True)
+        self.call_after_refresh(self._sign_in_at_start, credentials)
+
+    @job(
+        "prepare-start",
+        "Starting the demo's sandbox",
+        "Quit and start the demo again.",
+        thread=True,
+    )
+    def _prepare_start(self, prepare: Callable[[], Credentials]) -> None:
+        credentials = prepare()
+        REDACTOR.add(credentials.secret.reveal())
+        self.post_message(StartPrepared(credentials))
+
+    def on_start_prepared(self, message: StartPrepared) -> None:
+        self._sign_in_at_start(message.credentials)
+
+    def _sign_in_at_start(self, credentials: Credentials) -> None:
+        if self.session is None:  # nobody signed in meanwhile (a login typed very fast)
+            self.sign_in(credentials)
+        self._signing_in(False)
+
+    def _open_at_start(self, profile: Profile) -> None:
+        if self.session is None and self._opening is None:
+            self.open_profile(profile)
+        if profile.storage is not Storage.KEYRING:  # else said until the keyring answers
+            self._signing_in(False)
+
+    def _signing_in(self, on: bool) -> None:
+        """The status line says "signing in…" while the start's sign-in is under way."""
+        if on:
+            self._signing = True
+            self.home.show_signing_in(True)
+        elif self._signing:
+            self._signing = False
+            self.home.show_signing_in(False)
 
     # --- opening a profile ----------------------------------------------------------------
 
@@ -161,6 +226,7 @@ class SignInApp(RunsJobs, App[None]):
             self._opened(message.profile, message.credentials, message.problem)
 
     def _opened(self, profile: Profile, credentials: Credentials | None, problem: str) -> None:
+        self._signing_in(False)
         if credentials is None:
             why = problem or (
                 f"No key is stored for profile {profile.name} in "
@@ -170,7 +236,7 @@ class SignInApp(RunsJobs, App[None]):
             return
         if not self.sign_in(credentials):
             return
-        if isinstance(self.screen, LoginScreen):
+        if _is_login(self.screen):
             # Another profile was picked (F2) while the form was up: the form is done with.
             self.screen.dismiss(None)
         if self.profiles.last_used != profile.name:
@@ -202,6 +268,8 @@ class SignInApp(RunsJobs, App[None]):
         return False
 
     def show_login(self, prefill: Profile | None = None, message: str = "") -> None:
+        from tui.screens.login import LoginScreen  # loaded when first shown, not at start
+
         if isinstance(self.screen, LoginScreen):
             self.screen.profiles = self.profiles
             self.screen.prefill(prefill, message)
@@ -378,6 +446,7 @@ class SignInApp(RunsJobs, App[None]):
     # --- after a failed job -----------------------------------------------------------------
 
     def recover(self, failed: Job, error: BaseException) -> str | None:
+        self._signing_in(False)
         if failed.group == "open-profile" and self._opening is not None:
             profile = self.profiles.profiles.get(self._opening)
             if profile is not None and self.session is None:

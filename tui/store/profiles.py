@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import tomli_w
-
 from tui.store.atomic import write_private
 from tui.store.files import (
     StoreError,
@@ -260,11 +258,18 @@ def _document(profiles: Profiles) -> dict[str, Any]:
     return document
 
 
+def _toml(document: dict[str, Any]) -> bytes:
+    # Imported here: the app reads the profiles file at start, and writes it only later.
+    import tomli_w
+
+    return tomli_w.dumps(document).encode("utf-8")
+
+
 def save(path: Path, profiles: Profiles) -> None:
     """Write ``profiles`` as the whole file (under its lock). To change the file, use
     :func:`update`, which applies a change to what the file holds now."""
     with locked(path):
-        write_private(path, tomli_w.dumps(_document(profiles)).encode("utf-8"))
+        write_private(path, _toml(_document(profiles)))
 
 
 @dataclass(frozen=True)
@@ -303,7 +308,7 @@ def update(path: Path, change: Callable[[Profiles], Profiles]) -> Updated:
         # The damaged file's problem is answered by the move (and said in ``notice``).
         current = replace(found.profiles, problem="") if notice else found.profiles
         changed = change(current)
-        write_private(path, tomli_w.dumps(_document(changed)).encode("utf-8"))
+        write_private(path, _toml(_document(changed)))
         return Updated(changed, notice)
 
 

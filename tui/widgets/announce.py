@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 
-from tui.notify import AppEvents, Notice, Notifier, Settings
 from tui.widgets.jobs import declare, run_job
 from tui.widgets.pane import DnsChecked, DoctorChecked, JourneyData
 
 if TYPE_CHECKING:
+    # tui.notify (and the Doctor's flow it reads) loads with the first event, not at start.
+    from tui.notify import AppEvents, Notice, Notifier
     from tui.services import Services, Session
 
 log = logging.getLogger("tui.announce")
@@ -48,6 +49,8 @@ class AnnouncesApp(App[None]):
         """The notifier and what it has seen; None while nothing is configured (the config is
         read once, at start: it does not change while the app runs)."""
         if self._announcing is None:
+            from tui.notify import AppEvents, Notifier, Settings
+
             settings = Settings.from_config(self.services.config.notify)
             self._announcing = (Notifier(settings, write=self._write_to_terminal), AppEvents())
         notifier, events = self._announcing

@@ -23,6 +23,8 @@ SITE_SHOWN = 8  # characters of the site ID: enough to tell sites apart at a gla
 PROFILE_SHOWN = 24
 SEPARATOR = " · "
 TICK_SECONDS = 1.0  # at 60x a world minute passes every real second
+READY = "● ready"
+SIGNING_IN = "… signing in"
 
 
 def _short(text: str, limit: int) -> str:
@@ -83,7 +85,7 @@ class StatusLine(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.credentials: Credentials | None = None
-        self.connection = "● ready"
+        self.connection = READY
         self.clock: Clock | None = None
         self._ticking: Timer | None = None
         self._painted = ""

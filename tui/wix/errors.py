@@ -44,7 +44,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, cast
 
 from tui.sanitize import visible
@@ -503,6 +502,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         seconds = float(value)
     except ValueError:
         try:
+            from email.utils import parsedate_to_datetime  # only for an HTTP date: rare
+
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
