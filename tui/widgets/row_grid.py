@@ -24,6 +24,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -354,7 +355,16 @@ class RowGrid(ScrollView, can_focus=True):
         room = max(0, width - fixed.cell_length)
         if x or rest.cell_length > room:
             rest = rest.crop(x, x + room)
-        return Strip.join([fixed, rest]).adjust_cell_length(width, base)
+        fill = self._header_fill() if row < 0 else base
+        return Strip.join([fixed, rest]).adjust_cell_length(width, fill)
+
+    def _header_fill(self) -> Style:
+        """Right of the header's last column: its background faded, as the DataTable does."""
+        header = self.get_component_rich_style("datatable--header")
+        if header.bgcolor is None:
+            return Style.from_color(header.color)
+        faded = Color.from_rich_color(header.bgcolor).blend(self.background_colors[1], 0.25)
+        return Style.from_color(header.color, faded.rich_color)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
