@@ -73,6 +73,11 @@ async def test_keys_move_the_cursor_and_enter_chooses() -> None:
         await pilot.pause()
         assert grid.cursor_coordinate.row == ROWS - 1
         assert grid.scroll_y > 0 and text_of(app, app.size.height - 1).startswith(" row 31")
+        painted = grid.rows_painted
+        grid.update_cell(f"k{ROWS - 1}", "c1", Text("✗ wrong", style="red"))
+        await pilot.pause()
+        assert grid.rows_painted == painted + 1  # the scrolled grid's last line
+        assert "✗ wrong" in text_of(app, app.size.height - 1)
         await pilot.press("end", "home")
         assert grid.cursor_coordinate == (ROWS - 1, 0)
         await pilot.press("ctrl+home")

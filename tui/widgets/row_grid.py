@@ -25,7 +25,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -184,9 +184,7 @@ class RowGrid(ScrollView, can_focus=True):
         """Change one cell: only its row is built again, and only its line repainted."""
         self._rows[row][self._columns[column]] = value
         self._versions[row] += 1
-        line = self._index[row] + 1 - round(self.scroll_y)
-        if 1 <= line < self.scrollable_content_region.height:
-            self.refresh_line(line)
+        self._refresh_row(self._index[row])
 
     def _resized(self) -> None:
         width = sum(w + 2 * PADDING for w in self._widths)
@@ -216,9 +214,11 @@ class RowGrid(ScrollView, can_focus=True):
         self.post_message(self.CellHighlighted(self, self._cursor))
 
     def _refresh_row(self, row: int) -> None:
+        """Repaint the line showing ``row``, if one does (under the header, scrolled)."""
         line = row + 1 - round(self.scroll_y)
         if 1 <= line < self.scrollable_content_region.height:
-            self.refresh_line(line)
+            # Not refresh_line: that one takes a line of the virtual (scrolled) area.
+            self.refresh(Region(0, line, self.size.width, 1))
 
     def _scroll_cursor_visible(self) -> None:
         row, column = self._cursor
