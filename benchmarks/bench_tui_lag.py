@@ -149,8 +149,28 @@ def _child_bare(spec: dict) -> None:
     Bare().run(headless=True, size=SIZE)
 
 
+def _time_full_collections() -> list[float]:
+    """The durations of the full (oldest generation) collections from now on, in seconds."""
+    import gc
+    import time
+
+    pauses: list[float] = []
+    started = [0.0]
+
+    def timed(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                started[0] = time.perf_counter()
+            else:
+                pauses.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(timed)
+    return pauses
+
+
 def _child_app(spec: dict) -> None:
     import asyncio
+    import gc
     import time
 
     from textual import events
@@ -187,6 +207,8 @@ def _child_app(spec: dict) -> None:
             await _until(lambda: bool(self.query("#propagation")), "the panes")
             await asyncio.sleep(1.0)  # the panes' start-up is not what is measured
             watch = self.query_one("#propagation")
+            pauses = _time_full_collections()
+            scanned = len(gc.get_objects(generation=2))  # what a full collection walks
             probe = Probe()
             # The pane switch and the first sweep: the zone is found, the table built.
             pressed = time.perf_counter()
@@ -244,6 +266,9 @@ def _child_app(spec: dict) -> None:
                 "asked": asked,
                 "grid": [len(report.resolvers), len(report.records)],
                 "code_screen": bool(typed),
+                "gc_pauses": pauses,
+                "gc_scanned": scanned,
+                "gc_frozen": gc.get_freeze_count(),
             }
 
         async def _open_code_screen(self) -> None:
@@ -393,6 +418,13 @@ def main() -> None:
             f"    -> p99 {p99 / b99:.2f}x the baseline's, max {top / btop:.2f}x; "
             f"target p99 <= {TARGET_P99_MS:g} ms {verdict}"
         )
+    pauses = [p for r in ours for p in r["gc_pauses"]]
+    print(
+        f"  full garbage collections while measured: {len(pauses) / len(ours):.1f} a run, "
+        f"longest {1000 * max(pauses, default=0):.1f} ms; objects they scan at the start "
+        f"{statistics.median(r['gc_scanned'] for r in ours):,.0f}, frozen "
+        f"{statistics.median(r['gc_frozen'] for r in ours):,.0f}"
+    )
     first = [lag for r in ours for lag in r["first"]]
     print(
         "  "
