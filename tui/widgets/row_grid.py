@@ -138,6 +138,8 @@ class RowGrid(ScrollView, can_focus=True):
         self._columns: dict[str, int] = {}  # column key -> column number
         self._strips: dict[str, tuple[tuple, tuple[Strip, Strip]]] = {}  # row key -> (key, strips)
         self._cursor = Coordinate(0, 0)
+        self._base = Style()  # the widget's rich style, read once a frame (render_lines)
+        self._components: dict[str, Style] = {}
         self.rows_painted = 0  # row strips built: what a repaint costs
 
     # --- content --------------------------------------------------------------------------
@@ -303,9 +305,21 @@ class RowGrid(ScrollView, can_focus=True):
         pad = " " * PADDING
         return Segment(pad + plain + pad, style)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Once a frame, not once a line: the widget's style and the components' walk the DOM.
+        self._base = self.rich_style
+        self._components: dict[str, Style] = {}
+        return super().render_lines(crop)
+
+    def _component(self, name: str) -> Style:
+        style = self._components.get(name)
+        if style is None:
+            style = self._components[name] = self.get_component_rich_style(name)
+        return style
+
     def _build_row(self, row: int, base: Style, cursor_column: int) -> tuple[Strip, Strip]:
         """The fixed (label) cell and the rest of line ``row`` (-1: the header)."""
-        get = self.get_component_rich_style
+        get = self._component
         header = row < 0
         cells = self._headers if header else self._rows[self.row_keys[row]]
         segments: list[Segment] = []
@@ -331,7 +345,7 @@ class RowGrid(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base
         if not self._widths:
             return Strip.blank(width, base)
         if y == 0:
@@ -360,7 +374,7 @@ class RowGrid(ScrollView, can_focus=True):
 
     def _header_fill(self) -> Style:
         """Right of the header's last column: its background faded, as the DataTable does."""
-        header = self.get_component_rich_style("datatable--header")
+        header = self._component("datatable--header")
         if header.bgcolor is None:
             return Style.from_color(header.color)
         faded = Color.from_rich_color(header.bgcolor).blend(self.background_colors[1], 0.25)
