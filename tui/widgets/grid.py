@@ -15,9 +15,11 @@ than real seconds (see :func:`pace`), so that "next check in 29 s" counts down o
 in the demo's fast world too, as the ``watch`` command's does. The countdown line is its own
 note, redrawn alone: the grid repaints nothing for it.
 
-Enter on a cell opens its evidence (``screens.cell_evidence``). Down, PageDown and End on the
-last row (and Up on the first) leave the table (:class:`LeavesAtEdges`): a table must never
-trap the keys that the user expects to reach what is below it.
+The grid is a :class:`~tui.widgets.row_grid.RowGrid`, not a ``DataTable``: a changed cell
+repaints its own row only (a DataTable sends every cell back through Rich). Enter on a cell
+opens its evidence (``screens.cell_evidence``). Down, PageDown and End on the last row (and Up
+on the first) leave the grid, as :class:`LeavesAtEdges` tables do: a table must never trap the
+keys that the user expects to reach what is below it.
 
 Longer than the 400 lines we aim for: the grid and the watch that drives it share the cell
 words and the countdown; the next split would move :class:`PropagationWatch` to its own module.
