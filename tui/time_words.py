@@ -47,9 +47,9 @@ def compact(seconds: float) -> str:
 
 def coarse(seconds: float) -> str:
     """For grid cells: whole minutes rounded up (``12m``, ``2h05m``) until the last two, then
-    :func:`compact`. A DataTable repaints all its cells when any one changes, so per-second
-    countdowns in many cells would redraw the grid every second; the line under the grid gives
-    the highlighted cell to the second."""
+    :func:`compact`. Each changed cell costs its row a repaint, so per-second countdowns in
+    many cells would redraw most of the grid every second; the line under the grid gives the
+    highlighted cell to the second."""
     if seconds < 120:
         return compact(seconds)
     minutes = math.ceil(seconds / 60)

@@ -314,7 +314,7 @@ async def test_the_grid_from_unasked_to_ok(
         await wait_for(pilot, lambda: grid(app).report is not None and not watch(app).sweeping)
         table, report = grid(app), grid(app).report
         assert report is not None
-        rows = [str(key.value) for key in table.rows]
+        rows = list(table.row_keys)
         roles = {r.key: r.role for r in report.resolvers}
         assert [roles[k] for k in rows[:2]] == [Role.AUTHORITATIVE] * 2
         assert str(table.get_cell(rows[0], LABEL)).startswith("auth ")
@@ -411,8 +411,8 @@ def cells_showing(app: WixSendingApp, prefix: str) -> list[tuple[str, str]]:
     """(resolver, record) of the cells whose text starts with ``prefix``."""
     table = grid(app)
     return [
-        (str(row.value), name)
-        for row in table.rows
+        (row, name)
+        for row in table.row_keys
         for name in records(app)
         if str(table.get_cell(row, name)).startswith(prefix)
     ]

@@ -133,7 +133,7 @@ async def test_enter_on_a_cell_shows_its_evidence(
         table = grid(app)
         report = table.report
         assert report is not None
-        rows = [str(key.value) for key in table.rows]
+        rows = list(table.row_keys)
         roles = {r.key: r.role for r in report.resolvers}
         public = next(i for i, key in enumerate(rows) if roles[key] is Role.PUBLIC)
         resolver = next(r for r in report.resolvers if r.key == rows[public])

@@ -125,30 +125,32 @@ class CodeScreen(UsesServices, RunsJobs, ModalScreen[SenderEmail | None]):
         return self.codes.wait(self.sender_email.id, self.services.clock.now())
 
     def _tick(self) -> None:
-        """Refresh "sent 12 s ago" and the resend countdown (both read the app's clock)."""
+        """Refresh "sent 12 s ago" and the resend countdown (both read the app's clock).
+        ``show``: repainted only when the text changed, laid out only when its height did (a
+        layout pass of the screen twice a second would slow the typing)."""
         clock = self.services.clock
         now, speed = clock.now(), world_speed(clock)
         sent_at = self.codes.last_sent(self.sender_email.id)
         sent = self.query_one("#code-sent", Note)
         if self.sending:
-            sent.update(f"Sending a code to {self.address}…")
+            sent.show(f"Sending a code to {self.address}…")
         elif sent_at is not None:
-            sent.update(
+            sent.show(
                 f"A code was sent to {self.address} at {self._at(sent_at, now)} "
                 f"({ago(sent_at, now, speed=speed)}). Check the inbox, and the spam folder."
             )
         else:
-            sent.update(self._send_problem or f"No code has been sent to {self.address} yet.")
+            sent.show(self._send_problem or f"No code has been sent to {self.address} yet.")
         wait = self.resend_wait.total_seconds()
         status = self.query_one("#code-resend-status", Note)
         if self.sending:
-            status.update("")
+            status.show("")
         elif wait > 0:
-            status.update(
+            status.show(
                 f"⧗ Resend possible in {span(wait, speed=speed)}; one code a minute at most."
             )
         else:
-            status.update("↻ No email? Press ctrl+r to send a new code.")
+            status.show("↻ No email? Press ctrl+r to send a new code.")
         self.query_one("#code-resend", Button).disabled = self.sending or wait > 0
         self._show_mailbox()
 

@@ -9,6 +9,8 @@ their declared order, each whole or not at all. The keys left out are in F1 and 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
@@ -16,6 +18,9 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from tui.screens.keymap import LiveKey, live_keys
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 PALETTE_ID = "command-palette"
 
@@ -52,6 +57,7 @@ class KeysFooter(Footer):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, show_command_palette=False)
         self._composed_width = 0
+        self._composed_keys: tuple[LiveKey, ...] | None = None
 
     def _key(self, key: LiveKey) -> FooterKey:
         return FooterKey(
@@ -69,6 +75,7 @@ class KeysFooter(Footer):
         width = self.size.width or self.app.size.width
         self._composed_width = width
         keys = live_keys(self.screen)
+        self._composed_keys = tuple(keys)
         always = [k for k in keys if k.app_wide and k.show]
         always += [k for k in keys if k.id == PALETTE_ID]
         pane = [k for k in keys if not k.app_wide and k.show]
@@ -78,6 +85,19 @@ class KeysFooter(Footer):
         with HorizontalGroup(id="footer-always"):
             for key in always:
                 yield self._key(key)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        # Textual recomposes the footer (new widgets, a layout pass of the whole screen) each
+        # time a pane asks for its bindings to be checked again, as a hidden pane does after
+        # every DNS check: only when the keys shown would differ.
+        if (
+            self._bindings_ready
+            and self.is_attached
+            and screen is self.screen
+            and self._composed_keys == tuple(live_keys(screen))
+        ):
+            return
+        super().bindings_changed(screen)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and event.size.width != self._composed_width:

@@ -15,9 +15,11 @@ than real seconds (see :func:`pace`), so that "next check in 29 s" counts down o
 in the demo's fast world too, as the ``watch`` command's does. The countdown line is its own
 note, redrawn alone: the grid repaints nothing for it.
 
-Enter on a cell opens its evidence (``screens.cell_evidence``). Down, PageDown and End on the
-last row (and Up on the first) leave the table (:class:`LeavesAtEdges`): a table must never
-trap the keys that the user expects to reach what is below it.
+The grid is a :class:`~tui.widgets.row_grid.RowGrid`, not a ``DataTable``: a changed cell
+repaints its own row only (a DataTable sends every cell back through Rich). Enter on a cell
+opens its evidence (``screens.cell_evidence``). Down, PageDown and End on the last row (and Up
+on the first) leave the grid, as :class:`LeavesAtEdges` tables do: a table must never trap the
+keys that the user expects to reach what is below it.
 
 Longer than the 400 lines we aim for: the grid and the watch that drives it share the cell
 words and the countdown; the next split would move :class:`PropagationWatch` to its own module.
@@ -33,6 +35,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.worker import Worker
 
@@ -53,6 +56,7 @@ from tui.widgets.fields import Note
 from tui.widgets.host import UsesServices
 from tui.widgets.jobs import Job, RunsJobs, close_at_exit, declare, job, run_job
 from tui.widgets.pane import DnsChecked
+from tui.widgets.row_grid import RowGrid
 
 if TYPE_CHECKING:
     # Only a type here: the engine (dnspython, httpx) is built at the first sweep.
@@ -102,7 +106,7 @@ class LeavesAtEdges(DataTable[Text]):
     move on to what is below (or above): nobody is trapped in a table."""
 
     class Edge(Message):
-        def __init__(self, table: DataTable[Text], down: bool) -> None:
+        def __init__(self, table: Widget, down: bool) -> None:
             super().__init__()
             self.table, self.down = table, down
 
@@ -150,7 +154,10 @@ def label_width(rows: Sequence[Resolver]) -> int:
     return max((len(row_label(r)) for r in rows), default=8)
 
 
-class PropagationGrid(LeavesAtEdges):
+class PropagationGrid(RowGrid):
+    """The grid itself: a :class:`RowGrid` (each row repainted only when one of its cells
+    changed), which leaves at its edges as :class:`LeavesAtEdges` tables do."""
+
     DEFAULT_CSS = "PropagationGrid { height: auto; scrollbar-size-vertical: 1; }"
 
     class Chosen(Message):
@@ -161,7 +168,7 @@ class PropagationGrid(LeavesAtEdges):
             self.resolver, self.cell, self.report = resolver, cell, report
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="cell", fixed_columns=1)
+        super().__init__(id=id)
         self.compact = False  # at most the header, the non-public rows and PUBLIC_ROWS_SHOWN
         self.shape: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self.report: Report | None = None
@@ -169,23 +176,55 @@ class PropagationGrid(LeavesAtEdges):
         self.cell_updates = 0  # update_cell calls: only changed cells cost one
 
     def reset(self) -> None:
-        self.clear(columns=True)
+        self.clear()
         self.shape, self.report, self._texts = None, None, {}
 
     def _build(self, report: Report, rows: list[Resolver], now: datetime) -> None:
-        self.clear(columns=True)
         self._texts = {}
-        self.add_column("resolver", key=LABEL_KEY, width=label_width(rows))
+        columns: list[tuple[str, str | Text, int]] = [("resolver", LABEL_KEY, label_width(rows))]
         for record, header in zip(report.records, column_headers(report), strict=True):
-            self.add_column(header, key=record.name, width=CELL_WIDTH)
+            columns.append((record.name, header, CELL_WIDTH))
+        lines = []
         for resolver in rows:
-            texts = []
+            texts = [row_label(resolver)]
             for record in report.records:
                 text = cell_text(report.cells.get((record.name, resolver.key)), now)
                 self._texts[(record.name, resolver.key)] = text.plain
                 texts.append(text)
-            self.add_row(row_label(resolver), *texts, key=resolver.key)
+            lines.append((resolver.key, texts))
+        self.set_table(columns, lines)
         self.fit()
+
+    # Down, PageDown and End past the last row, Up and PageUp above the first: leave.
+
+    def _leave_or(self, down: bool, action: str) -> None:
+        row = self.cursor_coordinate.row
+        if not self.row_count or (row >= self.row_count - 1 if down else row <= 0):
+            self.post_message(LeavesAtEdges.Edge(self, down))
+        else:
+            getattr(super(), f"action_{action}")()
+
+    def action_cursor_down(self) -> None:
+        self._leave_or(True, "cursor_down")
+
+    def action_page_down(self) -> None:
+        self._leave_or(True, "page_down")
+
+    def action_scroll_bottom(self) -> None:
+        self._leave_or(True, "scroll_bottom")
+
+    def action_cursor_up(self) -> None:
+        self._leave_or(False, "cursor_up")
+
+    def action_page_up(self) -> None:
+        self._leave_or(False, "page_up")
+
+    def action_scroll_end(self) -> None:
+        # End: the last column, and past it, what is below the table.
+        if self.cursor_coordinate.column < len(self.column_keys) - 1:
+            super().action_scroll_end()
+        else:
+            self._leave_or(True, "scroll_end")
 
     def fit(self) -> None:
         """Compact: the header, every authoritative (and local) row and PUBLIC_ROWS_SHOWN
@@ -449,7 +488,7 @@ class PropagationWatch(UsesServices, RunsJobs, Vertical):
         text = describe(found[0], found[1], self.services.clock.now()) if found else ""
         self._put("#cell-detail", text)
 
-    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+    def on_row_grid_cell_highlighted(self, event: RowGrid.CellHighlighted) -> None:
         event.stop()
         self._show_detail()
 
