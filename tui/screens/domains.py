@@ -47,7 +47,14 @@ from tui.services import Session
 from tui.store.paths import export_directory
 from tui.time_words import duration
 from tui.widgets.fields import Note
-from tui.widgets.grid import LeavesAtEdges, Line, PropagationWatch, StatusNote, more_notes
+from tui.widgets.grid import (
+    LeavesAtEdges,
+    Line,
+    PropagationGrid,
+    PropagationWatch,
+    StatusNote,
+    more_notes,
+)
 from tui.widgets.jobs import job
 from tui.widgets.pane import DnsChecked, DomainShown, Pane
 from tui.widgets.records import (
@@ -213,7 +220,14 @@ class DomainsPane(Pane):
         self.set_class(self.view == GRID, "-view-grid")
         self.set_class(self.view == RECORDS, "-view-records")
         self._watch.brief = compact
-        grid = self._watch.grid
+        grids = self._watch.query(PropagationGrid)
+        if not grids:
+            # Still mounting its children (a resize arrives first): lay out again once they
+            # are there. Quitting mid-mount ends here too, instead of a NoMatches crash.
+            if self.is_attached:
+                self.call_after_refresh(self._layout)
+            return
+        grid = grids.first()
         if grid.compact != compact:
             grid.compact = compact
             grid.fit()
