@@ -28,6 +28,7 @@ from textual.app import App
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Tabs
+from textual.widgets._tabs import Underline  # private: see place_tab_underlines
 from textual.worker import WorkerState
 
 import tui.propagation.authority as authority
@@ -196,4 +197,6 @@ def place_tab_underlines(app: App[object]) -> None:
     Private API: re-check on Textual upgrades."""
     for stack_screen in app.screen_stack:
         for tabs in stack_screen.query(Tabs):
-            tabs._highlight_active(animate=False)
+            # Tabs still mounting (the panes come after sign-in) have no underline yet.
+            if tabs.is_mounted and tabs.query(Underline):
+                tabs._highlight_active(animate=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from textual.widgets import TabbedContent
 
 from tests.ui.conftest import settle, status_text
@@ -72,3 +73,37 @@ async def test_quitting_before_the_sandbox_is_up(
         await pilot.press("q")
         go.set()
     assert app.session is None
+
+
+@pytest.mark.parametrize("key", ["f1", "i"])
+async def test_a_screen_open_when_the_sign_in_ends_gets_the_panes_after_it(
+    paths: Paths, headless_stores: SecretStores, sandbox: SandboxServer, key: str
+) -> None:
+    """F1 (a dialog) or About (a screen of its own) opened while signing in, still open when
+    it ends: the panes mount under it, and the tabs are there once it closes."""
+    go = threading.Event()
+    app = demo_app(
+        paths,
+        SandboxLink.from_server(sandbox),
+        slow_start(sandbox, go),
+        clock=sandbox.clock,
+        scenario="test",
+        stores=headless_stores,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(key)
+        go.set()
+        for _ in range(50):
+            if app.session is not None:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert app.session is not None
+        await pilot.press("escape")
+        for _ in range(50):
+            if app.query(TabbedContent):
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert app.query_one(TabbedContent).active == "senders"
