@@ -99,19 +99,9 @@ async def gather(
     if asked:
         names = [asked]
     domains: list[DomainFacts] = []
-    if details == []:
-        # No sender details at all: every sending-domain call answers
-        # SENDER_DETAILS_DO_NOT_EXIST; one site-wide finding says it, not one per domain.
-        problems.append(
-            CallProblem(
-                "sending domains",
-                "Wix answered SENDER_DETAILS_DO_NOT_EXIST",
-                status=428,
-                code=SENDER_DETAILS_DO_NOT_EXIST,
-                where="POST /sending-domains/v1/sending-domains/query",
-            )
-        )
-    elif details is not None:
+    # No sender details at all: every sending-domain call would answer
+    # SENDER_DETAILS_DO_NOT_EXIST, so none is made; the doctor says it once, site-wide.
+    if details:
         read_domains = await asyncio.gather(*(_read_domain(client, n) for n in names))
         for name, (domain, refused, problem) in zip(names, read_domains, strict=True):
             if problem is not None:
