@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 
+from tui.widgets.grid import EdgeLeaving, LeavesAtEdges
 from tui.widgets.row_grid import Coordinate, RowGrid
 
 ROWS, COLUMNS = 32, 5
@@ -83,3 +84,47 @@ async def test_keys_move_the_cursor_and_enter_chooses() -> None:
         await pilot.press("ctrl+home")
         await pilot.pause()
         assert grid.cursor_coordinate.row == 0 and grid.scroll_y == 0
+
+
+class EdgeTable(LeavesAtEdges):
+    pass
+
+
+class EdgeGrid(EdgeLeaving, Chosen):
+    def _end_stays_inside(self) -> bool:
+        return self.cursor_coordinate.column < len(self.column_keys) - 1
+
+
+class EdgesApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.edges: list[tuple[str, bool]] = []
+
+    def compose(self) -> ComposeResult:
+        yield EdgeGrid()
+        yield EdgeTable(id="table")
+
+    def on_mount(self) -> None:
+        grid = self.query_one(EdgeGrid)
+        grid.set_table([("a", "a", 4), ("b", "b", 4)], [("k0", [Text("1"), Text("2")])])
+        table = self.query_one(EdgeTable)
+        table.add_columns("a", "b")
+        table.add_row("1", "2")
+        grid.focus()
+
+    def on_leaves_at_edges_edge(self, message: LeavesAtEdges.Edge) -> None:
+        self.edges.append((type(message.table).__name__, message.down))
+
+
+async def test_both_tables_leave_at_their_edges_and_end_goes_to_the_last_column_first() -> None:
+    app = EdgesApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.press("down", "up")  # one row: both edges at once
+        assert app.edges == [("EdgeGrid", True), ("EdgeGrid", False)]
+        await pilot.press("end")  # to the last column, inside the grid
+        assert app.edges == [("EdgeGrid", True), ("EdgeGrid", False)]
+        await pilot.press("end")
+        assert app.edges[-1] == ("EdgeGrid", True)
+        app.query_one(EdgeTable).focus()
+        await pilot.press("down", "up")
+        assert app.edges[-2:] == [("EdgeTable", True), ("EdgeTable", False)]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -100,25 +100,22 @@ def pace(clock: Clock) -> float:
     return max(1.0, clock.speed)
 
 
-class LeavesAtEdges(DataTable[Text]):
-    """A table inside a longer pane: Down, PageDown or End on its last row, and Up or PageUp on
-    its first, say so (:class:`LeavesAtEdges.Edge`) instead of doing nothing, so the pane can
-    move on to what is below (or above): nobody is trapped in a table."""
+class EdgeLeaving:
+    """Down, PageDown or End on a table's last row, and Up or PageUp on its first, say so
+    (:class:`LeavesAtEdges.Edge`) instead of doing nothing, so the pane can move on to what is
+    below (or above): nobody is trapped in a table. Mixed into a DataTable
+    (:class:`LeavesAtEdges`) and into the propagation grid (a :class:`RowGrid`): both have
+    ``row_count``, ``cursor_coordinate`` and the cursor actions this falls back to."""
 
-    class Edge(Message):
-        def __init__(self, table: Widget, down: bool) -> None:
-            super().__init__()
-            self.table, self.down = table, down
-
-    def _at_edge(self, down: bool) -> bool:
-        if not self.row_count:
-            return True
-        row = self.cursor_coordinate.row
-        return row >= self.row_count - 1 if down else row <= 0
+    def _end_stays_inside(self) -> bool:
+        """End moves to the last column first (cell cursors), and leaves from there."""
+        return False
 
     def _leave_or(self, down: bool, action: str) -> None:
-        if self._at_edge(down):
-            self.post_message(self.Edge(self, down))
+        table: Any = self
+        row = table.cursor_coordinate.row
+        if not table.row_count or (row >= table.row_count - 1 if down else row <= 0):
+            table.post_message(LeavesAtEdges.Edge(table, down))
         else:
             getattr(super(), f"action_{action}")()
 
@@ -138,11 +135,22 @@ class LeavesAtEdges(DataTable[Text]):
         self._leave_or(False, "page_up")
 
     def action_scroll_end(self) -> None:
-        # End: the last column (cell cursor), and past it, what is below the table.
-        if self.cursor_type == "cell" and self.cursor_coordinate.column < len(self.columns) - 1:
-            super().action_scroll_end()
+        if self._end_stays_inside():
+            getattr(super(), "action_scroll_end")()  # noqa: B009 - the next class's action
         else:
             self._leave_or(True, "scroll_end")
+
+
+class LeavesAtEdges(EdgeLeaving, DataTable[Text]):
+    """A DataTable inside a longer pane that leaves at its edges (:class:`EdgeLeaving`)."""
+
+    class Edge(Message):
+        def __init__(self, table: Widget, down: bool) -> None:
+            super().__init__()
+            self.table, self.down = table, down
+
+    def _end_stays_inside(self) -> bool:
+        return self.cursor_type == "cell" and self.cursor_coordinate.column < len(self.columns) - 1
 
 
 def row_label(resolver: Resolver) -> Text:
@@ -154,7 +162,7 @@ def label_width(rows: Sequence[Resolver]) -> int:
     return max((len(row_label(r)) for r in rows), default=8)
 
 
-class PropagationGrid(RowGrid):
+class PropagationGrid(EdgeLeaving, RowGrid):
     """The grid itself: a :class:`RowGrid` (each row repainted only when one of its cells
     changed), which leaves at its edges as :class:`LeavesAtEdges` tables do."""
 
@@ -195,36 +203,8 @@ class PropagationGrid(RowGrid):
         self.set_table(columns, lines)
         self.fit()
 
-    # Down, PageDown and End past the last row, Up and PageUp above the first: leave.
-
-    def _leave_or(self, down: bool, action: str) -> None:
-        row = self.cursor_coordinate.row
-        if not self.row_count or (row >= self.row_count - 1 if down else row <= 0):
-            self.post_message(LeavesAtEdges.Edge(self, down))
-        else:
-            getattr(super(), f"action_{action}")()
-
-    def action_cursor_down(self) -> None:
-        self._leave_or(True, "cursor_down")
-
-    def action_page_down(self) -> None:
-        self._leave_or(True, "page_down")
-
-    def action_scroll_bottom(self) -> None:
-        self._leave_or(True, "scroll_bottom")
-
-    def action_cursor_up(self) -> None:
-        self._leave_or(False, "cursor_up")
-
-    def action_page_up(self) -> None:
-        self._leave_or(False, "page_up")
-
-    def action_scroll_end(self) -> None:
-        # End: the last column, and past it, what is below the table.
-        if self.cursor_coordinate.column < len(self.column_keys) - 1:
-            super().action_scroll_end()
-        else:
-            self._leave_or(True, "scroll_end")
+    def _end_stays_inside(self) -> bool:
+        return self.cursor_coordinate.column < len(self.column_keys) - 1
 
     def fit(self) -> None:
         """Compact: the header, every authoritative (and local) row and PUBLIC_ROWS_SHOWN
