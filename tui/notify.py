@@ -45,7 +45,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
-from tui.flow.doctor import WAITING_DIAGNOSES
+from tui.flow.dns_findings import WAITING_DIAGNOSES
 from tui.flow.findings import Finding, Severity
 from tui.store.config import NotifyConfig
 

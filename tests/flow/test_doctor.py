@@ -607,11 +607,11 @@ def test_the_readme_lists_every_finding_code() -> None:
     import re
     from pathlib import Path
 
-    from tui.flow import receivers
+    from tui.flow import dns_findings, receivers
 
     source = "".join(
         Path(module.__file__).read_text(encoding="utf-8")  # type: ignore[arg-type]
-        for module in (doctor, receivers)
+        for module in (doctor, dns_findings, receivers)
     )
     found = set(re.findall(r'Finding\(\s*"([a-z_0-9]+)"', source))
     found |= {"dmarc_not_checked", "spf_not_checked"}  # f"{what.lower()}_not_checked"
